@@ -1,0 +1,55 @@
+//! `GET /api/v1/categories/{id}/products`: one page of a category's products, in a stable order
+//! (oldest listing first), with an opaque cursor to the next page.
+
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+use serde::Serialize;
+use shared::api::{self, ApiError, PageSize};
+use shared::catalog::{CatalogStore, CategoryPath, Cursor, Product, ProductId, Slug};
+
+/// What a category listing shows of each product.
+#[derive(Serialize)]
+struct ProductSummary {
+    id: ProductId,
+    title: String,
+    brand: String,
+    category_path: CategoryPath,
+    image: Option<String>,
+}
+
+impl From<Product> for ProductSummary {
+    fn from(product: Product) -> Self {
+        Self {
+            id: product.id,
+            image: product.images.items().first().map(ToString::to_string),
+            title: product.title.into(),
+            brand: product.brand.into(),
+            category_path: product.category_path,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Page {
+    items: Vec<ProductSummary>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    next_cursor: Option<String>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn handle(store: &CatalogStore, request: Request) -> Result<Response<Body>, ApiError> {
+    api::require_method(&request, Method::GET)?;
+    let category: Slug = api::path_param(&request, "id")?;
+    let limit: PageSize = api::query_param(&request, "limit")?.unwrap_or_default();
+    let cursor: Option<Cursor> = api::query_param(&request, "cursor")?;
+    let page = store.browse(&category, cursor, limit.get()).await?;
+    let body = Page {
+        items: page
+            .products
+            .into_iter()
+            .map(ProductSummary::from)
+            .collect(),
+        next_cursor: page.next.map(|cursor| cursor.to_string()),
+    };
+    api::json_response(StatusCode::OK, &body)
+}

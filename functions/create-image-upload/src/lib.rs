@@ -1,0 +1,37 @@
+//! `POST /api/v1/seller/products/{id}/images`: a presigned S3 PUT for one product image, limited
+//! to image types and a maximum size. The seller uploads straight to S3, then adds the returned
+//! key to the product's `images` with a PATCH.
+
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+use shared::api::{self, ApiError, Caller};
+use shared::catalog::{
+    CatalogStore, ImageUploadRequest, ImagesConfig, ProductId, presign_image_upload,
+};
+
+pub struct Deps {
+    pub store: CatalogStore,
+    pub s3: aws_sdk_s3::Client,
+    pub images: ImagesConfig,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
+    api::require_method(&request, Method::POST)?;
+    let seller = Caller::from_request(&request)?.seller_id()?;
+    let id: ProductId = api::path_param(&request, "id")?;
+    let upload: ImageUploadRequest = api::json_body(&request)?;
+    let product = deps
+        .store
+        .product(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("product {id}")))?;
+    if product.owner != seller {
+        return Err(ApiError::Forbidden(
+            "only the seller who listed this product can add images".into(),
+        ));
+    }
+    let upload = presign_image_upload(&deps.s3, &deps.images, id, upload).await?;
+    tracing::info!(product_id = %id, key = %upload.key, "image upload presigned");
+    api::json_response(StatusCode::CREATED, &upload)
+}

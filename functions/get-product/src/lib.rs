@@ -1,0 +1,60 @@
+//! `GET /api/v1/products/{id}`: what a product page shows: the product, its variation family,
+//! the Buy Box winner and every other offer.
+
+use lambda_http::http::{Method, StatusCode, header};
+use lambda_http::{Body, Request, Response};
+use serde::Serialize;
+use shared::api::{self, ApiError, ETag};
+use shared::catalog::{
+    CatalogStore, Offer, Product, ProductId, SellerRating, VariationSummary, buy_box,
+};
+use shared::money::Money;
+
+#[derive(Serialize)]
+struct OfferView {
+    #[serde(flatten)]
+    offer: Offer,
+    landed_price: Money,
+    seller_rating: Option<SellerRating>,
+}
+
+#[derive(Serialize)]
+struct ProductPageView {
+    product: Product,
+    /// The members of the product's variation family, if it has one.
+    variations: Vec<VariationSummary>,
+    buy_box: Option<OfferView>,
+    other_offers: Vec<OfferView>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn handle(store: &CatalogStore, request: Request) -> Result<Response<Body>, ApiError> {
+    api::require_method(&request, Method::GET)?;
+    let id: ProductId = api::path_param(&request, "id")?;
+    let page = store
+        .product_page(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("product {id}")))?;
+    let family = async {
+        match page.product.family() {
+            Some(parent) => store.variations(parent).await,
+            None => Ok(Vec::new()),
+        }
+    };
+    let ratings = store.seller_ratings(page.offers.iter().map(|offer| &offer.seller_id));
+    let (family, ratings) = tokio::try_join!(family, ratings)?;
+    let chosen = buy_box::choose(page.offers, &ratings, store.currency());
+    let view = |offer: Offer| OfferView {
+        landed_price: offer.landed_price(),
+        seller_rating: ratings.get(&offer.seller_id).copied(),
+        offer,
+    };
+    let etag = ETag(page.product.version).header_value();
+    let body = ProductPageView {
+        variations: family.iter().filter_map(VariationSummary::of).collect(),
+        buy_box: chosen.winner.map(view),
+        other_offers: chosen.others.into_iter().map(view).collect(),
+        product: page.product,
+    };
+    api::json_response_with(StatusCode::OK, &body, [(header::ETAG, etag)])
+}

@@ -1,0 +1,28 @@
+//! `PUT /api/v1/seller/offers/{sku}`: a seller creates or replaces its offer on a product.
+//! A SKU belongs to one seller and one product for life.
+
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+use shared::api::{self, ApiError, Caller, Invalid};
+use shared::catalog::{CatalogStore, Offer, OfferTerms, Sku};
+use shared::clock;
+
+#[tracing::instrument(skip_all)]
+pub async fn handle(store: &CatalogStore, request: Request) -> Result<Response<Body>, ApiError> {
+    api::require_method(&request, Method::PUT)?;
+    let seller = Caller::from_request(&request)?.seller_id()?;
+    let sku: Sku = api::path_param(&request, "sku")?;
+    let terms: OfferTerms = api::json_body(&request)?;
+    let product_id = terms
+        .product_id
+        .ok_or_else(|| Invalid::new("product_id", "is required"))?;
+    let offer = Offer::from_terms(sku, product_id, seller, terms, "", clock::now())?;
+    let (offer, created) = store.put_offer(offer).await?.accepted()?;
+    tracing::info!(product_id = %offer.product_id, sku = %offer.sku, version = offer.version, created, "offer saved");
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    api::json_response(status, &offer)
+}

@@ -1,0 +1,43 @@
+//! `PATCH /api/v1/seller/products/{id}`: the listing's owner changes product data. Optimistic
+//! concurrency: the request carries the version it read (`If-Match`), and a stale one changes
+//! nothing and gets 412.
+
+use lambda_http::http::{Method, StatusCode, header};
+use lambda_http::{Body, Request, Response};
+use shared::api::{self, ApiError, Caller, ETag};
+use shared::catalog::{CatalogStore, ProductId, ProductPatch};
+use shared::clock;
+
+#[tracing::instrument(skip_all)]
+pub async fn handle(store: &CatalogStore, request: Request) -> Result<Response<Body>, ApiError> {
+    api::require_method(&request, Method::PATCH)?;
+    let seller = Caller::from_request(&request)?.seller_id()?;
+    let id: ProductId = api::path_param(&request, "id")?;
+    let seen = ETag::from_if_match(&request)?;
+    let patch: ProductPatch = api::json_body(&request)?;
+    let product = store
+        .product(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("product {id}")))?;
+    if product.owner != seller {
+        return Err(ApiError::Forbidden(
+            "only the seller who listed this product can change it".into(),
+        ));
+    }
+    let stale = || {
+        ApiError::PreconditionFailed(format!(
+            "product {id} has changed since version {}; GET it again",
+            seen.0
+        ))
+    };
+    if product.version != seen.0 {
+        return Err(stale());
+    }
+    let next = product.patched(patch, clock::now())?;
+    if !store.replace_product(&next, seen.0).await? {
+        return Err(stale());
+    }
+    tracing::info!(product_id = %id, version = next.version, "product updated");
+    let etag = ETag(next.version).header_value();
+    api::json_response_with(StatusCode::OK, &next, [(header::ETAG, etag)])
+}

@@ -1,0 +1,196 @@
+use http::{HeaderValue, StatusCode, header};
+use lambda_http::{Body, Response};
+use serde::Serialize;
+
+/// A request field that broke a rule: the 400 answer names both.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Invalid {
+    pub field: String,
+    pub rule: String,
+}
+
+impl Invalid {
+    pub fn new(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            rule: rule.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.rule)
+    }
+}
+
+/// Everything an API handler can answer besides success. Each variant is one HTTP status;
+/// `Unexpected` keeps the cause chain for the log and tells the caller nothing of it.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("invalid request: {0}")]
+    Invalid(Invalid),
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("method not allowed; use {allowed}")]
+    MethodNotAllowed { allowed: http::Method },
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("precondition failed: {0}")]
+    PreconditionFailed(String),
+    #[error("request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    #[error("precondition required: {0}")]
+    PreconditionRequired(String),
+    #[error("unexpected error")]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<Invalid> for ApiError {
+    fn from(invalid: Invalid) -> Self {
+        Self::Invalid(invalid)
+    }
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A stable, machine-readable name for the problem type.
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid(_) => "validation-failed",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound(_) => "not-found",
+            Self::MethodNotAllowed { .. } => "method-not-allowed",
+            Self::Conflict(_) => "conflict",
+            Self::PreconditionFailed(_) => "precondition-failed",
+            Self::PayloadTooLarge { .. } => "payload-too-large",
+            Self::UnsupportedMediaType(_) => "unsupported-media-type",
+            Self::PreconditionRequired(_) => "precondition-required",
+            Self::Unexpected(_) => "internal-error",
+        }
+    }
+
+    /// Client mistakes are logged as warnings; our own failures as errors with the whole chain.
+    pub fn log(&self) {
+        match self {
+            Self::Unexpected(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "request failed")
+            }
+            other => {
+                tracing::warn!(status = other.status().as_u16(), error = %other, "request refused")
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule: Option<&'a str>,
+}
+
+/// The RFC 9457 body for an error; 500s say nothing of their cause.
+pub fn problem_response(error: &ApiError) -> Response<Body> {
+    let status = error.status();
+    let invalid = match error {
+        ApiError::Invalid(invalid) => Some(invalid),
+        _ => None,
+    };
+    let problem = Problem {
+        kind: format!("https://rainforest.dev/problems/{}", error.code()),
+        title: status.canonical_reason().unwrap_or("Error"),
+        status: status.as_u16(),
+        detail: error.to_string(),
+        field: invalid.map(|i| i.field.as_str()),
+        rule: invalid.map(|i| i.rule.as_str()),
+    };
+    let body = serde_json::to_string(&problem).expect("a problem always serializes");
+    let mut response = Response::new(Body::Text(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    if let ApiError::MethodNotAllowed { allowed } = error {
+        headers.insert(
+            header::ALLOW,
+            HeaderValue::from_str(allowed.as_str()).expect("a method is a header value"),
+        );
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body_json(response: &Response<Body>) -> serde_json::Value {
+        serde_json::from_slice(response.body().as_ref()).unwrap()
+    }
+
+    #[test]
+    fn invalid_names_field_and_rule() {
+        let response = problem_response(&Invalid::new("offer.price", "must be positive").into());
+        assert_eq!(response.status(), 400);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        let body = body_json(&response);
+        assert_eq!(body["field"], "offer.price");
+        assert_eq!(body["rule"], "must be positive");
+        assert_eq!(body["status"], 400);
+        assert_eq!(
+            body["type"],
+            "https://rainforest.dev/problems/validation-failed"
+        );
+    }
+
+    #[test]
+    fn unexpected_errors_hide_their_cause() {
+        let cause = anyhow::anyhow!("table secret-table missing").context("saving product");
+        let response = problem_response(&ApiError::Unexpected(cause));
+        assert_eq!(response.status(), 500);
+        let body = body_json(&response);
+        assert!(!body.to_string().contains("secret-table"), "{body}");
+    }
+
+    #[test]
+    fn method_not_allowed_names_the_allowed_method() {
+        let response = problem_response(&ApiError::MethodNotAllowed {
+            allowed: http::Method::GET,
+        });
+        assert_eq!(response.status(), 405);
+        assert_eq!(response.headers()[header::ALLOW], "GET");
+    }
+}

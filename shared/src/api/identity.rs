@@ -1,0 +1,96 @@
+use super::ApiError;
+use crate::catalog::SellerId;
+use lambda_http::request::RequestContext;
+use lambda_http::{Request, RequestExt};
+
+/// What a caller may do, from the identity provider's groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Customer,
+    Seller,
+    Admin,
+}
+
+/// The authenticated caller. API Gateway's JWT authorizer has already checked the token; this
+/// reads the claims it placed in the request context, the one place every route takes identity from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub id: String,
+    pub roles: Vec<Role>,
+}
+
+impl Caller {
+    pub fn from_request(request: &Request) -> Result<Self, ApiError> {
+        let claims = match request.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(context)) => context
+                .authorizer
+                .as_ref()
+                .and_then(|authorizer| authorizer.jwt.as_ref())
+                .map(|jwt| &jwt.claims),
+            _ => None,
+        }
+        .ok_or(ApiError::Unauthenticated)?;
+        let id = claims
+            .get("sub")
+            .filter(|s| !s.is_empty())
+            .ok_or(ApiError::Unauthenticated)?;
+        let roles = claims
+            .get("cognito:groups")
+            .map(|groups| parse_groups(groups))
+            .unwrap_or_default();
+        Ok(Self {
+            id: id.clone(),
+            roles,
+        })
+    }
+
+    /// The seller's id, or 403 when the caller is not a seller.
+    pub fn seller_id(&self) -> Result<SellerId, ApiError> {
+        if !self.roles.contains(&Role::Seller) {
+            return Err(ApiError::Forbidden("this route is for sellers".into()));
+        }
+        self.id.parse().map_err(|_| ApiError::Unauthenticated)
+    }
+}
+
+/// API Gateway renders a list claim as `[a b]`; a JSON array or a comma list also occur.
+fn parse_groups(raw: &str) -> Vec<Role> {
+    raw.trim_matches(|c| c == '[' || c == ']')
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .map(|group| group.trim_matches('"'))
+        .filter_map(|group| match group {
+            "customer" | "customers" => Some(Role::Customer),
+            "seller" | "sellers" => Some(Role::Seller),
+            "admin" | "admins" => Some(Role::Admin),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_parse_in_every_rendering() {
+        assert_eq!(
+            parse_groups("[seller admin]"),
+            vec![Role::Seller, Role::Admin]
+        );
+        assert_eq!(
+            parse_groups(r#"["seller","customer"]"#),
+            vec![Role::Seller, Role::Customer]
+        );
+        assert_eq!(parse_groups("customers"), vec![Role::Customer]);
+        assert_eq!(parse_groups("[]"), vec![]);
+    }
+
+    #[test]
+    fn a_request_without_claims_is_unauthenticated() {
+        let request = Request::default();
+        assert!(matches!(
+            Caller::from_request(&request),
+            Err(ApiError::Unauthenticated)
+        ));
+    }
+}

@@ -1,0 +1,64 @@
+//! The HTTP edge every API function shares: request parsing, the caller's identity, and the one
+//! place where errors become HTTP responses (RFC 9457 `application/problem+json`).
+
+mod error;
+mod identity;
+mod request;
+
+pub use error::{ApiError, Invalid, problem_response};
+pub use identity::{Caller, Role};
+pub use request::{ETag, PageSize, json_body, path_param, query_param, require_method};
+
+use lambda_http::{Body, Request, Response, service_fn};
+use serde::Serialize;
+use std::convert::Infallible;
+use std::future::Future;
+
+/// Runs an API handler in the Lambda runtime. `deps` are built once per process, outside the
+/// handler; the handler's errors are logged and answered as problem+json here, nowhere else.
+pub async fn serve<'a, D, F, Fut>(deps: &'a D, handler: F) -> Result<(), lambda_http::Error>
+where
+    D: Sync,
+    F: Fn(&'a D, Request) -> Fut,
+    Fut: Future<Output = Result<Response<Body>, ApiError>> + Send + 'a,
+{
+    lambda_http::run(service_fn(|request: Request| {
+        let response = handler(deps, request);
+        async move { Ok::<_, Infallible>(respond(response.await)) }
+    }))
+    .await
+}
+
+/// Turns a handler's outcome into the response API Gateway sends, logging failures.
+pub fn respond(outcome: Result<Response<Body>, ApiError>) -> Response<Body> {
+    outcome.unwrap_or_else(|error| {
+        error.log();
+        problem_response(&error)
+    })
+}
+
+/// A JSON response with the given status.
+pub fn json_response<T: Serialize>(
+    status: http::StatusCode,
+    body: &T,
+) -> Result<Response<Body>, ApiError> {
+    json_response_with(status, body, [])
+}
+
+/// A JSON response with extra headers (`ETag`, `Location`).
+pub fn json_response_with<T: Serialize, const N: usize>(
+    status: http::StatusCode,
+    body: &T,
+    headers: [(http::HeaderName, String); N],
+) -> Result<Response<Body>, ApiError> {
+    let json = serde_json::to_string(body).map_err(anyhow::Error::from)?;
+    let mut builder = Response::builder()
+        .status(status)
+        .header(http::header::CONTENT_TYPE, "application/json");
+    for (name, value) in headers {
+        builder = builder.header(name, value);
+    }
+    Ok(builder
+        .body(Body::Text(json))
+        .map_err(anyhow::Error::from)?)
+}

@@ -1,0 +1,169 @@
+use super::{ApiError, Invalid};
+use http::{Method, header};
+use lambda_http::{Body, Request, RequestExt};
+use serde::de::DeserializeOwned;
+use std::str::FromStr;
+
+/// Largest JSON body any route accepts; catalog documents are a few KiB.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn require_method(request: &Request, allowed: Method) -> Result<(), ApiError> {
+    if request.method() == allowed {
+        Ok(())
+    } else {
+        Err(ApiError::MethodNotAllowed { allowed })
+    }
+}
+
+/// Parses the JSON body into `T`, whose types enforce every field rule; the first broken rule
+/// is answered with its field path (`offer.price.amount`).
+pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let media_type = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if media_type != "application/json" && !media_type.ends_with("+json") {
+        return Err(ApiError::UnsupportedMediaType(
+            "Content-Type must be application/json".into(),
+        ));
+    }
+    let bytes: &[u8] = match request.body() {
+        Body::Empty => &[],
+        Body::Text(text) => text.as_bytes(),
+        Body::Binary(bytes) => bytes,
+        _ => &[],
+    };
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge {
+            limit: MAX_BODY_BYTES,
+        });
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|error| Invalid::from_json_error(&error))?;
+    deserializer
+        .end()
+        .map_err(|_| Invalid::new("body", "must hold one JSON value and nothing after it"))?;
+    Ok(value)
+}
+
+impl Invalid {
+    fn from_json_error(error: &serde_path_to_error::Error<serde_json::Error>) -> Self {
+        let path = error.path().to_string();
+        let inner = error.inner();
+        let mut rule = inner.to_string();
+        // serde_json appends the position; the field path says more.
+        if let Some(at) = rule.rfind(" at line ") {
+            rule.truncate(at);
+        }
+        if inner.is_syntax() || inner.is_eof() {
+            return Invalid::new("body", format!("must be well-formed JSON ({rule})"));
+        }
+        let parent = if path == "." {
+            String::new()
+        } else {
+            format!("{path}.")
+        };
+        // Missing and unknown fields are named in the message, not the path.
+        for (prefix, what) in [
+            ("missing field `", "is required"),
+            ("unknown field `", "is not a known field"),
+        ] {
+            if let Some(rest) = rule.strip_prefix(prefix) {
+                let name = rest.split('`').next().unwrap_or_default();
+                let field = if path.ends_with(name) {
+                    path.clone()
+                } else {
+                    format!("{parent}{name}")
+                };
+                return Invalid::new(field, what);
+            }
+        }
+        let field = if path == "." { "body".to_owned() } else { path };
+        Invalid::new(field, rule)
+    }
+}
+
+/// A path parameter, parsed; a bad one is a 400 naming the parameter.
+pub fn path_param<T: FromStr<Err = String>>(request: &Request, name: &str) -> Result<T, ApiError> {
+    let params = request.path_parameters();
+    let raw = params
+        .first(name)
+        .ok_or_else(|| Invalid::new(name, "is required in the path"))?;
+    raw.parse().map_err(|rule| Invalid::new(name, rule).into())
+}
+
+/// An optional query-string parameter, parsed.
+pub fn query_param<T: FromStr>(request: &Request, name: &str) -> Result<Option<T>, ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    let params = request.query_string_parameters();
+    params
+        .first(name)
+        .map(|raw| {
+            raw.parse()
+                .map_err(|e: T::Err| Invalid::new(name, e.to_string()).into())
+        })
+        .transpose()
+}
+
+/// A strong entity tag carrying a record's version, for optimistic concurrency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ETag(pub u64);
+
+impl ETag {
+    pub fn header_value(self) -> String {
+        format!("\"{}\"", self.0)
+    }
+
+    /// The version the client last saw, from `If-Match`: required for updates.
+    pub fn from_if_match(request: &Request) -> Result<Self, ApiError> {
+        let value = request.headers().get(header::IF_MATCH).ok_or_else(|| {
+            ApiError::PreconditionRequired("send If-Match with the ETag from the last GET".into())
+        })?;
+        value
+            .to_str()
+            .ok()
+            .and_then(|v| v.trim().strip_prefix('"')?.strip_suffix('"')?.parse().ok())
+            .map(ETag)
+            .ok_or_else(|| {
+                Invalid::new("If-Match", "must be an entity tag from GET, such as \"3\"").into()
+            })
+    }
+}
+
+/// How many items a page holds: 1 to 100, 24 unless asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageSize(usize);
+
+impl PageSize {
+    pub fn get(self) -> usize {
+        self.0
+    }
+}
+
+impl Default for PageSize {
+    fn default() -> Self {
+        Self(24)
+    }
+}
+
+impl FromStr for PageSize {
+    type Err = String;
+    fn from_str(value: &str) -> Result<Self, String> {
+        value
+            .parse()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .map(Self)
+            .ok_or_else(|| "must be a whole number from 1 to 100".to_owned())
+    }
+}

@@ -1,0 +1,222 @@
+//! The Buy Box: which offer a shopper buys from by default. Product pages, search and the cart
+//! all call [`choose`], so the rule lives only here.
+//!
+//! An offer can win when it is active, in stock, new, and priced in the marketplace currency.
+//! Among those the lowest *adjusted* landed price wins: price plus shipping, raised by a few
+//! percent for what makes an offer less attractive than its price says:
+//! - fulfilled by the merchant rather than Rainforest: +5%;
+//! - each handling day beyond 2: +1%;
+//! - each tenth of a star the seller is below 5.0: +0.4% (an unrated seller counts as 3.0).
+//!
+//! Ties go to the better-rated seller, then Rainforest fulfillment, then the lower landed price,
+//! then the SKU, so the choice never depends on the order offers were read in.
+
+use super::{Condition, Fulfillment, Offer, OfferStatus, SellerId, SellerRating};
+use crate::money::Currency;
+use std::cmp::Reverse;
+use std::collections::HashMap;
+
+const MERCHANT_PENALTY_PERMILLE: u64 = 50;
+const HANDLING_DAYS_INCLUDED: u32 = 2;
+const PER_EXTRA_DAY_PERMILLE: u64 = 10;
+const PER_MISSING_TENTH_PERMILLE: u64 = 4;
+const UNRATED_TENTHS: u8 = 30;
+
+/// The winner, if any offer is eligible, and the other offers, cheapest landed price first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuyBox {
+    pub winner: Option<Offer>,
+    pub others: Vec<Offer>,
+}
+
+pub fn eligible(offer: &Offer, currency: Currency) -> bool {
+    offer.status == OfferStatus::Active
+        && offer.in_stock()
+        && offer.condition == Condition::New
+        && offer.currency() == currency
+}
+
+/// Landed price in minor units times (1000 + penalties in permille): lower is better.
+fn adjusted_price(offer: &Offer, rating_tenths: u8) -> u128 {
+    let mut permille = 1000;
+    if offer.fulfillment == Fulfillment::Merchant {
+        permille += MERCHANT_PENALTY_PERMILLE;
+    }
+    permille += u64::from(offer.handling_days().saturating_sub(HANDLING_DAYS_INCLUDED))
+        * PER_EXTRA_DAY_PERMILLE;
+    permille += u64::from(50u8.saturating_sub(rating_tenths)) * PER_MISSING_TENTH_PERMILLE;
+    u128::from(offer.landed_price().amount.get()) * u128::from(permille)
+}
+
+pub fn choose(
+    offers: Vec<Offer>,
+    ratings: &HashMap<SellerId, SellerRating>,
+    currency: Currency,
+) -> BuyBox {
+    let tenths = |offer: &Offer| {
+        ratings
+            .get(&offer.seller_id)
+            .map_or(UNRATED_TENTHS, |r| r.tenths.min(50))
+    };
+    let winner = offers
+        .iter()
+        .filter(|offer| eligible(offer, currency))
+        .min_by_key(|offer| {
+            (
+                adjusted_price(offer, tenths(offer)),
+                Reverse(tenths(offer)),
+                offer.fulfillment != Fulfillment::Rainforest,
+                offer.landed_price().amount,
+                offer.sku.clone(),
+            )
+        })
+        .cloned();
+    let mut others: Vec<Offer> = offers
+        .into_iter()
+        .filter(|offer| Some(&offer.sku) != winner.as_ref().map(|w| &w.sku))
+        .collect();
+    others.sort_by_key(|offer| {
+        (
+            offer.currency() != currency,
+            offer.landed_price().amount,
+            offer.sku.clone(),
+        )
+    });
+    BuyBox { winner, others }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{OfferTerms, ProductId};
+    use serde_json::json;
+
+    fn offer(
+        sku: &str,
+        seller: &str,
+        price: u64,
+        shipping: u64,
+        fulfillment: &str,
+        days: u32,
+    ) -> Offer {
+        let terms: OfferTerms = serde_json::from_value(json!({
+            "price": {"amount": price, "currency": "USD"},
+            "shipping": {"amount": shipping, "currency": "USD"},
+            "condition": "new", "fulfillment": fulfillment, "handling_days": days, "quantity": 10
+        }))
+        .unwrap();
+        Offer::from_terms(
+            sku.parse().unwrap(),
+            ProductId::generate(),
+            seller.parse().unwrap(),
+            terms,
+            "",
+            "t".into(),
+        )
+        .unwrap()
+    }
+
+    fn ratings(pairs: &[(&str, u8)]) -> HashMap<SellerId, SellerRating> {
+        pairs
+            .iter()
+            .map(|(s, t)| {
+                (
+                    s.parse().unwrap(),
+                    SellerRating {
+                        tenths: *t,
+                        count: 100,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    fn usd() -> Currency {
+        "USD".parse().unwrap()
+    }
+
+    fn winner(offers: Vec<Offer>, ratings: &HashMap<SellerId, SellerRating>) -> Option<String> {
+        choose(offers, ratings, usd())
+            .winner
+            .map(|o| o.sku.to_string())
+    }
+
+    #[test]
+    fn lowest_landed_price_wins_between_equals() {
+        let r = ratings(&[("a", 48), ("b", 48)]);
+        let cheap_price_dear_shipping = offer("A", "a", 900, 300, "rainforest", 1);
+        let dearer_price_free_shipping = offer("B", "b", 1100, 0, "rainforest", 1);
+        assert_eq!(
+            winner(
+                vec![cheap_price_dear_shipping, dearer_price_free_shipping],
+                &r
+            )
+            .as_deref(),
+            Some("B")
+        );
+    }
+
+    #[test]
+    fn rainforest_fulfillment_beats_a_slightly_cheaper_merchant_offer() {
+        let r = ratings(&[("a", 48), ("b", 48)]);
+        let merchant = offer("M", "a", 1000, 0, "merchant", 1);
+        let fba = offer("F", "b", 1030, 0, "rainforest", 1);
+        assert_eq!(
+            winner(vec![merchant.clone(), fba.clone()], &r).as_deref(),
+            Some("F")
+        );
+        // ...but not a much cheaper one.
+        let much_cheaper = offer("M", "a", 900, 0, "merchant", 1);
+        assert_eq!(winner(vec![much_cheaper, fba], &r).as_deref(), Some("M"));
+    }
+
+    #[test]
+    fn poor_ratings_and_slow_handling_cost_the_box() {
+        let r = ratings(&[("good", 50), ("poor", 30)]);
+        let good = offer("G", "good", 1050, 0, "rainforest", 1);
+        let poor = offer("P", "poor", 1000, 0, "rainforest", 1);
+        assert_eq!(winner(vec![good.clone(), poor], &r).as_deref(), Some("G"));
+        let slow = offer("S", "good", 1000, 0, "rainforest", 10);
+        let fast = offer("Q", "good", 1050, 0, "rainforest", 1);
+        assert_eq!(winner(vec![slow, fast], &r).as_deref(), Some("Q"));
+    }
+
+    #[test]
+    fn ineligible_offers_never_win_but_are_listed() {
+        let r = ratings(&[("a", 50)]);
+        let mut sold_out = offer("OUT", "a", 100, 0, "rainforest", 1);
+        sold_out.quantity = 0.try_into().unwrap();
+        let mut used = offer("USED", "a", 100, 0, "rainforest", 1);
+        used.condition = Condition::Used;
+        let mut paused = offer("OFF", "a", 100, 0, "rainforest", 1);
+        paused.status = OfferStatus::Inactive;
+        let only = offer("OK", "a", 5000, 0, "merchant", 5);
+        let chosen = choose(vec![sold_out, used, paused, only], &r, usd());
+        assert_eq!(
+            chosen.winner.map(|o| o.sku.to_string()).as_deref(),
+            Some("OK")
+        );
+        let others: Vec<String> = chosen.others.iter().map(|o| o.sku.to_string()).collect();
+        assert_eq!(others, ["OFF", "OUT", "USED"]);
+    }
+
+    #[test]
+    fn no_eligible_offer_means_no_winner() {
+        let mut sold_out = offer("OUT", "a", 100, 0, "rainforest", 1);
+        sold_out.quantity = 0.try_into().unwrap();
+        let chosen = choose(vec![sold_out], &HashMap::new(), usd());
+        assert!(chosen.winner.is_none());
+        assert_eq!(chosen.others.len(), 1);
+    }
+
+    #[test]
+    fn the_choice_does_not_depend_on_input_order() {
+        let r = ratings(&[("a", 45), ("b", 45)]);
+        let x = offer("X", "a", 1000, 0, "rainforest", 1);
+        let y = offer("Y", "b", 1000, 0, "rainforest", 1);
+        assert_eq!(
+            winner(vec![x.clone(), y.clone()], &r),
+            winner(vec![y, x], &r)
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! Product images go straight from the seller to S3 through a presigned PUT, so no image bytes
+//! pass through a Lambda. The signature binds the content type and length the seller declared.
+
+use super::ProductId;
+use crate::api::{ApiError, Invalid};
+use crate::config::Source;
+use anyhow::Context;
+use aws_sdk_s3::presigning::PresigningConfig;
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, SystemTime};
+
+#[derive(Debug, Clone)]
+pub struct ImagesConfig {
+    pub bucket: String,
+    pub max_bytes: u64,
+    pub url_ttl: Duration,
+    /// Path-style URLs, for S3 emulators on an IP address (`S3_FORCE_PATH_STYLE=true`).
+    pub force_path_style: bool,
+}
+
+impl ImagesConfig {
+    pub fn from_source(source: &impl Source) -> anyhow::Result<Self> {
+        Ok(Self {
+            bucket: source.required("IMAGES_BUCKET")?,
+            max_bytes: source.parsed("IMAGE_MAX_BYTES", 10 * 1024 * 1024)?,
+            url_ttl: Duration::from_secs(source.parsed("IMAGE_UPLOAD_TTL_SECONDS", 900)?),
+            force_path_style: source.parsed("S3_FORCE_PATH_STYLE", false)?,
+        })
+    }
+}
+
+/// The image types product pages can show, with the file extension each is stored under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum ImageType {
+    #[serde(rename = "image/jpeg")]
+    Jpeg,
+    #[serde(rename = "image/png")]
+    Png,
+    #[serde(rename = "image/webp")]
+    Webp,
+}
+
+impl ImageType {
+    fn mime(self) -> &'static str {
+        match self {
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+            Self::Webp => "image/webp",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+            Self::Webp => "webp",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImageUploadRequest {
+    pub content_type: ImageType,
+    /// The exact size in bytes of the file to be uploaded.
+    pub content_length: u64,
+}
+
+/// What the seller needs to upload: the URL, and the headers that must go with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageUpload {
+    pub method: &'static str,
+    pub url: String,
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// The key to add to the product's `images` once uploaded.
+    pub key: String,
+    pub expires_at: String,
+}
+
+/// Presigns a PUT of one image for `product`; a size out of range is refused with the rule.
+pub async fn presign_image_upload(
+    s3: &aws_sdk_s3::Client,
+    config: &ImagesConfig,
+    product: ProductId,
+    request: ImageUploadRequest,
+) -> Result<ImageUpload, ApiError> {
+    if request.content_length == 0 || request.content_length > config.max_bytes {
+        let rule = format!("must be 1 to {} bytes", config.max_bytes);
+        return Err(Invalid::new("content_length", rule).into());
+    }
+    let kind = request.content_type;
+    let key = format!(
+        "products/{product}/images/{}.{}",
+        ulid::Ulid::new(),
+        kind.extension()
+    );
+    let presigning = PresigningConfig::expires_in(config.url_ttl).context("presigning config")?;
+    let presigned = s3
+        .put_object()
+        .bucket(&config.bucket)
+        .key(&key)
+        .content_type(kind.mime())
+        .content_length(i64::try_from(request.content_length).context("content length")?)
+        .presigned(presigning)
+        .await
+        .context("presigning the image upload")?;
+    let headers = presigned
+        .headers()
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect();
+    Ok(ImageUpload {
+        method: "PUT",
+        url: presigned.uri().to_owned(),
+        headers,
+        key,
+        expires_at: crate::clock::rfc3339(SystemTime::now() + config.url_ttl),
+    })
+}

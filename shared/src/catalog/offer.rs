@@ -1,0 +1,250 @@
+use super::{ProductId, SellerId, Sku};
+use crate::api::Invalid;
+use crate::money::{Currency, Money};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    New,
+    Used,
+    Refurbished,
+}
+
+/// Who ships the order: Rainforest's fulfillment centers or the seller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fulfillment {
+    Rainforest,
+    Merchant,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferStatus {
+    #[default]
+    Active,
+    Inactive,
+}
+
+/// Days between order and dispatch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct HandlingDays(u8);
+
+impl TryFrom<u32> for HandlingDays {
+    type Error = String;
+    fn try_from(days: u32) -> Result<Self, String> {
+        u8::try_from(days)
+            .ok()
+            .filter(|d| *d <= 30)
+            .map(Self)
+            .ok_or_else(|| "must be 0 to 30 days".to_owned())
+    }
+}
+
+impl From<HandlingDays> for u32 {
+    fn from(days: HandlingDays) -> u32 {
+        u32::from(days.0)
+    }
+}
+
+/// Units the seller can sell now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct Quantity(u32);
+
+impl TryFrom<u32> for Quantity {
+    type Error = String;
+    fn try_from(units: u32) -> Result<Self, String> {
+        if units > 1_000_000 {
+            return Err("must be at most 1000000 units".to_owned());
+        }
+        Ok(Self(units))
+    }
+}
+
+impl From<Quantity> for u32 {
+    fn from(units: Quantity) -> u32 {
+        units.0
+    }
+}
+
+/// The terms of a seller's offer as the seller sends them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferTerms {
+    /// The product offered; set by the route when the offer comes with a new listing.
+    #[serde(default)]
+    pub product_id: Option<ProductId>,
+    pub price: Money,
+    /// Shipping charged to the shopper; none means free.
+    #[serde(default)]
+    pub shipping: Option<Money>,
+    pub condition: Condition,
+    pub fulfillment: Fulfillment,
+    pub handling_days: HandlingDays,
+    pub quantity: Quantity,
+    #[serde(default)]
+    pub status: OfferStatus,
+}
+
+/// A seller's offer on one product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Offer {
+    pub sku: Sku,
+    pub product_id: ProductId,
+    pub seller_id: SellerId,
+    pub price: Money,
+    pub shipping: Money,
+    pub condition: Condition,
+    pub fulfillment: Fulfillment,
+    pub handling_days: HandlingDays,
+    pub quantity: Quantity,
+    pub status: OfferStatus,
+    pub version: u64,
+    pub updated_at: String,
+}
+
+impl Offer {
+    /// Builds an offer from the seller's terms; `field` is where the terms sit in the request
+    /// (`offer.` in a listing, empty for the offer route), so errors name the right field.
+    pub fn from_terms(
+        sku: Sku,
+        product_id: ProductId,
+        seller_id: SellerId,
+        terms: OfferTerms,
+        field: &str,
+        now: String,
+    ) -> Result<Self, Invalid> {
+        if terms.price.amount.get() == 0 {
+            return Err(Invalid::new(
+                format!("{field}price.amount"),
+                "must be greater than 0",
+            ));
+        }
+        let shipping = terms.shipping.unwrap_or(Money {
+            amount: 0.try_into().expect("0 is in range"),
+            currency: terms.price.currency,
+        });
+        if shipping.currency != terms.price.currency {
+            return Err(Invalid::new(
+                format!("{field}shipping.currency"),
+                "must equal price.currency",
+            ));
+        }
+        Ok(Self {
+            sku,
+            product_id,
+            seller_id,
+            price: terms.price,
+            shipping,
+            condition: terms.condition,
+            fulfillment: terms.fulfillment,
+            handling_days: terms.handling_days,
+            quantity: terms.quantity,
+            status: terms.status,
+            version: 1,
+            updated_at: now,
+        })
+    }
+
+    /// What the shopper pays to get the item: price plus shipping.
+    pub fn landed_price(&self) -> Money {
+        self.price
+            .checked_add(self.shipping)
+            .expect("an offer's shipping is in its price's currency")
+    }
+
+    pub fn currency(&self) -> Currency {
+        self.price.currency
+    }
+
+    pub fn handling_days(&self) -> u32 {
+        self.handling_days.into()
+    }
+
+    pub fn in_stock(&self) -> bool {
+        self.quantity.0 > 0
+    }
+}
+
+/// A seller's feedback rating: tenths of a star, 0 to 50, over `count` reviews.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellerRating {
+    pub tenths: u8,
+    pub count: u32,
+}
+
+/// A seller's public profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Seller {
+    pub id: SellerId,
+    pub display_name: String,
+    #[serde(default)]
+    pub rating: Option<SellerRating>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn terms(body: serde_json::Value) -> Result<OfferTerms, serde_json::Error> {
+        serde_json::from_value(body)
+    }
+
+    fn base() -> serde_json::Value {
+        json!({"price": {"amount": 1000, "currency": "USD"}, "condition": "new",
+               "fulfillment": "merchant", "handling_days": 2, "quantity": 3})
+    }
+
+    fn offer(terms: OfferTerms) -> Result<Offer, Invalid> {
+        Offer::from_terms(
+            "SKU-1".parse().unwrap(),
+            crate::catalog::ProductId::generate(),
+            "s".parse().unwrap(),
+            terms,
+            "offer.",
+            "t".into(),
+        )
+    }
+
+    #[test]
+    fn free_shipping_by_default_and_landed_price_adds_shipping() {
+        let free = offer(terms(base()).unwrap()).unwrap();
+        assert_eq!(free.landed_price().amount.get(), 1000);
+        let mut body = base();
+        body["shipping"] = json!({"amount": 499, "currency": "USD"});
+        assert_eq!(
+            offer(terms(body).unwrap())
+                .unwrap()
+                .landed_price()
+                .amount
+                .get(),
+            1499
+        );
+    }
+
+    #[test]
+    fn terms_are_checked_with_field_names() {
+        let mut zero = base();
+        zero["price"]["amount"] = json!(0);
+        assert_eq!(
+            offer(terms(zero).unwrap()).unwrap_err().field,
+            "offer.price.amount"
+        );
+        let mut mixed = base();
+        mixed["shipping"] = json!({"amount": 1, "currency": "EUR"});
+        assert_eq!(
+            offer(terms(mixed).unwrap()).unwrap_err().field,
+            "offer.shipping.currency"
+        );
+        let mut slow = base();
+        slow["handling_days"] = json!(31);
+        assert!(terms(slow).is_err());
+        let mut odd = base();
+        odd["condition"] = json!("like-new");
+        assert!(terms(odd).is_err());
+    }
+}

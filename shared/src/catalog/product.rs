@@ -1,0 +1,473 @@
+use super::{Gtin, Identifiers, ProductId, SellerId};
+use crate::api::Invalid;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+crate::bounded_text!(Title, 1, 200);
+crate::bounded_text!(Brand, 1, 100);
+crate::bounded_text!(Description, 0, 4000);
+crate::bounded_text!(BulletPoint, 1, 500);
+crate::bounded_text!(AttributeText, 1, 500);
+
+crate::identifier!(
+    /// A category's id: lower-case words joined by '-'.
+    Slug, 1, 64, |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-',
+    "lower-case letters, digits or '-'"
+);
+
+crate::identifier!(
+    /// A category-specific attribute's name, such as `screen_size_in`.
+    AttributeName, 1, 64, |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_',
+    "lower-case letters, digits or '_'"
+);
+
+/// Declares a list type holding `$min..=$max` items.
+macro_rules! bounded_list {
+    ($name:ident, $item:ty, $min:expr, $max:expr) => {
+        #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(Vec<$item>);
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                Self::try_from(Vec::<$item>::deserialize(d)?).map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl TryFrom<Vec<$item>> for $name {
+            type Error = String;
+            fn try_from(items: Vec<$item>) -> Result<Self, String> {
+                if !($min..=$max).contains(&items.len()) {
+                    return Err(format!("must hold {} to {} items", $min, $max));
+                }
+                Ok(Self(items))
+            }
+        }
+
+        impl $name {
+            pub fn items(&self) -> &[$item] {
+                &self.0
+            }
+        }
+    };
+}
+
+bounded_list!(BulletPoints, BulletPoint, 0, 10);
+bounded_list!(CategoryPath, Slug, 1, 8);
+bounded_list!(Images, ImageKey, 0, 20);
+
+impl CategoryPath {
+    /// The leaf category, which browsing is keyed on.
+    pub fn leaf(&self) -> &Slug {
+        self.0
+            .last()
+            .expect("a category path holds at least one slug")
+    }
+}
+
+crate::identifier!(
+    /// An S3 key of an uploaded product image.
+    ImageKey, 1, 200, |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '-' | '_'),
+    "an image key returned by the image upload route"
+);
+
+/// A category-specific attribute value: text, a number or a yes/no.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "serde_json::Value", into = "serde_json::Value")]
+pub enum AttributeValue {
+    Text(AttributeText),
+    Number(serde_json::Number),
+    Flag(bool),
+}
+
+impl TryFrom<serde_json::Value> for AttributeValue {
+    type Error = String;
+    fn try_from(value: serde_json::Value) -> Result<Self, String> {
+        match value {
+            serde_json::Value::String(text) => AttributeText::try_from(text).map(Self::Text),
+            serde_json::Value::Number(number) => Ok(Self::Number(number)),
+            serde_json::Value::Bool(flag) => Ok(Self::Flag(flag)),
+            _ => Err("must be text, a number or true/false".to_owned()),
+        }
+    }
+}
+
+impl From<AttributeValue> for serde_json::Value {
+    fn from(value: AttributeValue) -> Self {
+        match value {
+            AttributeValue::Text(text) => String::from(text).into(),
+            AttributeValue::Number(number) => number.into(),
+            AttributeValue::Flag(flag) => flag.into(),
+        }
+    }
+}
+
+/// Category-specific attributes (screen size, material...), at most 50.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "BTreeMap<AttributeName, AttributeValue>")]
+pub struct Attributes(BTreeMap<AttributeName, AttributeValue>);
+
+impl Attributes {
+    const MAX: usize = 50;
+
+    pub fn names(&self) -> BTreeSet<&AttributeName> {
+        self.0.keys().collect()
+    }
+}
+
+impl TryFrom<BTreeMap<AttributeName, AttributeValue>> for Attributes {
+    type Error = String;
+    fn try_from(map: BTreeMap<AttributeName, AttributeValue>) -> Result<Self, String> {
+        if map.len() > Self::MAX {
+            return Err(format!("must hold at most {} attributes", Self::MAX));
+        }
+        Ok(Self(map))
+    }
+}
+
+/// How a product takes part in a variation family (sizes, colours of one item).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Variation {
+    Standalone,
+    /// The family's parent: names the attributes its children differ by.
+    Parent {
+        theme: Vec<AttributeName>,
+    },
+    /// One member of a family, with its values of the parent's theme.
+    Child {
+        parent_id: ProductId,
+        values: Attributes,
+    },
+}
+
+/// A product as stored and shown: shared by every seller who offers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    pub id: ProductId,
+    /// The seller who created the listing and may change its data.
+    pub owner: SellerId,
+    pub title: Title,
+    pub brand: Brand,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Description>,
+    #[serde(default)]
+    pub bullet_points: BulletPoints,
+    pub category_path: CategoryPath,
+    #[serde(default)]
+    pub attributes: Attributes,
+    #[serde(default)]
+    pub identifiers: Identifiers,
+    #[serde(default)]
+    pub images: Images,
+    pub variation: Variation,
+    pub version: u64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Product {
+    pub fn gtin(&self) -> Option<&Gtin> {
+        self.identifiers.gtin().ok().flatten()
+    }
+
+    /// The family this product belongs to, if any: its own id for a parent.
+    pub fn family(&self) -> Option<ProductId> {
+        match &self.variation {
+            Variation::Standalone => None,
+            Variation::Parent { .. } => Some(self.id),
+            Variation::Child { parent_id, .. } => Some(*parent_id),
+        }
+    }
+
+    /// Applies a merge patch, giving the next version.
+    pub fn patched(&self, patch: ProductPatch, now: String) -> Result<Product, Invalid> {
+        let mut next = self.clone();
+        if patch.is_empty() {
+            return Err(Invalid::new("body", "must change at least one field"));
+        }
+        let ProductPatch {
+            title,
+            brand,
+            description,
+            bullet_points,
+            category_path,
+            attributes,
+            images,
+        } = patch;
+        if let Some(images) = images {
+            let prefix = format!("products/{}/images/", self.id);
+            if let Some(bad) = images
+                .items()
+                .iter()
+                .position(|key| !key.as_ref().starts_with(&prefix))
+            {
+                return Err(Invalid::new(
+                    format!("images[{bad}]"),
+                    format!("must be a key under {prefix}"),
+                ));
+            }
+            next.images = images;
+        }
+        if let Some(changes) = attributes {
+            for (name, value) in changes {
+                match value {
+                    Some(value) => next.attributes.0.insert(name, value),
+                    None => next.attributes.0.remove(&name),
+                };
+            }
+            if next.attributes.0.len() > Attributes::MAX {
+                return Err(Invalid::new(
+                    "attributes",
+                    format!("must hold at most {} attributes", Attributes::MAX),
+                ));
+            }
+        }
+        next.title = title.unwrap_or(next.title);
+        next.brand = brand.unwrap_or(next.brand);
+        next.description = description.map_or(next.description, |d| {
+            Some(d).filter(|d| !d.as_ref().is_empty())
+        });
+        next.bullet_points = bullet_points.unwrap_or(next.bullet_points);
+        next.category_path = category_path.unwrap_or(next.category_path);
+        next.version += 1;
+        next.updated_at = now;
+        Ok(next)
+    }
+}
+
+/// A seller's request to list a product with its first offer. Product fields are used only when
+/// no product with the same GTIN exists; otherwise the offer joins that product.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewListing {
+    pub title: Title,
+    pub brand: Brand,
+    #[serde(default)]
+    pub description: Option<Description>,
+    #[serde(default)]
+    pub bullet_points: BulletPoints,
+    pub category_path: CategoryPath,
+    #[serde(default)]
+    pub attributes: Attributes,
+    #[serde(default)]
+    pub identifiers: Identifiers,
+    /// Makes the product a variation parent over these attribute names.
+    #[serde(default)]
+    pub variation_theme: Option<Vec<AttributeName>>,
+    /// Makes the product a child of this parent ...
+    #[serde(default)]
+    pub parent_id: Option<ProductId>,
+    /// ... with these values of the parent's theme.
+    #[serde(default)]
+    pub variation_attributes: Option<Attributes>,
+    /// The SKU of the seller's offer ...
+    pub sku: super::Sku,
+    /// ... and its terms.
+    pub offer: super::OfferTerms,
+}
+
+impl NewListing {
+    /// The variation the request asks for, checked against itself (not yet against the parent).
+    pub fn variation(&self) -> Result<Variation, Invalid> {
+        match (
+            &self.variation_theme,
+            self.parent_id,
+            &self.variation_attributes,
+        ) {
+            (None, None, None) => Ok(Variation::Standalone),
+            (Some(theme), None, None) => {
+                let distinct: BTreeSet<_> = theme.iter().collect();
+                if theme.is_empty() || theme.len() > 3 || distinct.len() != theme.len() {
+                    return Err(Invalid::new(
+                        "variation_theme",
+                        "must name 1 to 3 distinct attributes",
+                    ));
+                }
+                Ok(Variation::Parent {
+                    theme: theme.clone(),
+                })
+            }
+            (None, Some(parent_id), Some(values)) => Ok(Variation::Child {
+                parent_id,
+                values: values.clone(),
+            }),
+            (None, Some(_), None) => Err(Invalid::new(
+                "variation_attributes",
+                "is required with parent_id",
+            )),
+            (None, None, Some(_)) => Err(Invalid::new(
+                "parent_id",
+                "is required with variation_attributes",
+            )),
+            (Some(_), _, _) => Err(Invalid::new(
+                "variation_theme",
+                "cannot be combined with parent_id",
+            )),
+        }
+    }
+
+    /// The new product this listing creates when its GTIN is not in the catalog yet.
+    pub fn into_product(self, owner: SellerId, variation: Variation, now: String) -> Product {
+        Product {
+            id: super::ProductId::generate(),
+            owner,
+            title: self.title,
+            brand: self.brand,
+            description: self.description.filter(|d| !d.as_ref().is_empty()),
+            bullet_points: self.bullet_points,
+            category_path: self.category_path,
+            attributes: self.attributes,
+            identifiers: self.identifiers,
+            images: Images::default(),
+            variation,
+            version: 1,
+            created_at: now.clone(),
+            updated_at: now,
+        }
+    }
+}
+
+/// A JSON merge patch (RFC 7396) of the product data its owner may change. A `null` removes an
+/// attribute; the other fields cannot be removed, so `null` there is refused.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductPatch {
+    #[serde(default, deserialize_with = "present")]
+    pub title: Option<Title>,
+    #[serde(default, deserialize_with = "present")]
+    pub brand: Option<Brand>,
+    /// An empty description removes it.
+    #[serde(default, deserialize_with = "present")]
+    pub description: Option<Description>,
+    #[serde(default, deserialize_with = "present")]
+    pub bullet_points: Option<BulletPoints>,
+    #[serde(default, deserialize_with = "present")]
+    pub category_path: Option<CategoryPath>,
+    #[serde(default, deserialize_with = "present")]
+    pub attributes: Option<BTreeMap<AttributeName, Option<AttributeValue>>>,
+    #[serde(default, deserialize_with = "present")]
+    pub images: Option<Images>,
+}
+
+impl ProductPatch {
+    fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.brand.is_none()
+            && self.description.is_none()
+            && self.bullet_points.is_none()
+            && self.category_path.is_none()
+            && self.attributes.is_none()
+            && self.images.is_none()
+    }
+}
+
+/// A field that, when present, must hold a value (a JSON `null` is refused, not ignored).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// A variation family member as the product page lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VariationSummary {
+    pub id: ProductId,
+    pub title: Title,
+    pub values: Attributes,
+}
+
+impl VariationSummary {
+    pub fn of(product: &Product) -> Option<Self> {
+        match &product.variation {
+            Variation::Child { values, .. } => Some(Self {
+                id: product.id,
+                title: product.title.clone(),
+                values: values.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn listing(extra: serde_json::Value) -> serde_json::Value {
+        let mut body = json!({
+            "title": "Trail Runner 2", "brand": "Stride", "category_path": ["shoes", "running-shoes"],
+            "sku": "SKU-1", "offer": {"price": {"amount": 8999, "currency": "USD"}, "condition": "new",
+                      "fulfillment": "rainforest", "handling_days": 1, "quantity": 5}
+        });
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body
+    }
+
+    fn parse(body: serde_json::Value) -> NewListing {
+        serde_json::from_value(body).unwrap()
+    }
+
+    #[test]
+    fn variation_requests_are_consistent() {
+        assert_eq!(
+            parse(listing(json!({}))).variation(),
+            Ok(Variation::Standalone)
+        );
+        let parent = parse(listing(json!({"variation_theme": ["size", "color"]})));
+        assert!(matches!(parent.variation(), Ok(Variation::Parent { .. })));
+        let twice = parse(listing(json!({"variation_theme": ["size", "size"]})));
+        assert_eq!(twice.variation().unwrap_err().field, "variation_theme");
+        let orphan = parse(listing(json!({"variation_attributes": {"size": "M"}})));
+        assert_eq!(orphan.variation().unwrap_err().field, "parent_id");
+    }
+
+    #[test]
+    fn patch_merges_attributes_and_bumps_the_version() {
+        let mut product = parse(listing(
+            json!({"attributes": {"color": "red", "weight_g": 250}}),
+        ))
+        .into_product(
+            "seller-1".parse().unwrap(),
+            Variation::Standalone,
+            "t0".into(),
+        );
+        product.version = 4;
+        let patch: ProductPatch = serde_json::from_value(json!({
+            "title": "Trail Runner 3", "attributes": {"color": null, "waterproof": true}
+        }))
+        .unwrap();
+        let next = product.patched(patch, "t1".into()).unwrap();
+        assert_eq!(next.title.as_ref(), "Trail Runner 3");
+        assert_eq!(next.version, 5);
+        assert_eq!(
+            serde_json::to_value(&next.attributes).unwrap(),
+            json!({"waterproof": true, "weight_g": 250})
+        );
+        assert_eq!(next.updated_at, "t1");
+    }
+
+    #[test]
+    fn patch_refuses_null_for_required_fields_and_foreign_images() {
+        assert!(serde_json::from_value::<ProductPatch>(json!({"title": null})).is_err());
+        let product = parse(listing(json!({}))).into_product(
+            "s".parse().unwrap(),
+            Variation::Standalone,
+            "t".into(),
+        );
+        let patch: ProductPatch =
+            serde_json::from_value(json!({"images": ["products/OTHER/images/a.jpg"]})).unwrap();
+        assert_eq!(
+            product.patched(patch, "t".into()).unwrap_err().field,
+            "images[0]"
+        );
+        assert_eq!(
+            product
+                .patched(ProductPatch::default(), "t".into())
+                .unwrap_err()
+                .field,
+            "body"
+        );
+    }
+}

@@ -1,0 +1,653 @@
+//! The catalog table in DynamoDB. One table, keyed `pk`/`sk`:
+//! - `PRODUCT#<id>` / `PRODUCT`: the product (GSI `ByCategory` on `category`+`id` for families'
+//!   heads and standalone products; GSI `ByParent` on `parent`+`id` for variation children);
+//! - `PRODUCT#<id>` / `OFFER#<sku>`: each offer, beside its product so a product page is one query;
+//! - `SKU#<sku>` / `SKU`: which product and seller a SKU belongs to (keeps SKUs unique);
+//! - `GTIN#<gtin>` / `GTIN`: which product a GTIN belongs to (keeps GTINs unique);
+//! - `SELLER#<id>` / `PROFILE`: the seller's public profile and rating.
+//!
+//! Every write that could clobber another is conditional; multi-item writes are transactions.
+
+use super::{Gtin, Offer, Product, ProductId, Seller, SellerId, SellerRating, Sku, Slug};
+use crate::api::{ApiError, Invalid};
+use crate::config::Source;
+use crate::money::Currency;
+use anyhow::Context;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, KeysAndAttributes, Put, TransactWriteItem,
+};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use serde_dynamo::aws_sdk_dynamodb_1::{from_item, to_item};
+use std::collections::HashMap;
+
+const BY_CATEGORY: &str = "ByCategory";
+const BY_PARENT: &str = "ByParent";
+/// How often a conditional write is retried after losing a race before giving up.
+const RACE_RETRIES: usize = 3;
+
+#[derive(Debug, Clone)]
+pub struct CatalogConfig {
+    pub table: String,
+    /// The Buy Box compares offers in this currency.
+    pub currency: Currency,
+}
+
+impl CatalogConfig {
+    pub fn from_source(source: &impl Source) -> anyhow::Result<Self> {
+        Ok(Self {
+            table: source.required("CATALOG_TABLE")?,
+            currency: source.parsed(
+                "MARKETPLACE_CURRENCY",
+                "USD".parse().expect("USD is a currency"),
+            )?,
+        })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct ProductItem {
+    pk: String,
+    sk: String,
+    id: String,
+    version: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    parent: Option<String>,
+    data: Product,
+}
+
+impl ProductItem {
+    fn new(product: &Product) -> Self {
+        let (pk, sk) = product_key(product.id);
+        let (category, parent) = match &product.variation {
+            super::Variation::Child { parent_id, .. } => (None, Some(parent_id.to_string())),
+            _ => (Some(product.category_path.leaf().to_string()), None),
+        };
+        Self {
+            pk,
+            sk,
+            id: product.id.to_string(),
+            version: product.version,
+            category,
+            parent,
+            data: product.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct OfferItem {
+    pk: String,
+    sk: String,
+    seller: String,
+    version: u64,
+    data: Offer,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SkuItem {
+    pk: String,
+    sk: String,
+    product_id: ProductId,
+    seller_id: SellerId,
+}
+
+#[derive(Serialize, Deserialize)]
+struct GtinItem {
+    pk: String,
+    sk: String,
+    product_id: ProductId,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SellerItem {
+    pk: String,
+    sk: String,
+    data: Seller,
+}
+
+fn product_key(id: ProductId) -> (String, String) {
+    (format!("PRODUCT#{id}"), "PRODUCT".to_owned())
+}
+
+fn offer_key(offer: &Offer) -> (String, String) {
+    (
+        format!("PRODUCT#{}", offer.product_id),
+        format!("OFFER#{}", offer.sku),
+    )
+}
+
+fn sku_key(sku: &Sku) -> (String, String) {
+    (format!("SKU#{sku}"), "SKU".to_owned())
+}
+
+fn gtin_key(gtin: &Gtin) -> (String, String) {
+    (format!("GTIN#{}", gtin.as_ref()), "GTIN".to_owned())
+}
+
+fn seller_key(id: &SellerId) -> (String, String) {
+    (format!("SELLER#{id}"), "PROFILE".to_owned())
+}
+
+fn key((pk, sk): (String, String)) -> HashMap<String, AttributeValue> {
+    HashMap::from([
+        ("pk".to_owned(), AttributeValue::S(pk)),
+        ("sk".to_owned(), AttributeValue::S(sk)),
+    ])
+}
+
+fn item<T: Serialize>(value: &T) -> anyhow::Result<HashMap<String, AttributeValue>> {
+    to_item(value).context("encoding a catalog item")
+}
+
+/// A Put that succeeds only where no item has the same key yet.
+fn put_new(
+    table: &str,
+    item: HashMap<String, AttributeValue>,
+) -> anyhow::Result<TransactWriteItem> {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(pk)")
+        .build()
+        .context("building a conditional put")?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+/// Which of a transaction's items failed their condition, from the cancellation reasons.
+fn failed_conditions<R>(error: &SdkError<TransactWriteItemsError, R>) -> Option<Vec<bool>> {
+    match error.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => Some(
+            cancelled
+                .cancellation_reasons()
+                .iter()
+                .map(|reason| reason.code() == Some("ConditionalCheckFailed"))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+fn is_condition_failure<R>(error: &SdkError<PutItemError, R>) -> bool {
+    matches!(
+        error.as_service_error(),
+        Some(PutItemError::ConditionalCheckFailedException(_))
+    )
+}
+
+/// What became of a new listing.
+#[derive(Debug)]
+pub enum ListingOutcome {
+    Created,
+    /// Another product has this GTIN: the offer belongs on it instead.
+    GtinTaken,
+    SkuTaken,
+}
+
+/// What became of an offer write.
+#[derive(Debug)]
+pub enum OfferWrite {
+    Created(Offer),
+    Updated(Offer),
+    ProductMissing,
+    OwnedByAnotherSeller,
+    OnAnotherProduct(ProductId),
+}
+
+impl OfferWrite {
+    /// The offer as written and whether it is new, or the reason it was refused.
+    pub fn accepted(self) -> Result<(Offer, bool), ApiError> {
+        match self {
+            Self::Created(offer) => Ok((offer, true)),
+            Self::Updated(offer) => Ok((offer, false)),
+            Self::ProductMissing => {
+                Err(Invalid::new("product_id", "must name an existing product").into())
+            }
+            Self::OwnedByAnotherSeller => Err(ApiError::Forbidden(
+                "this SKU belongs to another seller".into(),
+            )),
+            Self::OnAnotherProduct(product) => Err(ApiError::Conflict(format!(
+                "this SKU is already offered on product {product}"
+            ))),
+        }
+    }
+}
+
+/// A product with every offer on it, read consistently in one query.
+#[derive(Debug)]
+pub struct ProductPage {
+    pub product: Product,
+    pub offers: Vec<Offer>,
+}
+
+/// An opaque position in a category listing: the last product id shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor(ProductId);
+
+impl std::str::FromStr for Cursor {
+    type Err = String;
+    fn from_str(value: &str) -> Result<Self, String> {
+        let bad = || "must be a next_cursor value from a previous page".to_owned();
+        let bytes = URL_SAFE_NO_PAD.decode(value).map_err(|_| bad())?;
+        let text = String::from_utf8(bytes).map_err(|_| bad())?;
+        text.parse().map(Cursor).map_err(|_| bad())
+    }
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&URL_SAFE_NO_PAD.encode(self.0.to_string()))
+    }
+}
+
+#[derive(Debug)]
+pub struct BrowsePage {
+    pub products: Vec<Product>,
+    pub next: Option<Cursor>,
+}
+
+pub struct CatalogStore {
+    client: Client,
+    config: CatalogConfig,
+}
+
+impl CatalogStore {
+    pub fn new(client: Client, config: CatalogConfig) -> Self {
+        Self { client, config }
+    }
+
+    /// The store a deployed function uses, configured from its environment.
+    pub fn from_env(sdk: &aws_config::SdkConfig) -> anyhow::Result<Self> {
+        Ok(Self::new(
+            crate::aws::dynamodb(sdk),
+            CatalogConfig::from_source(&crate::config::Env)?,
+        ))
+    }
+
+    pub fn currency(&self) -> Currency {
+        self.config.currency
+    }
+
+    fn table(&self) -> &str {
+        &self.config.table
+    }
+
+    async fn get<T: for<'de> Deserialize<'de>>(
+        &self,
+        key_pair: (String, String),
+    ) -> anyhow::Result<Option<T>> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(key(key_pair)))
+            .consistent_read(true)
+            .send()
+            .await
+            .context("reading the catalog table")?;
+        output
+            .item
+            .map(|item| from_item(item).context("decoding a catalog item"))
+            .transpose()
+    }
+
+    #[tracing::instrument(skip(self))]
+    pub async fn product(&self, id: ProductId) -> anyhow::Result<Option<Product>> {
+        Ok(self
+            .get::<ProductItem>(product_key(id))
+            .await?
+            .map(|item| item.data))
+    }
+
+    pub async fn product_id_by_gtin(&self, gtin: &Gtin) -> anyhow::Result<Option<ProductId>> {
+        Ok(self
+            .get::<GtinItem>(gtin_key(gtin))
+            .await?
+            .map(|item| item.product_id))
+    }
+
+    /// The product and all its offers.
+    #[tracing::instrument(skip(self))]
+    pub async fn product_page(&self, id: ProductId) -> anyhow::Result<Option<ProductPage>> {
+        let (pk, _) = product_key(id);
+        let items: Vec<HashMap<String, AttributeValue>> = self
+            .client
+            .query()
+            .table_name(self.table())
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .consistent_read(true)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<_, _>>()
+            .await
+            .context("querying a product's items")?;
+        let mut product = None;
+        let mut offers = Vec::new();
+        for item in items {
+            match item.get("sk") {
+                Some(AttributeValue::S(sk)) if sk == "PRODUCT" => {
+                    product = Some(
+                        from_item::<ProductItem>(item)
+                            .context("decoding a product")?
+                            .data,
+                    );
+                }
+                Some(AttributeValue::S(sk)) if sk.starts_with("OFFER#") => {
+                    offers.push(
+                        from_item::<OfferItem>(item)
+                            .context("decoding an offer")?
+                            .data,
+                    );
+                }
+                _ => {}
+            }
+        }
+        Ok(product.map(|product| ProductPage { product, offers }))
+    }
+
+    /// The children of a variation family, in id order.
+    #[tracing::instrument(skip(self))]
+    pub async fn variations(&self, parent: ProductId) -> anyhow::Result<Vec<Product>> {
+        let items: Vec<HashMap<String, AttributeValue>> = self
+            .client
+            .query()
+            .table_name(self.table())
+            .index_name(BY_PARENT)
+            .key_condition_expression("parent = :parent")
+            .expression_attribute_values(":parent", AttributeValue::S(parent.to_string()))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<_, _>>()
+            .await
+            .context("querying a product's variations")?;
+        items
+            .into_iter()
+            .map(|item| {
+                Ok(from_item::<ProductItem>(item)
+                    .context("decoding a variation")?
+                    .data)
+            })
+            .collect()
+    }
+
+    /// One page of a category, in id (creation) order, after `cursor`.
+    #[tracing::instrument(skip(self))]
+    pub async fn browse(
+        &self,
+        category: &Slug,
+        cursor: Option<Cursor>,
+        limit: usize,
+    ) -> anyhow::Result<BrowsePage> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(self.table())
+            .index_name(BY_CATEGORY)
+            .expression_attribute_values(":category", AttributeValue::S(category.to_string()))
+            // One more than asked tells whether another page exists.
+            .limit(i32::try_from(limit + 1).context("page size")?);
+        query = match cursor {
+            Some(Cursor(after)) => query
+                .key_condition_expression("category = :category AND id > :after")
+                .expression_attribute_values(":after", AttributeValue::S(after.to_string())),
+            None => query.key_condition_expression("category = :category"),
+        };
+        let output = query.send().await.context("querying a category")?;
+        let mut products = output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| {
+                Ok(from_item::<ProductItem>(item)
+                    .context("decoding a product")?
+                    .data)
+            })
+            .collect::<anyhow::Result<Vec<Product>>>()?;
+        let next = (products.len() > limit).then(|| {
+            products.truncate(limit);
+            Cursor(products[limit - 1].id)
+        });
+        Ok(BrowsePage { products, next })
+    }
+
+    /// Writes a new product with its first offer, and claims its GTIN and SKU, all or nothing.
+    #[tracing::instrument(skip_all, fields(product_id = %product.id, sku = %offer.sku))]
+    pub async fn create_listing(
+        &self,
+        product: &Product,
+        offer: &Offer,
+    ) -> anyhow::Result<ListingOutcome> {
+        let table = self.table();
+        let (sku_pk, sku_sk) = sku_key(&offer.sku);
+        let mut writes = vec![
+            put_new(table, item(&ProductItem::new(product))?)?,
+            put_new(
+                table,
+                item(&SkuItem {
+                    pk: sku_pk,
+                    sk: sku_sk,
+                    product_id: product.id,
+                    seller_id: offer.seller_id.clone(),
+                })?,
+            )?,
+            put_new(table, item(&offer_item(offer))?)?,
+        ];
+        let gtin = product.gtin();
+        if let Some(gtin) = gtin {
+            let (pk, sk) = gtin_key(gtin);
+            writes.push(put_new(
+                table,
+                item(&GtinItem {
+                    pk,
+                    sk,
+                    product_id: product.id,
+                })?,
+            )?);
+        }
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(ListingOutcome::Created),
+            Err(error) => match failed_conditions(&error) {
+                Some(failed) if failed.get(3) == Some(&true) => Ok(ListingOutcome::GtinTaken),
+                Some(failed) if failed.get(1) == Some(&true) => Ok(ListingOutcome::SkuTaken),
+                _ => Err(anyhow::Error::from(error).context("writing a new listing")),
+            },
+        }
+    }
+
+    /// Creates the seller's offer, or replaces it when the SKU is already theirs on this product.
+    #[tracing::instrument(skip_all, fields(product_id = %offer.product_id, sku = %offer.sku))]
+    pub async fn put_offer(&self, offer: Offer) -> anyhow::Result<OfferWrite> {
+        for _ in 0..RACE_RETRIES {
+            let owner = self.get::<SkuItem>(sku_key(&offer.sku)).await?;
+            let outcome = match owner {
+                None => self.create_offer(&offer).await?,
+                Some(owner) if owner.seller_id != offer.seller_id => {
+                    Some(OfferWrite::OwnedByAnotherSeller)
+                }
+                Some(owner) if owner.product_id != offer.product_id => {
+                    Some(OfferWrite::OnAnotherProduct(owner.product_id))
+                }
+                Some(_) => self.replace_offer(offer.clone()).await?,
+            };
+            if let Some(outcome) = outcome {
+                return Ok(outcome);
+            }
+        }
+        anyhow::bail!("offer {} kept changing under concurrent writes", offer.sku)
+    }
+
+    /// `None` when another writer claimed the SKU first.
+    async fn create_offer(&self, offer: &Offer) -> anyhow::Result<Option<OfferWrite>> {
+        let table = self.table();
+        let (sku_pk, sku_sk) = sku_key(&offer.sku);
+        let product_exists = ConditionCheck::builder()
+            .table_name(table)
+            .set_key(Some(key(product_key(offer.product_id))))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .context("building a condition check")?;
+        let writes = vec![
+            TransactWriteItem::builder()
+                .condition_check(product_exists)
+                .build(),
+            put_new(
+                table,
+                item(&SkuItem {
+                    pk: sku_pk,
+                    sk: sku_sk,
+                    product_id: offer.product_id,
+                    seller_id: offer.seller_id.clone(),
+                })?,
+            )?,
+            put_new(table, item(&offer_item(offer))?)?,
+        ];
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(Some(OfferWrite::Created(offer.clone()))),
+            Err(error) => match failed_conditions(&error) {
+                Some(failed) if failed.first() == Some(&true) => {
+                    Ok(Some(OfferWrite::ProductMissing))
+                }
+                Some(failed) if failed.iter().any(|f| *f) => Ok(None),
+                _ => Err(anyhow::Error::from(error).context("writing a new offer")),
+            },
+        }
+    }
+
+    /// `None` when another writer changed the offer between our read and write.
+    async fn replace_offer(&self, mut offer: Offer) -> anyhow::Result<Option<OfferWrite>> {
+        let (pk, sk) = offer_key(&offer);
+        let Some(current) = self.get::<OfferItem>((pk, sk)).await? else {
+            return Ok(None);
+        };
+        offer.version = current.version + 1;
+        let result = self
+            .client
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item(&offer_item(&offer))?))
+            .condition_expression("version = :seen AND seller = :seller")
+            .expression_attribute_values(":seen", AttributeValue::N(current.version.to_string()))
+            .expression_attribute_values(":seller", AttributeValue::S(offer.seller_id.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Some(OfferWrite::Updated(offer))),
+            Err(error) if is_condition_failure(&error) => Ok(None),
+            Err(error) => Err(anyhow::Error::from(error).context("replacing an offer")),
+        }
+    }
+
+    /// Saves `product` if the stored version is still `seen`; `false` when it has moved on.
+    #[tracing::instrument(skip_all, fields(product_id = %product.id, seen))]
+    pub async fn replace_product(&self, product: &Product, seen: u64) -> anyhow::Result<bool> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item(&ProductItem::new(product))?))
+            .condition_expression("version = :seen")
+            .expression_attribute_values(":seen", AttributeValue::N(seen.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) if is_condition_failure(&error) => Ok(false),
+            Err(error) => Err(anyhow::Error::from(error).context("replacing a product")),
+        }
+    }
+
+    pub async fn put_seller(&self, seller: &Seller) -> anyhow::Result<()> {
+        let (pk, sk) = seller_key(&seller.id);
+        self.client
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item(&SellerItem {
+                pk,
+                sk,
+                data: seller.clone(),
+            })?))
+            .send()
+            .await
+            .context("writing a seller profile")?;
+        Ok(())
+    }
+
+    /// The ratings of these sellers; unrated and unknown sellers are absent.
+    #[tracing::instrument(skip_all)]
+    pub async fn seller_ratings(
+        &self,
+        ids: impl IntoIterator<Item = &SellerId>,
+    ) -> anyhow::Result<HashMap<SellerId, SellerRating>> {
+        let mut keys: Vec<_> = ids.into_iter().map(|id| key(seller_key(id))).collect();
+        keys.sort_by(|a, b| format!("{:?}", a.get("pk")).cmp(&format!("{:?}", b.get("pk"))));
+        keys.dedup();
+        let mut ratings = HashMap::new();
+        // BatchGetItem takes at most 100 keys, and may hand some back unprocessed.
+        for chunk in keys.chunks(100) {
+            let mut pending = Some(
+                KeysAndAttributes::builder()
+                    .set_keys(Some(chunk.to_vec()))
+                    .build()
+                    .context("batch keys")?,
+            );
+            while let Some(request) = pending.take() {
+                let output = self
+                    .client
+                    .batch_get_item()
+                    .request_items(self.table(), request)
+                    .send()
+                    .await
+                    .context("reading seller profiles")?;
+                for item in output
+                    .responses
+                    .and_then(|mut r| r.remove(self.table()))
+                    .unwrap_or_default()
+                {
+                    let seller = from_item::<SellerItem>(item)
+                        .context("decoding a seller")?
+                        .data;
+                    if let Some(rating) = seller.rating {
+                        ratings.insert(seller.id, rating);
+                    }
+                }
+                pending = output
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(self.table()));
+            }
+        }
+        Ok(ratings)
+    }
+}
+
+fn offer_item(offer: &Offer) -> OfferItem {
+    let (pk, sk) = offer_key(offer);
+    OfferItem {
+        pk,
+        sk,
+        seller: offer.seller_id.to_string(),
+        version: offer.version,
+        data: offer.clone(),
+    }
+}

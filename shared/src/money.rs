@@ -1,0 +1,118 @@
+//! Money in integer minor units with its ISO 4217 currency: never a float.
+
+use serde::{Deserialize, Serialize};
+
+/// An ISO 4217 currency code such as `USD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency(iso_currency::Currency);
+
+impl TryFrom<String> for Currency {
+    type Error = String;
+    fn try_from(code: String) -> Result<Self, String> {
+        iso_currency::Currency::from_code(&code)
+            .map(Self)
+            .ok_or_else(|| "must be an ISO 4217 currency code such as USD".to_owned())
+    }
+}
+
+impl std::str::FromStr for Currency {
+    type Err = String;
+    fn from_str(code: &str) -> Result<Self, String> {
+        Self::try_from(code.to_owned())
+    }
+}
+
+impl From<Currency> for String {
+    fn from(currency: Currency) -> String {
+        currency.0.code().to_owned()
+    }
+}
+
+impl std::fmt::Display for Currency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.code())
+    }
+}
+
+/// An amount in minor units (cents), bounded so sums of a few thousand never overflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u64", into = "u64")]
+pub struct MinorUnits(u64);
+
+impl MinorUnits {
+    pub const MAX: u64 = 100_000_000_000;
+
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl TryFrom<u64> for MinorUnits {
+    type Error = String;
+    fn try_from(amount: u64) -> Result<Self, String> {
+        if amount > Self::MAX {
+            return Err(format!("must be at most {} minor units", Self::MAX));
+        }
+        Ok(Self(amount))
+    }
+}
+
+impl From<MinorUnits> for u64 {
+    fn from(amount: MinorUnits) -> u64 {
+        amount.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Money {
+    pub amount: MinorUnits,
+    pub currency: Currency,
+}
+
+impl Money {
+    /// The sum of two amounts in the same currency; `None` when the currencies differ.
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        (self.currency == other.currency).then(|| Money {
+            // Both sides are at most MinorUnits::MAX, so the sum fits in a u64.
+            amount: MinorUnits(self.amount.0 + other.amount.0),
+            currency: self.currency,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usd(amount: u64) -> Money {
+        serde_json::from_value(serde_json::json!({"amount": amount, "currency": "USD"})).unwrap()
+    }
+
+    #[test]
+    fn money_refuses_floats_unknown_currencies_and_huge_amounts() {
+        let float = serde_json::json!({"amount": 19.99, "currency": "USD"});
+        assert!(serde_json::from_value::<Money>(float).is_err());
+        let unknown = serde_json::json!({"amount": 1999, "currency": "XYZ"});
+        assert!(serde_json::from_value::<Money>(unknown).is_err());
+        let huge = serde_json::json!({"amount": MinorUnits::MAX + 1, "currency": "USD"});
+        assert!(serde_json::from_value::<Money>(huge).is_err());
+        let negative = serde_json::json!({"amount": -1, "currency": "USD"});
+        assert!(serde_json::from_value::<Money>(negative).is_err());
+    }
+
+    #[test]
+    fn adding_needs_one_currency() {
+        assert_eq!(usd(1999).checked_add(usd(500)), Some(usd(2499)));
+        let eur: Money =
+            serde_json::from_value(serde_json::json!({"amount": 1, "currency": "EUR"})).unwrap();
+        assert_eq!(usd(1).checked_add(eur), None);
+    }
+
+    #[test]
+    fn money_round_trips_as_json() {
+        let json = serde_json::to_value(usd(1999)).unwrap();
+        assert_eq!(json, serde_json::json!({"amount": 1999, "currency": "USD"}));
+    }
+}
