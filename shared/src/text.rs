@@ -50,7 +50,7 @@ macro_rules! identifier {
             type Error = String;
             fn try_from(value: String) -> Result<Self, String> {
                 let len = value.chars().count();
-                if len < $min || len > $max || !value.chars().all($allowed) {
+                if !($min..=$max).contains(&len) || !value.chars().all($allowed) {
                     return Err(format!("must be {} to {} characters, {}", $min, $max, $rule));
                 }
                 Ok(Self(value))
@@ -88,7 +88,7 @@ macro_rules! identifier {
 pub fn check_bounded(value: &str, min: usize, max: usize) -> Result<&str, String> {
     let trimmed = value.trim();
     let len = trimmed.chars().count();
-    if len < min || len > max {
+    if !(min..=max).contains(&len) {
         return Err(format!(
             "must be {min} to {max} characters (after trimming)"
         ));

@@ -45,6 +45,10 @@ pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> 
             limit: MAX_BODY_BYTES,
         });
     }
+    // Serde would also read a struct from an array; every body here is an object.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(Invalid::new("body", "must be a JSON object").into());
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|error| Invalid::from_json_error(&error))?;
@@ -165,5 +169,64 @@ impl FromStr for PageSize {
             .filter(|n| (1..=100).contains(n))
             .map(Self)
             .ok_or_else(|| "must be a whole number from 1 to 100".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Shape {
+        name: String,
+        inner: Option<Inner>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        count: u8,
+    }
+
+    fn parse(body: &str) -> Result<Shape, ApiError> {
+        let request = http::Request::builder()
+            .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+            .body(Body::Text(body.to_owned()))
+            .unwrap();
+        json_body(&request)
+    }
+
+    fn field(body: &str) -> String {
+        match parse(body) {
+            Err(ApiError::Invalid(invalid)) => invalid.field,
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn fields_are_named_by_their_path() {
+        assert!(parse(r#"{"name": "x", "inner": {"count": 3}}"#).is_ok());
+        assert_eq!(field(r#"{"inner": {"count": 3}}"#), "name");
+        assert_eq!(
+            field(r#"{"name": "x", "inner": {"count": 300}}"#),
+            "inner.count"
+        );
+        assert_eq!(field(r#"{"name": "x", "inner": {}}"#), "inner.count");
+        assert_eq!(field(r#"{"name": "x", "extra": 1}"#), "extra");
+        assert_eq!(
+            field(r#"{"name": "x", "inner": {"count": 1, "more": 2}}"#),
+            "inner.more"
+        );
+    }
+
+    #[test]
+    fn malformed_json_is_about_the_body() {
+        assert_eq!(field(r#"{"name":"#), "body");
+        assert_eq!(field(r#"{"name": "x"} {}"#), "body");
+        assert_eq!(field(""), "body");
+        assert_eq!(field("[1, 2]"), "body");
     }
 }

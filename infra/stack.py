@@ -1,0 +1,183 @@
+"""The local AWS stack: moto (DynamoDB, S3, SQS, SNS, Step Functions) and osmem-server
+(OpenSearch API) on free loopback ports, with template.yaml's resources created in them.
+
+    python infra/stack.py start          start (or reuse) the stack, print its endpoints
+    python infra/stack.py stop           stop what start started
+    python infra/stack.py env            the stack's environment, as KEY=VALUE lines
+    python infra/stack.py run -- CMD...  run CMD against the stack, starting it first if it
+                                         is not running and stopping it afterwards if so
+
+State lives in .local/ (git-ignored): stack.json (pids, endpoints), stack.env, logs.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL = ROOT / ".local"
+STATE = LOCAL / "stack.json"
+ENV_FILE = LOCAL / "stack.env"
+PREFIX = "rainforest"
+CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "test",
+    "AWS_SECRET_ACCESS_KEY": "test",
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    # Never read ~/.aws: a developer's real profile must not leak into local runs.
+    "AWS_CONFIG_FILE": "/dev/null",
+    "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except OSError:
+        return False
+
+
+def responds(url):
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status < 500
+    except OSError:
+        return False
+
+
+def running_state():
+    if not STATE.exists():
+        return None
+    state = json.loads(STATE.read_text())
+    if all(alive(pid) for pid in state["pids"]) and responds(state["aws_endpoint"] + "/moto-api/"):
+        return state
+    return None
+
+
+def wait_for(check, what, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise SystemExit(f"stack: {what} did not start within {seconds}s; see {LOCAL}/*.log")
+
+
+def spawn(args, log):
+    # A session of its own: stopping the stack stops the process group, not our caller.
+    return subprocess.Popen(
+        args, stdout=open(LOCAL / log, "w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+    )
+
+
+def opensearch_binary():
+    import osmem_server
+
+    return osmem_server.resolve_binary()
+
+
+def cargo_run(*args, env):
+    cargo = os.environ.get("CARGO", "cargo")
+    command = [cargo, "run", "--quiet", "--package", "rainforest-local", "--", *args]
+    subprocess.run(command, cwd=ROOT, env=env, check=True)
+
+
+def start():
+    state = running_state()
+    if state:
+        print(f"stack: already running (AWS {state['aws_endpoint']}, OpenSearch {state['opensearch_url']})")
+        return False
+    LOCAL.mkdir(exist_ok=True)
+    port = free_port()
+    moto = spawn([sys.executable, str(ROOT / "infra" / "moto_server.py"), str(port)], "moto.log")
+    opensearch = spawn([opensearch_binary(), "-addr", "127.0.0.1:0", "-no-stdin-watch"], "opensearch.log")
+    aws_endpoint = f"http://127.0.0.1:{port}"
+    state = {"pids": [moto.pid, opensearch.pid], "aws_endpoint": aws_endpoint}
+    STATE.write_text(json.dumps(state))
+    try:
+        wait_for(lambda: responds(aws_endpoint + "/moto-api/"), "moto")
+        state["opensearch_url"] = wait_for(lambda: opensearch_url(LOCAL / "opensearch.log"), "osmem-server")
+        STATE.write_text(json.dumps(state))
+        environment = {**CREDENTIALS, "AWS_ENDPOINT_URL": aws_endpoint, "OPENSEARCH_URL": state["opensearch_url"],
+                       "S3_FORCE_PATH_STYLE": "true"}
+        functions_env = LOCAL / "functions.env"
+        cargo_run("provision", "--template", str(ROOT / "template.yaml"), "--prefix", PREFIX,
+                  "--env-out", str(functions_env), env={**os.environ, **environment})
+        lines = [f"{k}={v}" for k, v in environment.items()] + functions_env.read_text().splitlines()
+        ENV_FILE.write_text("\n".join(lines) + "\n")
+    except BaseException:
+        stop()
+        raise
+    print(f"stack: AWS emulator at {aws_endpoint}, OpenSearch at {state['opensearch_url']}")
+    print(f"stack: environment in {ENV_FILE.relative_to(ROOT)}")
+    return True
+
+
+def opensearch_url(log):
+    for line in log.read_text().splitlines() if log.exists() else []:
+        if line.startswith("{") and '"url"' in line:
+            return json.loads(line)["url"]
+    return None
+
+
+def stop():
+    if not STATE.exists():
+        return
+    for pid in json.loads(STATE.read_text())["pids"]:
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except OSError:
+            pass
+    for path in (STATE, ENV_FILE):
+        path.unlink(missing_ok=True)
+    print("stack: stopped")
+
+
+def environment():
+    pairs = (line.split("=", 1) for line in ENV_FILE.read_text().splitlines() if "=" in line)
+    return dict(pairs)
+
+
+def run(command):
+    started = start()
+    try:
+        return subprocess.run(command, env={**os.environ, **environment()}).returncode
+    finally:
+        if started:
+            stop()
+
+
+def main(argv):
+    match argv:
+        case ["start"]:
+            start()
+        case ["stop"]:
+            stop()
+        case ["env"]:
+            if not running_state():
+                raise SystemExit("stack: not running; start it with: python infra/stack.py start")
+            sys.stdout.write(ENV_FILE.read_text())
+        case ["run", "--", *command] if command:
+            return run(command)
+        case _:
+            raise SystemExit(__doc__)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

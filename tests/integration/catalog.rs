@@ -1,0 +1,763 @@
+use crate::helpers::{Answer, As, Call, TestApp};
+use serde_json::{Value, json};
+
+const LIST: &str = "/api/v1/seller/products";
+
+fn listing(sku: &str, title: &str, category: &str) -> Value {
+    json!({
+        "title": title,
+        "brand": "Acme",
+        "description": "A product for tests.",
+        "bullet_points": ["Sturdy", "Light"],
+        "category_path": ["electronics", category],
+        "attributes": {"screen_size_in": 55, "color": "black", "smart": true},
+        "sku": sku,
+        "offer": {
+            "price": {"amount": 49_999, "currency": "USD"},
+            "shipping": {"amount": 0, "currency": "USD"},
+            "condition": "new", "fulfillment": "rainforest", "handling_days": 1, "quantity": 25
+        }
+    })
+}
+
+/// `body` with the field at `pointer` set to `value`.
+fn with(mut body: Value, pointer: &str, value: Value) -> Value {
+    let (parent, key) = pointer.rsplit_once('/').unwrap();
+    let parent = body.pointer_mut(parent).and_then(Value::as_object_mut);
+    parent
+        .unwrap_or_else(|| panic!("no {pointer} in the body"))
+        .insert(key.to_owned(), value);
+    body
+}
+
+fn list(seller: &str, body: &Value) -> Call {
+    Call::new("POST", LIST, LIST)
+        .by(As::Seller(seller))
+        .json(body)
+}
+
+fn get(id: &str) -> Call {
+    Call::new(
+        "GET",
+        "/api/v1/products/{id}",
+        &format!("/api/v1/products/{id}"),
+    )
+}
+
+fn patch(seller: &str, id: &str, if_match: Option<&str>, body: &Value) -> Call {
+    let call = Call::new(
+        "PATCH",
+        "/api/v1/seller/products/{id}",
+        &format!("/api/v1/seller/products/{id}"),
+    )
+    .by(As::Seller(seller))
+    .json(body);
+    match if_match {
+        Some(etag) => call.header("if-match", etag),
+        None => call,
+    }
+}
+
+fn put_offer(seller: &str, sku: &str, body: &Value) -> Call {
+    Call::new(
+        "PUT",
+        "/api/v1/seller/offers/{sku}",
+        &format!("/api/v1/seller/offers/{sku}"),
+    )
+    .by(As::Seller(seller))
+    .json(body)
+}
+
+fn browse(category: &str, query: &str) -> Call {
+    Call::new(
+        "GET",
+        "/api/v1/categories/{id}/products",
+        &format!("/api/v1/categories/{category}/products{query}"),
+    )
+}
+
+fn presign(seller: &str, id: &str, body: &Value) -> Call {
+    let path = format!("/api/v1/seller/products/{id}/images");
+    Call::new("POST", "/api/v1/seller/products/{id}/images", &path)
+        .by(As::Seller(seller))
+        .json(body)
+}
+
+async fn create(app: &TestApp, seller: &str, body: &Value) -> String {
+    let created = app.send(list(seller, body)).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    created.body["product"]["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_listing_is_created_and_read_back_with_its_offer_in_the_buy_box() {
+    let app = TestApp::spawn().await;
+    let created = app
+        .send(list(
+            "seller-a",
+            &listing("TV-55", "55-inch 4K TV", "televisions"),
+        ))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.body["product_created"], true);
+    let id = created.body["product"]["id"].as_str().unwrap();
+    assert_eq!(created.header("location"), format!("/api/v1/products/{id}"));
+
+    let page = app.send(get(id)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(page.header("etag"), "\"1\"");
+    let product = &page.body["product"];
+    assert_eq!(product["title"], "55-inch 4K TV");
+    assert_eq!(product["owner"], "seller-a");
+    assert_eq!(
+        product["category_path"],
+        json!(["electronics", "televisions"])
+    );
+    assert_eq!(
+        product["attributes"],
+        json!({"color": "black", "screen_size_in": 55, "smart": true})
+    );
+    assert_eq!(product["bullet_points"], json!(["Sturdy", "Light"]));
+    assert_eq!(page.body["buy_box"]["sku"], "TV-55");
+    assert_eq!(
+        page.body["buy_box"]["price"],
+        json!({"amount": 49_999, "currency": "USD"})
+    );
+    assert_eq!(
+        page.body["buy_box"]["landed_price"],
+        json!({"amount": 49_999, "currency": "USD"})
+    );
+    assert_eq!(page.body["other_offers"], json!([]));
+}
+
+#[tokio::test]
+async fn updates_need_the_current_version_and_a_stale_one_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let id = create(
+        &app,
+        "seller-a",
+        &listing("TV-1", "Old title", "televisions"),
+    )
+    .await;
+
+    let missing = app
+        .send(patch("seller-a", &id, None, &json!({"title": "No etag"})))
+        .await;
+    missing.assert_problem(428);
+
+    let first = app
+        .send(patch(
+            "seller-a",
+            &id,
+            Some("\"1\""),
+            &json!({"title": "New title", "attributes": {"color": null}}),
+        ))
+        .await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(first.header("etag"), "\"2\"");
+    assert_eq!(first.body["title"], "New title");
+
+    let stale = app
+        .send(patch(
+            "seller-a",
+            &id,
+            Some("\"1\""),
+            &json!({"title": "Lost update"}),
+        ))
+        .await;
+    stale.assert_problem(412);
+
+    let page = app.send(get(&id)).await;
+    assert_eq!(page.body["product"]["title"], "New title");
+    assert_eq!(page.body["product"]["version"], 2);
+    assert_eq!(
+        page.body["product"]["attributes"],
+        json!({"screen_size_in": 55, "smart": true})
+    );
+    assert_eq!(page.header("etag"), "\"2\"");
+}
+
+#[tokio::test]
+async fn a_second_seller_joins_the_product_by_gtin_and_the_buy_box_applies_the_rule() {
+    let app = TestApp::spawn().await;
+    app.put_seller("seller-a", Some(47)).await;
+    app.put_seller("seller-b", Some(47)).await;
+    // Seller A: cheap price, but paid shipping and merchant-fulfilled.
+    let a = with(
+        listing("A-TV", "TV", "televisions"),
+        "/identifiers",
+        json!({"gtin": "00036000291452"}),
+    );
+    let a = with(
+        a,
+        "/offer",
+        json!({
+            "price": {"amount": 40_000, "currency": "USD"}, "shipping": {"amount": 2_500, "currency": "USD"},
+            "condition": "new", "fulfillment": "merchant", "handling_days": 3, "quantity": 4
+        }),
+    );
+    let id = create(&app, "seller-a", &a).await;
+
+    // Seller B lists the same item by its UPC-A form: it joins A's product.
+    let b = with(
+        listing("B-TV", "A different title", "other"),
+        "/identifiers",
+        json!({"upc": "036000291452"}),
+    );
+    let b = with(b, "/offer/price/amount", json!(41_000));
+    let joined = app.send(list("seller-b", &b)).await;
+    assert_eq!(joined.status, 201, "{}", joined.body);
+    assert_eq!(joined.body["product_created"], false);
+    assert_eq!(joined.body["product"]["id"], id.as_str());
+    assert_eq!(
+        joined.body["product"]["title"], "TV",
+        "the existing product data stays"
+    );
+
+    // A: 42,500 landed, +5% merchant, +1% slow handling; B: 41,000 landed, Rainforest-fulfilled.
+    let page = app.send(get(&id)).await;
+    assert_eq!(page.body["buy_box"]["sku"], "B-TV", "{}", page.body);
+    let others: Vec<&Value> = page.body["other_offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| &o["sku"])
+        .collect();
+    assert_eq!(others, [&json!("A-TV")]);
+    assert_eq!(
+        page.body["other_offers"][0]["landed_price"]["amount"],
+        42_500
+    );
+    assert_eq!(page.body["other_offers"][0]["seller_rating"]["tenths"], 47);
+
+    // A answers with free shipping from a fulfillment center and undercuts: A wins.
+    let cheaper = json!({
+        "product_id": id, "price": {"amount": 40_500, "currency": "USD"},
+        "condition": "new", "fulfillment": "rainforest", "handling_days": 1, "quantity": 4
+    });
+    let updated = app.send(put_offer("seller-a", "A-TV", &cheaper)).await;
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    assert_eq!(updated.body["version"], 2);
+    let page = app.send(get(&id)).await;
+    assert_eq!(page.body["buy_box"]["sku"], "A-TV");
+    assert_eq!(page.body["other_offers"][0]["sku"], "B-TV");
+
+    // Sold out: A drops out of the Buy Box but is still listed.
+    let sold_out = with(cheaper, "/quantity", json!(0));
+    assert_eq!(
+        app.send(put_offer("seller-a", "A-TV", &sold_out))
+            .await
+            .status,
+        200
+    );
+    let page = app.send(get(&id)).await;
+    assert_eq!(page.body["buy_box"]["sku"], "B-TV");
+}
+
+#[tokio::test]
+async fn put_offer_creates_then_replaces_and_keeps_skus_to_their_seller_and_product() {
+    let app = TestApp::spawn().await;
+    let id = create(&app, "seller-a", &listing("A-1", "Lamp", "lamps")).await;
+    let other = create(&app, "seller-a", &listing("A-2", "Desk", "desks")).await;
+    let terms = json!({
+        "product_id": id, "price": {"amount": 1_999, "currency": "USD"},
+        "condition": "used", "fulfillment": "merchant", "handling_days": 2, "quantity": 1
+    });
+    let created = app.send(put_offer("seller-b", "B-LAMP", &terms)).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.body["seller_id"], "seller-b");
+    let again = app.send(put_offer("seller-b", "B-LAMP", &terms)).await;
+    assert_eq!(
+        again.status, 200,
+        "a retried PUT replaces, it does not duplicate"
+    );
+    assert_eq!(again.body["version"], 2);
+
+    app.send(put_offer("seller-c", "B-LAMP", &terms))
+        .await
+        .assert_problem(403);
+    app.send(put_offer(
+        "seller-b",
+        "B-LAMP",
+        &with(terms.clone(), "/product_id", json!(other)),
+    ))
+    .await
+    .assert_problem(409);
+    let unknown = with(
+        terms.clone(),
+        "/product_id",
+        json!(ulid::Ulid::new().to_string()),
+    );
+    app.send(put_offer("seller-b", "B-NEW", &unknown))
+        .await
+        .assert_invalid("product_id");
+
+    let page = app.send(get(&id)).await;
+    let skus: Vec<&Value> = page.body["other_offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| &o["sku"])
+        .collect();
+    assert_eq!(page.body["buy_box"]["sku"], "A-1");
+    assert_eq!(
+        skus,
+        [&json!("B-LAMP")],
+        "used offers never win the Buy Box"
+    );
+}
+
+#[tokio::test]
+async fn a_category_is_browsed_page_by_page_without_duplicates_or_gaps() {
+    let app = TestApp::spawn().await;
+    let mut expected = Vec::new();
+    for n in 0..8 {
+        expected.push(
+            create(
+                &app,
+                "seller-a",
+                &listing(&format!("K-{n}"), &format!("Kettle {n}"), "kettles"),
+            )
+            .await,
+        );
+    }
+    create(&app, "seller-a", &listing("T-1", "Toaster", "toasters")).await;
+    let parent = create(
+        &app,
+        "seller-a",
+        &with(
+            listing("K-P", "Kettle family", "kettles"),
+            "/variation_theme",
+            json!(["color"]),
+        ),
+    )
+    .await;
+    expected.push(parent.clone());
+    let child = json!({"parent_id": parent, "variation_attributes": {"color": "red"}});
+    let mut child_body = listing("K-P-RED", "Red kettle", "kettles");
+    child_body
+        .as_object_mut()
+        .unwrap()
+        .extend(child.as_object().unwrap().clone());
+    create(&app, "seller-a", &child_body).await;
+
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    let mut query = "?limit=3".to_owned();
+    loop {
+        let page = app.send(browse("kettles", &query)).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        pages += 1;
+        let items = page.body["items"].as_array().unwrap();
+        assert!(items.len() <= 3);
+        seen.extend(
+            items
+                .iter()
+                .map(|item| item["id"].as_str().unwrap().to_owned()),
+        );
+        match page.body["next_cursor"].as_str() {
+            Some(cursor) => query = format!("?limit=3&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3, "9 products in pages of 3");
+    assert_eq!(
+        seen, expected,
+        "every product once, in listing order; variation children are not listed"
+    );
+}
+
+#[tokio::test]
+async fn variation_children_join_their_family_on_the_product_page() {
+    let app = TestApp::spawn().await;
+    let parent = create(
+        &app,
+        "seller-a",
+        &with(
+            listing("SH", "Runner", "shoes"),
+            "/variation_theme",
+            json!(["size", "color"]),
+        ),
+    )
+    .await;
+    let child = |sku: &str, size: &str| {
+        let mut body = listing(sku, &format!("Runner {size}"), "shoes");
+        body["parent_id"] = json!(parent);
+        body["variation_attributes"] = json!({"size": size, "color": "blue"});
+        body
+    };
+    let small = create(&app, "seller-a", &child("SH-S", "S")).await;
+    create(&app, "seller-a", &child("SH-M", "M")).await;
+
+    let page = app.send(get(&small)).await;
+    let sizes: Vec<&Value> = page.body["variations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| &v["values"]["size"])
+        .collect();
+    assert_eq!(sizes, [&json!("S"), &json!("M")]);
+    assert_eq!(
+        page.body["product"]["variation"]["parent_id"],
+        parent.as_str()
+    );
+
+    let mut wrong = child("SH-L", "L");
+    wrong["variation_attributes"] = json!({"size": "L"});
+    app.send(list("seller-a", &wrong))
+        .await
+        .assert_invalid("variation_attributes");
+    app.send(list("seller-b", &child("B-SH", "XL")))
+        .await
+        .assert_problem(403);
+}
+
+#[tokio::test]
+async fn an_image_is_uploaded_through_the_presigned_url_and_read_back() {
+    let app = TestApp::spawn().await;
+    let id = create(&app, "seller-a", &listing("CAM-1", "Camera", "cameras")).await;
+    let image = b"\x89PNG\r\n\x1a\n not really a png, but bytes all the same".to_vec();
+    let upload = app
+        .send(presign(
+            "seller-a",
+            &id,
+            &json!({"content_type": "image/png", "content_length": image.len()}),
+        ))
+        .await;
+    assert_eq!(upload.status, 201, "{}", upload.body);
+    let key = upload.body["key"].as_str().unwrap();
+    assert!(
+        key.starts_with(&format!("products/{id}/images/")) && key.ends_with(".png"),
+        "{key}"
+    );
+
+    let mut put = reqwest::Client::new()
+        .put(upload.body["url"].as_str().unwrap())
+        .body(image.clone());
+    for (name, value) in upload.body["headers"].as_object().unwrap() {
+        put = put.header(name, value.as_str().unwrap());
+    }
+    let stored = put.send().await.unwrap();
+    assert!(
+        stored.status().is_success(),
+        "{}",
+        stored.text().await.unwrap()
+    );
+
+    let object = app
+        .s3()
+        .get_object()
+        .bucket(&app.bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(object.content_type(), Some("image/png"));
+    assert_eq!(
+        object.body.collect().await.unwrap().into_bytes().to_vec(),
+        image
+    );
+
+    // The key is then added to the product.
+    let added = app
+        .send(patch(
+            "seller-a",
+            &id,
+            Some("\"1\""),
+            &json!({"images": [key]}),
+        ))
+        .await;
+    assert_eq!(added.status, 200, "{}", added.body);
+    assert_eq!(
+        app.send(get(&id)).await.body["product"]["images"],
+        json!([key])
+    );
+}
+
+#[tokio::test]
+async fn sellers_cannot_touch_other_sellers_products_and_others_cannot_sell() {
+    let app = TestApp::spawn().await;
+    let id = create(&app, "seller-a", &listing("A-1", "Chair", "chairs")).await;
+    app.send(patch(
+        "seller-b",
+        &id,
+        Some("\"1\""),
+        &json!({"title": "Mine now"}),
+    ))
+    .await
+    .assert_problem(403);
+    app.send(presign(
+        "seller-b",
+        &id,
+        &json!({"content_type": "image/jpeg", "content_length": 10}),
+    ))
+    .await
+    .assert_problem(403);
+    let as_customer = Call::new("POST", LIST, LIST)
+        .by(As::Customer("shopper-1"))
+        .json(&listing("C-1", "Chair", "chairs"));
+    app.send(as_customer).await.assert_problem(403);
+    let anonymous = Call::new("POST", LIST, LIST)
+        .by(As::Anonymous)
+        .json(&listing("N-1", "Chair", "chairs"));
+    app.send(anonymous).await.assert_problem(401);
+    assert_eq!(app.send(get(&id)).await.body["product"]["title"], "Chair");
+}
+
+#[tokio::test]
+async fn invalid_requests_get_400_naming_the_field_and_write_nothing() {
+    let app = TestApp::spawn().await;
+    let id = create(&app, "seller-a", &listing("BASE", "Base product", "base")).await;
+    let before = app.item_count().await;
+    let valid = listing("NEW-1", "A product", "things");
+    let cases: Vec<(Value, &str)> = vec![
+        (with(valid.clone(), "/title", json!("   ")), "title"),
+        (
+            with(valid.clone(), "/offer/price/amount", json!(19.99)),
+            "offer.price.amount",
+        ),
+        (
+            with(valid.clone(), "/offer/price/amount", json!(0)),
+            "offer.price.amount",
+        ),
+        (
+            with(valid.clone(), "/offer/price/currency", json!("XYZ")),
+            "offer.price.currency",
+        ),
+        (
+            with(valid.clone(), "/offer/shipping/currency", json!("EUR")),
+            "offer.shipping.currency",
+        ),
+        (
+            with(valid.clone(), "/offer/condition", json!("mint")),
+            "offer.condition",
+        ),
+        (
+            with(valid.clone(), "/offer/handling_days", json!(45)),
+            "offer.handling_days",
+        ),
+        (
+            with(valid.clone(), "/offer/quantity", json!(-1)),
+            "offer.quantity",
+        ),
+        (with(valid.clone(), "/sku", json!("has spaces")), "sku"),
+        (
+            with(valid.clone(), "/category_path", json!(["Electronics"])),
+            "category_path[0]",
+        ),
+        (
+            with(valid.clone(), "/category_path", json!([])),
+            "category_path",
+        ),
+        (
+            with(
+                valid.clone(),
+                "/identifiers",
+                json!({"gtin": "00036000291453"}),
+            ),
+            "identifiers.gtin",
+        ),
+        (
+            with(
+                valid.clone(),
+                "/identifiers",
+                json!({"gtin": "00036000291452", "ean": "4006381333931"}),
+            ),
+            "identifiers.ean",
+        ),
+        (
+            with(valid.clone(), "/attributes", json!({"Screen Size": 55})),
+            "attributes.Screen Size",
+        ),
+        (
+            with(valid.clone(), "/bullet_points", json!(vec!["x"; 11])),
+            "bullet_points",
+        ),
+        (
+            with(
+                valid.clone(),
+                "/offer/price",
+                json!({"amount": 100, "currency": "USD", "tax": 1}),
+            ),
+            "offer.price.tax",
+        ),
+        (
+            {
+                let mut b = valid.clone();
+                b["colour"] = json!("red");
+                b
+            },
+            "colour",
+        ),
+        (
+            {
+                let mut b = valid.clone();
+                b.as_object_mut().unwrap().remove("brand");
+                b
+            },
+            "brand",
+        ),
+        (
+            {
+                let mut b = valid.clone();
+                b["variation_attributes"] = json!({"size": "M"});
+                b
+            },
+            "parent_id",
+        ),
+        (
+            {
+                let mut b = valid.clone();
+                b["parent_id"] = json!("not-an-id");
+                b
+            },
+            "parent_id",
+        ),
+    ];
+    assert!(cases.len() >= 10);
+    for (body, field) in &cases {
+        app.send(list("seller-a", body)).await.assert_invalid(field);
+    }
+    // Not JSON at all, and JSON with trailing rubbish.
+    app.send(
+        Call::new("POST", LIST, LIST)
+            .by(As::Seller("seller-a"))
+            .raw_body("application/json", "{\"title\":"),
+    )
+    .await
+    .assert_invalid("body");
+    app.send(
+        Call::new("POST", LIST, LIST)
+            .by(As::Seller("seller-a"))
+            .raw_body("application/json", &format!("{valid} {{}}")),
+    )
+    .await
+    .assert_invalid("body");
+    // The other routes.
+    app.send(patch(
+        "seller-a",
+        &id,
+        Some("\"1\""),
+        &json!({"title": null}),
+    ))
+    .await
+    .assert_invalid("title");
+    app.send(patch("seller-a", &id, Some("\"1\""), &json!({})))
+        .await
+        .assert_invalid("body");
+    app.send(patch(
+        "seller-a",
+        &id,
+        Some("\"1\""),
+        &json!({"images": ["products/x/images/a.png"]}),
+    ))
+    .await
+    .assert_invalid("images[0]");
+    app.send(patch("seller-a", &id, Some("v1"), &json!({"title": "T"})))
+        .await
+        .assert_invalid("If-Match");
+    app.send(put_offer(
+        "seller-a",
+        "BASE",
+        &json!({"price": {"amount": 5, "currency": "USD"}, "condition": "new",
+        "fulfillment": "merchant", "handling_days": 1, "quantity": 1}),
+    ))
+    .await
+    .assert_invalid("product_id");
+    app.send(get("not-a-product-id")).await.assert_invalid("id");
+    app.send(browse("kettles", "?limit=0"))
+        .await
+        .assert_invalid("limit");
+    app.send(browse("kettles", "?cursor=garbage!"))
+        .await
+        .assert_invalid("cursor");
+    app.send(browse("Not_A_Slug", ""))
+        .await
+        .assert_invalid("id");
+    app.send(presign(
+        "seller-a",
+        &id,
+        &json!({"content_type": "image/gif", "content_length": 10}),
+    ))
+    .await
+    .assert_invalid("content_type");
+    app.send(presign(
+        "seller-a",
+        &id,
+        &json!({"content_type": "image/png", "content_length": 11 * 1024 * 1024}),
+    ))
+    .await
+    .assert_invalid("content_length");
+
+    assert_eq!(
+        app.item_count().await,
+        before,
+        "a refused request wrote nothing"
+    );
+    let page = app.send(get(&id)).await;
+    assert_eq!(page.body["product"]["version"], 1);
+    let objects = app
+        .s3()
+        .list_objects_v2()
+        .bucket(&app.bucket)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(objects.key_count(), Some(0));
+}
+
+#[tokio::test]
+async fn unknown_products_wrong_methods_and_oversized_or_non_json_bodies_are_refused() {
+    let app = TestApp::spawn().await;
+    let unknown = ulid::Ulid::new().to_string();
+    app.send(get(&unknown)).await.assert_problem(404);
+    app.send(patch(
+        "seller-a",
+        &unknown,
+        Some("\"1\""),
+        &json!({"title": "x"}),
+    ))
+    .await
+    .assert_problem(404);
+    app.send(presign(
+        "seller-a",
+        &unknown,
+        &json!({"content_type": "image/png", "content_length": 1}),
+    ))
+    .await
+    .assert_problem(404);
+
+    let wrong_method: Answer = app
+        .send(Call::new(
+            "DELETE",
+            "/api/v1/products/{id}",
+            &format!("/api/v1/products/{unknown}"),
+        ))
+        .await;
+    wrong_method.assert_problem(405);
+    assert_eq!(wrong_method.header("allow"), "GET");
+
+    let huge = with(
+        listing("BIG", "Big", "things"),
+        "/description",
+        json!("x".repeat(70 * 1024)),
+    );
+    app.send(list("seller-a", &huge)).await.assert_problem(413);
+    let form = Call::new("POST", LIST, LIST)
+        .by(As::Seller("seller-a"))
+        .raw_body("application/x-www-form-urlencoded", "title=x");
+    app.send(form).await.assert_problem(415);
+    assert_eq!(app.item_count().await, 0);
+}
+
+#[tokio::test]
+async fn a_sku_already_listed_is_a_conflict_not_a_second_product() {
+    let app = TestApp::spawn().await;
+    create(&app, "seller-a", &listing("DUP", "First", "things")).await;
+    let again = app
+        .send(list("seller-a", &listing("DUP", "Second", "things")))
+        .await;
+    again.assert_problem(409);
+    let page = app.send(browse("things", "")).await;
+    assert_eq!(page.body["items"].as_array().unwrap().len(), 1);
+}

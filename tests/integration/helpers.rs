@@ -1,0 +1,272 @@
+//! The test harness: every test gets its own copy of template.yaml's resources in the local AWS
+//! emulator (a unique name prefix), and calls handlers with the events API Gateway would send.
+
+use aws_config::SdkConfig;
+use lambda_http::{Body, Request, Response};
+use rainforest_local::{Template, provision};
+use serde_json::{Value, json};
+use shared::catalog::{CatalogConfig, CatalogStore, ImagesConfig, Seller};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the repo")
+        .to_path_buf()
+}
+
+/// SDK settings for the local stack, from the environment `infra/stack.py run` sets.
+pub async fn sdk_config() -> SdkConfig {
+    assert!(
+        std::env::var("AWS_ENDPOINT_URL").is_ok(),
+        "AWS_ENDPOINT_URL is not set: run the tests through the README's test command \
+         (infra/test), or inside `python infra/stack.py run -- cargo test`"
+    );
+    shared::aws::sdk_config().await
+}
+
+pub fn unique_prefix() -> String {
+    format!("t{}", ulid::Ulid::new().to_string().to_lowercase())
+}
+
+pub struct TestApp {
+    pub sdk: SdkConfig,
+    pub store: CatalogStore,
+    pub images: create_image_upload::Deps,
+    pub table: String,
+    pub bucket: String,
+}
+
+impl TestApp {
+    /// A fresh copy of every resource template.yaml declares, and the catalog functions'
+    /// dependencies configured from their template environment.
+    pub async fn spawn() -> Self {
+        let sdk = sdk_config().await;
+        let template =
+            Template::load(&repo_root().join("template.yaml")).expect("template.yaml loads");
+        let stack = provision(&sdk, &template, &unique_prefix())
+            .await
+            .expect("the template provisions");
+        let env = |function: &str| -> HashMap<String, String> {
+            let mut env: HashMap<_, _> = stack
+                .function_environment(&template, function)
+                .unwrap()
+                .into_iter()
+                .collect();
+            env.insert("S3_FORCE_PATH_STYLE".into(), "true".into());
+            env
+        };
+        let store = || {
+            CatalogStore::new(
+                shared::aws::dynamodb(&sdk),
+                CatalogConfig::from_source(&env("CreateProductFunction")).unwrap(),
+            )
+        };
+        let images_config = ImagesConfig::from_source(&env("CreateImageUploadFunction")).unwrap();
+        let images = create_image_upload::Deps {
+            store: store(),
+            s3: shared::aws::s3(&sdk, images_config.force_path_style),
+            images: images_config.clone(),
+        };
+        Self {
+            table: env("CreateProductFunction")["CATALOG_TABLE"].clone(),
+            bucket: images_config.bucket,
+            store: store(),
+            images,
+            sdk,
+        }
+    }
+
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::new(&self.sdk)
+    }
+
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        shared::aws::s3(&self.sdk, true)
+    }
+
+    /// Every item in the catalog table: proves a refused request wrote nothing.
+    pub async fn item_count(&self) -> i32 {
+        self.dynamodb()
+            .scan()
+            .table_name(&self.table)
+            .select(aws_sdk_dynamodb::types::Select::Count)
+            .send()
+            .await
+            .unwrap()
+            .count
+    }
+
+    /// Sends `call` to the function serving its route, as API Gateway would.
+    pub async fn send(&self, call: Call) -> Answer {
+        let request = call.request();
+        let outcome = match call.route.as_str() {
+            "/api/v1/seller/products" => create_product::handle(&self.store, request).await,
+            "/api/v1/seller/products/{id}" => update_product::handle(&self.store, request).await,
+            "/api/v1/seller/offers/{sku}" => put_offer::handle(&self.store, request).await,
+            "/api/v1/products/{id}" => get_product::handle(&self.store, request).await,
+            "/api/v1/categories/{id}/products" => {
+                browse_category::handle(&self.store, request).await
+            }
+            "/api/v1/seller/products/{id}/images" => {
+                create_image_upload::handle(&self.images, request).await
+            }
+            other => panic!("no function serves {other}"),
+        };
+        answer(outcome)
+    }
+
+    pub async fn put_seller(&self, id: &str, tenths: Option<u8>) {
+        let seller: Seller = serde_json::from_value(json!({
+            "id": id, "display_name": format!("Seller {id}"),
+            "rating": tenths.map(|t| json!({"tenths": t, "count": 250})),
+        }))
+        .unwrap();
+        self.store.put_seller(&seller).await.unwrap();
+    }
+}
+
+/// Who is calling: the claims API Gateway's JWT authorizer would pass on.
+#[derive(Clone, Copy)]
+pub enum As<'a> {
+    Anonymous,
+    Seller(&'a str),
+    Customer(&'a str),
+}
+
+/// An HTTP API (payload 2.0) event for `method path`, the route template giving path parameters.
+pub struct Call {
+    route: String,
+    event: Value,
+}
+
+impl Call {
+    pub fn new(method: &str, route: &str, path: &str) -> Self {
+        let route_parts: Vec<&str> = route.split('/').collect();
+        let path_only = path.split('?').next().unwrap();
+        let path_parts: Vec<&str> = path_only.split('/').collect();
+        let params: serde_json::Map<String, Value> = route_parts
+            .iter()
+            .zip(&path_parts)
+            .filter_map(|(r, p)| {
+                Some((
+                    r.strip_prefix('{')?.strip_suffix('}')?.to_owned(),
+                    Value::from(*p),
+                ))
+            })
+            .collect();
+        let query = path.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let query_map: serde_json::Map<String, Value> = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (k.to_owned(), Value::from(v)))
+            .collect();
+        let route_key = format!("{method} {route}");
+        let event = json!({
+            "version": "2.0",
+            "routeKey": route_key,
+            "rawPath": path_only,
+            "rawQueryString": query,
+            "headers": {},
+            "queryStringParameters": if query_map.is_empty() { Value::Null } else { Value::Object(query_map) },
+            "pathParameters": if params.is_empty() { Value::Null } else { Value::Object(params) },
+            "requestContext": {
+                "accountId": "123456789012", "apiId": "local", "domainName": "localhost", "domainPrefix": "localhost",
+                "http": {"method": method, "path": path_only, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "tests"},
+                "requestId": ulid::Ulid::new().to_string(), "routeKey": route_key, "stage": "$default",
+                "time": "21/Nov/2026:12:00:00 +0000", "timeEpoch": 1_795_000_000_000u64
+            },
+            "isBase64Encoded": false
+        });
+        Self {
+            route: route.to_owned(),
+            event,
+        }
+    }
+
+    pub fn by(mut self, caller: As) -> Self {
+        let claims = match caller {
+            As::Anonymous => return self,
+            As::Seller(id) => json!({"sub": id, "cognito:groups": "[seller]"}),
+            As::Customer(id) => json!({"sub": id, "cognito:groups": "[customer]"}),
+        };
+        self.event["requestContext"]["authorizer"] =
+            json!({"jwt": {"claims": claims, "scopes": null}});
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.event["headers"][name] = Value::from(value);
+        self
+    }
+
+    pub fn json(self, body: &Value) -> Self {
+        self.raw_body("application/json", &body.to_string())
+    }
+
+    pub fn raw_body(mut self, content_type: &str, body: &str) -> Self {
+        self.event["body"] = Value::from(body);
+        self.header("content-type", content_type)
+    }
+
+    pub fn request(&self) -> Request {
+        lambda_http::request::from_str(&self.event.to_string()).expect("a valid API Gateway event")
+    }
+}
+
+/// A handler's response, read back.
+pub struct Answer {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// Asserts a 400 problem+json naming `field`.
+    #[track_caller]
+    pub fn assert_invalid(&self, field: &str) {
+        assert_eq!(
+            self.status, 400,
+            "expected 400 for {field}, got {}: {}",
+            self.status, self.body
+        );
+        assert_eq!(self.header("content-type"), "application/problem+json");
+        assert_eq!(self.body["field"], field, "{}", self.body);
+        assert!(
+            self.body["rule"].as_str().is_some_and(|r| !r.is_empty()),
+            "{}",
+            self.body
+        );
+    }
+
+    /// Asserts a problem+json with `status`.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16) {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert_eq!(self.header("content-type"), "application/problem+json");
+        assert_eq!(self.body["status"], status);
+    }
+}
+
+/// Reads a handler's outcome as the Lambda runtime would send it: errors answered in the one
+/// shared place.
+pub fn answer(response: Result<Response<Body>, shared::api::ApiError>) -> Answer {
+    let response = shared::api::respond(response);
+    let body = match response.body() {
+        Body::Empty => Value::Null,
+        body => serde_json::from_slice(body.as_ref()).expect("every answer is JSON"),
+    };
+    Answer {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        body,
+    }
+}

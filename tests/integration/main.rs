@@ -1,0 +1,6 @@
+//! Tests against the local AWS stack (`infra/stack.py`); each test provisions its own resources.
+
+mod catalog;
+mod helpers;
+mod provisioning;
+mod template_check;

@@ -1,0 +1,26 @@
+use crate::helpers::repo_root;
+use rainforest_local::{Template, check};
+
+#[test]
+fn the_real_template_builds_every_function_from_a_workspace_binary() {
+    let template = Template::load(&repo_root().join("template.yaml")).unwrap();
+    let binaries = check::workspace_binaries(&repo_root()).unwrap();
+    assert!(binaries.contains("get-product"), "{binaries:?}");
+    assert_eq!(check::problems(&template, &binaries), Vec::<String>::new());
+}
+
+#[test]
+fn missing_binaries_build_methods_and_substitutions_are_reported() {
+    let template = Template::load(&repo_root().join("tests/fixtures/broken.yaml")).unwrap();
+    let binaries = check::workspace_binaries(&repo_root()).unwrap();
+    let problems = check::problems(&template, &binaries);
+    assert_eq!(
+        problems,
+        [
+            "Ghost: BuildProperties.Binary no-such-binary is not a binary of the workspace",
+            "Unbuilt: Metadata.BuildMethod must be rust-cargolambda",
+            "Unbuilt: Metadata.BuildProperties.Binary is missing",
+            "Writer: ${Greeting} in put-item.asl.json has no DefinitionSubstitutions entry",
+        ]
+    );
+}
