@@ -1,15 +1,32 @@
 """Starts moto's server with what Rainforest needs switched on before any state machine exists:
-Step Functions really executing ASL, and Lambda never reaching for Docker.
+Step Functions really executing ASL, Lambda never reaching for Docker, and the Lambda calls of
+state machines (and any other `lambda` client moto makes) sent to Rainforest's local Invoke API
+when RAINFOREST_LAMBDA_ENDPOINT is set.
 
 Usage: python infra/moto_server.py PORT
 """
 
+import os
 import sys
 
+import boto3
 from moto.core.config import default_user_config
 
 default_user_config["stepfunctions"]["execute_state_machine"] = True
 default_user_config["lambda"]["use_docker"] = False
+
+_client = boto3.client
+
+
+def _client_with_local_lambda(*args, **kwargs):
+    service = kwargs.get("service_name", args[0] if args else None)
+    endpoint = os.environ.get("RAINFOREST_LAMBDA_ENDPOINT")
+    if service == "lambda" and endpoint:
+        kwargs["endpoint_url"] = endpoint
+    return _client(*args, **kwargs)
+
+
+boto3.client = _client_with_local_lambda
 
 from moto.server import main  # noqa: E402  (the config must be set first)
 

@@ -2,12 +2,15 @@
 (OpenSearch API) on free loopback ports, with template.yaml's resources created in them.
 
     python infra/stack.py start          start (or reuse) the stack, print its endpoints
+        [--emulators-only]               without creating the template's resources
+        [--lambda-endpoint URL]          where state machines' Lambda tasks are invoked
     python infra/stack.py stop           stop what start started
     python infra/stack.py env            the stack's environment, as KEY=VALUE lines
     python infra/stack.py run -- CMD...  run CMD against the stack, starting it first if it
                                          is not running and stopping it afterwards if so
 
-State lives in .local/ (git-ignored): stack.json (pids, endpoints), stack.env, logs.
+State lives in $RAINFOREST_LOCAL_DIR, by default .local/ (git-ignored): stack.json (pids,
+endpoints), stack.env, logs.
 """
 
 import json
@@ -21,7 +24,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCAL = ROOT / ".local"
+LOCAL = Path(os.environ.get("RAINFOREST_LOCAL_DIR", ROOT / ".local")).resolve()
 STATE = LOCAL / "stack.json"
 ENV_FILE = LOCAL / "stack.env"
 PREFIX = "rainforest"
@@ -78,10 +81,11 @@ def wait_for(check, what, seconds=60):
     raise SystemExit(f"stack: {what} did not start within {seconds}s; see {LOCAL}/*.log")
 
 
-def spawn(args, log):
+def spawn(args, log, env=None):
     # A session of its own: stopping the stack stops the process group, not our caller.
     return subprocess.Popen(
-        args, stdout=open(LOCAL / log, "w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        args, stdout=open(LOCAL / log, "w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        start_new_session=True, env=env,
     )
 
 
@@ -97,14 +101,15 @@ def cargo_run(*args, env):
     subprocess.run(command, cwd=ROOT, env=env, check=True)
 
 
-def start():
+def start(emulators_only=False, lambda_endpoint=None):
     state = running_state()
     if state:
         print(f"stack: already running (AWS {state['aws_endpoint']}, OpenSearch {state['opensearch_url']})")
         return False
     LOCAL.mkdir(exist_ok=True)
     port = free_port()
-    moto = spawn([sys.executable, str(ROOT / "infra" / "moto_server.py"), str(port)], "moto.log")
+    moto_env = {**os.environ, "RAINFOREST_LAMBDA_ENDPOINT": lambda_endpoint} if lambda_endpoint else None
+    moto = spawn([sys.executable, str(ROOT / "infra" / "moto_server.py"), str(port)], "moto.log", env=moto_env)
     opensearch = spawn([opensearch_binary(), "-addr", "127.0.0.1:0", "-no-stdin-watch"], "opensearch.log")
     aws_endpoint = f"http://127.0.0.1:{port}"
     state = {"pids": [moto.pid, opensearch.pid], "aws_endpoint": aws_endpoint}
@@ -115,16 +120,18 @@ def start():
         STATE.write_text(json.dumps(state))
         environment = {**CREDENTIALS, "AWS_ENDPOINT_URL": aws_endpoint, "OPENSEARCH_URL": state["opensearch_url"],
                        "S3_FORCE_PATH_STYLE": "true"}
-        functions_env = LOCAL / "functions.env"
-        cargo_run("provision", "--template", str(ROOT / "template.yaml"), "--prefix", PREFIX,
-                  "--env-out", str(functions_env), env={**os.environ, **environment})
-        lines = [f"{k}={v}" for k, v in environment.items()] + functions_env.read_text().splitlines()
+        lines = [f"{k}={v}" for k, v in environment.items()]
+        if not emulators_only:
+            functions_env = LOCAL / "functions.env"
+            cargo_run("provision", "--template", str(ROOT / "template.yaml"), "--prefix", PREFIX,
+                      "--env-out", str(functions_env), env={**os.environ, **environment})
+            lines += functions_env.read_text().splitlines()
         ENV_FILE.write_text("\n".join(lines) + "\n")
     except BaseException:
         stop()
         raise
     print(f"stack: AWS emulator at {aws_endpoint}, OpenSearch at {state['opensearch_url']}")
-    print(f"stack: environment in {ENV_FILE.relative_to(ROOT)}")
+    print(f"stack: environment in {ENV_FILE}")
     return True
 
 
@@ -164,10 +171,13 @@ def run(command):
 
 def main(argv):
     match argv:
-        case ["start"]:
-            start()
+        case ["start", *options]:
+            endpoint = options[options.index("--lambda-endpoint") + 1] if "--lambda-endpoint" in options else None
+            start(emulators_only="--emulators-only" in options, lambda_endpoint=endpoint)
         case ["stop"]:
             stop()
+        case ["free-port"]:
+            print(free_port())
         case ["env"]:
             if not running_state():
                 raise SystemExit("stack: not running; start it with: python infra/stack.py start")

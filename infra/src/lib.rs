@@ -1,10 +1,20 @@
-//! Local tooling around `template.yaml`, the single source of truth for Rainforest's resources:
-//! reading it (with CloudFormation's `!Ref`/`!GetAtt`/`!Sub` tags), creating its resources in
-//! an AWS emulator under a name prefix, and checking what `cfn-lint` and `sam validate` miss.
+//! Rainforest on localhost. `template.yaml` is the single source of truth: this crate reads it
+//! (with CloudFormation's `!Ref`/`!GetAtt`/`!Sub` tags), creates its resources in an AWS
+//! emulator under a name prefix, checks what `cfn-lint` and `sam validate` miss, and runs the
+//! whole system: an API gateway with a JWT authorizer, event source mappings and a Lambda
+//! Invoke API, all calling the workspace's functions in-process.
 
+pub mod auth;
 pub mod check;
+pub mod gateway;
+pub mod logs;
+pub mod mappings;
+pub mod openapi;
 pub mod provision;
+pub mod registry;
+pub mod seed;
 pub mod template;
+pub mod up;
 
 pub use provision::{Stack, provision};
 pub use template::Template;

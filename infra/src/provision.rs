@@ -84,6 +84,14 @@ impl Stack {
         }
     }
 
+    /// The `!Ref` of the resource whose `attribute` is `value`: a queue's URL from its ARN.
+    pub fn find_by_attribute(&self, attribute: &str, value: &str) -> Option<String> {
+        self.resources
+            .values()
+            .find(|physical| physical.attributes.get(attribute).is_some_and(|v| v == value))
+            .map(|physical| physical.reference.clone())
+    }
+
     pub fn attribute(&self, logical_id: &str, attribute: &str) -> anyhow::Result<String> {
         self.resources
             .get(logical_id)
@@ -269,6 +277,12 @@ pub async fn provision(
             "{id}: resource type {} is not supported by the local stack yet",
             resource.kind
         );
+    }
+    // Functions are not created in the emulator, but others name them (state machine tasks).
+    for (id, _) in template.of_kind("AWS::Serverless::Function") {
+        let name = stack.name(id);
+        let arn = format!("arn:aws:lambda:{region}:{ACCOUNT}:function:{name}");
+        stack.record(id, name, &[("Arn", arn)]);
     }
     for (id, _) in template.of_kind("AWS::S3::Bucket") {
         create_bucket(sdk, &mut stack, id)

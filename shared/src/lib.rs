@@ -6,5 +6,6 @@ pub mod aws;
 pub mod catalog;
 pub mod clock;
 pub mod config;
+pub mod events;
 pub mod money;
 pub mod text;

@@ -5,7 +5,10 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use shared::api::{self, ApiError, PageSize};
-use shared::catalog::{CatalogStore, CategoryPath, Cursor, Product, ProductId, Slug};
+use shared::catalog::{CategoryPath, Cursor, Product, ProductId, Slug};
+
+/// What the handler needs, built once per process.
+pub use shared::catalog::CatalogStore as Deps;
 
 /// What a category listing shows of each product.
 #[derive(Serialize)]
@@ -37,7 +40,7 @@ struct Page {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn handle(store: &CatalogStore, request: Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::GET)?;
     let category: Slug = api::path_param(&request, "id")?;
     let limit: PageSize = api::query_param(&request, "limit")?.unwrap_or_default();

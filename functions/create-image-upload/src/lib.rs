@@ -5,6 +5,7 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use shared::api::{self, ApiError, Caller};
+use shared::config::Source;
 use shared::catalog::{
     CatalogStore, ImageUploadRequest, ImagesConfig, ProductId, presign_image_upload,
 };
@@ -13,6 +14,17 @@ pub struct Deps {
     pub store: CatalogStore,
     pub s3: aws_sdk_s3::Client,
     pub images: ImagesConfig,
+}
+
+impl Deps {
+    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
+        let images = ImagesConfig::from_source(source)?;
+        Ok(Self {
+            store: CatalogStore::from_source(sdk, source)?,
+            s3: shared::aws::s3(sdk, images.force_path_style),
+            images,
+        })
+    }
 }
 
 #[tracing::instrument(skip_all)]

@@ -14,6 +14,9 @@ use shared::catalog::{
 use shared::clock;
 use std::collections::BTreeSet;
 
+/// What the handler needs, built once per process.
+pub use shared::catalog::CatalogStore as Deps;
+
 #[derive(Serialize)]
 struct Listed {
     product_created: bool,
@@ -22,7 +25,7 @@ struct Listed {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn handle(store: &CatalogStore, request: Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::POST)?;
     let seller = Caller::from_request(&request)?.seller_id()?;
     let listing: NewListing = api::json_body(&request)?;

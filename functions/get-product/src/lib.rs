@@ -5,10 +5,12 @@ use lambda_http::http::{Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use shared::api::{self, ApiError, ETag};
-use shared::catalog::{
-    CatalogStore, Offer, Product, ProductId, SellerRating, VariationSummary, buy_box,
+use shared::catalog::{Offer, Product, ProductId, SellerRating, VariationSummary, buy_box,
 };
 use shared::money::Money;
+
+/// What the handler needs, built once per process.
+pub use shared::catalog::CatalogStore as Deps;
 
 #[derive(Serialize)]
 struct OfferView {
@@ -28,7 +30,7 @@ struct ProductPageView {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn handle(store: &CatalogStore, request: Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::GET)?;
     let id: ProductId = api::path_param(&request, "id")?;
     let page = store

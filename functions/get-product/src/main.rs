@@ -1,8 +1,8 @@
-use shared::{api, aws, catalog::CatalogStore};
+use shared::config::Env;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
-    let store = CatalogStore::from_env(&aws::sdk_config().await)?;
-    api::serve(&store, get_product::handle).await
+    let deps = get_product::Deps::from_source(&shared::aws::sdk_config().await, &Env)?;
+    shared::api::serve(&deps, get_product::handle).await
 }

@@ -4,11 +4,14 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use shared::api::{self, ApiError, Caller, Invalid};
-use shared::catalog::{CatalogStore, Offer, OfferTerms, Sku};
+use shared::catalog::{Offer, OfferTerms, Sku};
 use shared::clock;
 
+/// What the handler needs, built once per process.
+pub use shared::catalog::CatalogStore as Deps;
+
 #[tracing::instrument(skip_all)]
-pub async fn handle(store: &CatalogStore, request: Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::PUT)?;
     let seller = Caller::from_request(&request)?.seller_id()?;
     let sku: Sku = api::path_param(&request, "sku")?;

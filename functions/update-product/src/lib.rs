@@ -5,11 +5,14 @@
 use lambda_http::http::{Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use shared::api::{self, ApiError, Caller, ETag};
-use shared::catalog::{CatalogStore, ProductId, ProductPatch};
+use shared::catalog::{ProductId, ProductPatch};
 use shared::clock;
 
+/// What the handler needs, built once per process.
+pub use shared::catalog::CatalogStore as Deps;
+
 #[tracing::instrument(skip_all)]
-pub async fn handle(store: &CatalogStore, request: Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::PATCH)?;
     let seller = Caller::from_request(&request)?.seller_id()?;
     let id: ProductId = api::path_param(&request, "id")?;

@@ -5,17 +5,20 @@ pub mod buy_box;
 mod gtin;
 mod images;
 mod offer;
+mod price_changes;
 mod product;
 mod store;
 
 pub use gtin::{Gtin, Identifiers};
 pub use images::{ImageUpload, ImageUploadRequest, ImagesConfig, presign_image_upload};
-pub use offer::{Condition, Fulfillment, Offer, OfferStatus, OfferTerms, Seller, SellerRating};
+pub use offer::{Condition, Fulfillment, Offer, OfferStatus, OfferTerms, Seller, SellerRating, StockUpdate};
+pub use price_changes::{PriceChange, PriceChanges};
 pub use product::{
     Attributes, CategoryPath, NewListing, Product, ProductPatch, Slug, Variation, VariationSummary,
 };
 pub use store::{
     BrowsePage, CatalogConfig, CatalogStore, Cursor, ListingOutcome, OfferWrite, ProductPage,
+    offer_from_image,
 };
 
 use serde::{Deserialize, Serialize};

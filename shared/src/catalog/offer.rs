@@ -248,3 +248,14 @@ mod tests {
         assert!(terms(odd).is_err());
     }
 }
+
+/// A seller's stock count for one SKU, as its inventory feed sends it over SQS. `sequence` grows
+/// with each count the seller sends, so a late or repeated message cannot undo a newer one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StockUpdate {
+    pub seller_id: SellerId,
+    pub sku: Sku,
+    pub quantity: Quantity,
+    pub sequence: u64,
+}

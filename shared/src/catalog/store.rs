@@ -8,7 +8,7 @@
 //!
 //! Every write that could clobber another is conditional; multi-item writes are transactions.
 
-use super::{Gtin, Offer, Product, ProductId, Seller, SellerId, SellerRating, Sku, Slug};
+use super::{Gtin, Offer, Product, ProductId, Seller, SellerId, SellerRating, Sku, Slug, StockUpdate};
 use crate::api::{ApiError, Invalid};
 use crate::config::Source;
 use crate::money::Currency;
@@ -88,6 +88,9 @@ struct OfferItem {
     sk: String,
     seller: String,
     version: u64,
+    /// The newest stock-feed sequence applied, so older feed messages are ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    stock_sequence: Option<u64>,
     data: Offer,
 }
 
@@ -263,12 +266,9 @@ impl CatalogStore {
         Self { client, config }
     }
 
-    /// The store a deployed function uses, configured from its environment.
-    pub fn from_env(sdk: &aws_config::SdkConfig) -> anyhow::Result<Self> {
-        Ok(Self::new(
-            crate::aws::dynamodb(sdk),
-            CatalogConfig::from_source(&crate::config::Env)?,
-        ))
+    /// The store a function uses, configured from its environment.
+    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
+        Ok(Self::new(crate::aws::dynamodb(sdk), CatalogConfig::from_source(source)?))
     }
 
     pub fn currency(&self) -> Currency {
@@ -440,7 +440,7 @@ impl CatalogStore {
                     seller_id: offer.seller_id.clone(),
                 })?,
             )?,
-            put_new(table, item(&offer_item(offer))?)?,
+            put_new(table, item(&offer_item(offer, None))?)?,
         ];
         let gtin = product.gtin();
         if let Some(gtin) = gtin {
@@ -515,7 +515,7 @@ impl CatalogStore {
                     seller_id: offer.seller_id.clone(),
                 })?,
             )?,
-            put_new(table, item(&offer_item(offer))?)?,
+            put_new(table, item(&offer_item(offer, None))?)?,
         ];
         match self
             .client
@@ -536,27 +536,55 @@ impl CatalogStore {
     }
 
     /// `None` when another writer changed the offer between our read and write.
-    async fn replace_offer(&self, mut offer: Offer) -> anyhow::Result<Option<OfferWrite>> {
+    async fn replace_offer(&self, offer: Offer) -> anyhow::Result<Option<OfferWrite>> {
         let (pk, sk) = offer_key(&offer);
         let Some(current) = self.get::<OfferItem>((pk, sk)).await? else {
             return Ok(None);
         };
+        let written = self.save_offer(&current, offer, current.stock_sequence).await?;
+        Ok(written.map(OfferWrite::Updated))
+    }
+
+    /// Writes `offer` as the next version of `current`, if no one else wrote it meanwhile.
+    async fn save_offer(&self, current: &OfferItem, mut offer: Offer, stock_sequence: Option<u64>) -> anyhow::Result<Option<Offer>> {
         offer.version = current.version + 1;
         let result = self
             .client
             .put_item()
             .table_name(self.table())
-            .set_item(Some(item(&offer_item(&offer))?))
+            .set_item(Some(item(&offer_item(&offer, stock_sequence))?))
             .condition_expression("version = :seen AND seller = :seller")
             .expression_attribute_values(":seen", AttributeValue::N(current.version.to_string()))
             .expression_attribute_values(":seller", AttributeValue::S(offer.seller_id.to_string()))
             .send()
             .await;
         match result {
-            Ok(_) => Ok(Some(OfferWrite::Updated(offer))),
+            Ok(_) => Ok(Some(offer)),
             Err(error) if is_condition_failure(&error) => Ok(None),
-            Err(error) => Err(anyhow::Error::from(error).context("replacing an offer")),
+            Err(error) => Err(anyhow::Error::from(error).context("writing an offer")),
         }
+    }
+
+    /// Sets an offer's quantity from the seller's stock feed. `Ok(false)` when a newer count was
+    /// already applied (a late or repeated message); an unknown or foreign SKU is an error.
+    #[tracing::instrument(skip_all, fields(sku = %update.sku, sequence = update.sequence))]
+    pub async fn apply_stock_update(&self, update: &StockUpdate) -> anyhow::Result<bool> {
+        for _ in 0..RACE_RETRIES {
+            let owner = self.get::<SkuItem>(sku_key(&update.sku)).await?.with_context(|| format!("unknown SKU {}", update.sku))?;
+            anyhow::ensure!(owner.seller_id == update.seller_id, "SKU {} belongs to another seller", update.sku);
+            let key_pair = (format!("PRODUCT#{}", owner.product_id), format!("OFFER#{}", update.sku));
+            let current = self.get::<OfferItem>(key_pair).await?.context("a claimed SKU has no offer")?;
+            if current.stock_sequence.is_some_and(|applied| applied >= update.sequence) {
+                return Ok(false);
+            }
+            let mut offer = current.data.clone();
+            offer.quantity = update.quantity;
+            offer.updated_at = crate::clock::now();
+            if self.save_offer(&current, offer, Some(update.sequence)).await?.is_some() {
+                return Ok(true);
+            }
+        }
+        anyhow::bail!("offer {} kept changing under concurrent writes", update.sku)
     }
 
     /// Saves `product` if the stored version is still `seen`; `false` when it has moved on.
@@ -576,6 +604,42 @@ impl CatalogStore {
             Err(error) if is_condition_failure(&error) => Ok(false),
             Err(error) => Err(anyhow::Error::from(error).context("replacing a product")),
         }
+    }
+
+    /// Loads listings into an empty table in bulk (demo data, migrations): unconditional
+    /// BatchWriteItem, so never for live traffic, where `create_listing` keeps SKUs and GTINs unique.
+    pub async fn import(&self, products: &[Product], offers: &[Offer]) -> anyhow::Result<()> {
+        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+        let mut items = Vec::with_capacity(products.len() * 2 + offers.len() * 2);
+        for product in products {
+            items.push(item(&ProductItem::new(product))?);
+            if let Some(gtin) = product.gtin() {
+                let (pk, sk) = gtin_key(gtin);
+                items.push(item(&GtinItem { pk, sk, product_id: product.id })?);
+            }
+        }
+        for offer in offers {
+            let (pk, sk) = sku_key(&offer.sku);
+            items.push(item(&SkuItem { pk, sk, product_id: offer.product_id, seller_id: offer.seller_id.clone() })?);
+            items.push(item(&offer_item(offer, None))?);
+        }
+        for chunk in items.chunks(25) {
+            let mut pending: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|item| Ok(WriteRequest::builder().put_request(PutRequest::builder().set_item(Some(item.clone())).build()?).build()))
+                .collect::<anyhow::Result<_>>()?;
+            while !pending.is_empty() {
+                let output = self
+                    .client
+                    .batch_write_item()
+                    .request_items(self.table(), pending)
+                    .send()
+                    .await
+                    .context("importing catalog items")?;
+                pending = output.unprocessed_items.and_then(|mut u| u.remove(self.table())).unwrap_or_default();
+            }
+        }
+        Ok(())
     }
 
     pub async fn put_seller(&self, seller: &Seller) -> anyhow::Result<()> {
@@ -641,13 +705,23 @@ impl CatalogStore {
     }
 }
 
-fn offer_item(offer: &Offer) -> OfferItem {
+fn offer_item(offer: &Offer, stock_sequence: Option<u64>) -> OfferItem {
     let (pk, sk) = offer_key(offer);
     OfferItem {
         pk,
         sk,
         seller: offer.seller_id.to_string(),
         version: offer.version,
+        stock_sequence,
         data: offer.clone(),
     }
+}
+
+/// The offer in a stream image of the catalog table; `None` for the table's other items.
+pub fn offer_from_image(image: serde_dynamo::Item) -> anyhow::Result<Option<Offer>> {
+    let is_offer = matches!(image.get("sk"), Some(serde_dynamo::AttributeValue::S(sk)) if sk.starts_with("OFFER#"));
+    if !is_offer {
+        return Ok(None);
+    }
+    Ok(Some(serde_dynamo::from_item::<_, OfferItem>(image).context("decoding an offer image")?.data))
 }

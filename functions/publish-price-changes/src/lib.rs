@@ -1,0 +1,25 @@
+//! Consumes the catalog table's stream: every offer whose landed price changes (or that is new)
+//! is published on `PriceChangesTopic`. A record that cannot be read stops the batch there;
+//! Lambda retries from it and, past `MaximumRetryAttempts`, sends it to the failure queue.
+
+use aws_lambda_events::event::dynamodb::Event;
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
+use shared::catalog::{PriceChange, offer_from_image};
+
+/// What the handler needs, built once per process.
+pub use shared::catalog::PriceChanges as Deps;
+
+pub async fn handle(topic: &Deps, event: Event) -> DynamoDbEventResponse {
+    shared::events::stream_batch(event, |record| async move {
+        let Some(new) = offer_from_image(record.change.new_image)? else {
+            return Ok(()); // a removal, or not an offer
+        };
+        let old = offer_from_image(record.change.old_image)?;
+        if let Some(change) = PriceChange::between(&record.event_id, old.as_ref(), &new) {
+            topic.publish(&change).await?;
+            tracing::info!(sku = %change.sku, amount = change.new_landed_price.amount.get(), "price change published");
+        }
+        Ok(())
+    })
+    .await
+}

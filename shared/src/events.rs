@@ -1,0 +1,120 @@
+//! Queue and stream consumers. Each record is handled on its own and a failure is reported for
+//! that record alone (`ReportBatchItemFailures`), so only it is retried and, past the retry
+//! limit, lands in the dead-letter destination. Every failure is logged with its cause chain.
+
+use aws_lambda_events::event::dynamodb::{Event as StreamEvent, EventRecord};
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use lambda_runtime::{LambdaEvent, service_fn};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use tracing::Instrument;
+
+/// Runs an event handler in the Lambda runtime with dependencies built once per process.
+pub async fn serve<'a, D, E, R, F, Fut>(deps: &'a D, handler: F) -> Result<(), lambda_runtime::Error>
+where
+    D: Sync,
+    E: DeserializeOwned + Send + 'static,
+    R: Serialize + Send + 'static,
+    F: Fn(&'a D, E) -> Fut,
+    Fut: Future<Output = R> + Send + 'a,
+{
+    lambda_runtime::run(service_fn(|event: LambdaEvent<E>| {
+        let outcome = handler(deps, event.payload);
+        async move { Ok::<R, lambda_runtime::Error>(outcome.await) }
+    }))
+    .await
+}
+
+/// Handles every message of an SQS batch; the failed ones go back to the queue.
+pub async fn sqs_batch<F, Fut>(event: SqsEvent, process: F) -> SqsBatchResponse
+where
+    F: Fn(SqsMessage) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let mut response = SqsBatchResponse::default();
+    for message in event.records {
+        let id = message.message_id.clone().unwrap_or_default();
+        let outcome = process(message).instrument(tracing::info_span!("message", message_id = %id)).await;
+        if let Err(error) = outcome {
+            tracing::error!(message_id = %id, error = format!("{error:#}"), "message failed; it returns to the queue");
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            response.batch_item_failures.push(failure);
+        }
+    }
+    response
+}
+
+/// Handles a stream batch in order, stopping at the first failure: Lambda retries from that
+/// record, so the records after it are not lost and order per item is kept.
+pub async fn stream_batch<F, Fut>(event: StreamEvent, process: F) -> DynamoDbEventResponse
+where
+    F: Fn(EventRecord) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let mut response = DynamoDbEventResponse::default();
+    for record in event.records {
+        let sequence = record.change.sequence_number.clone();
+        let id = record.event_id.clone();
+        let outcome = process(record).instrument(tracing::info_span!("record", event_id = %id)).await;
+        if let Err(error) = outcome {
+            tracing::error!(event_id = %id, error = format!("{error:#}"), "stream record failed; the batch resumes here");
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = sequence;
+            response.batch_item_failures.push(failure);
+            break;
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sqs_event(bodies: &[&str]) -> SqsEvent {
+        let records: Vec<_> = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, body)| json!({"messageId": format!("m{i}"), "body": body, "attributes": {}, "messageAttributes": {}}))
+            .collect();
+        serde_json::from_value(json!({"Records": records})).unwrap()
+    }
+
+    #[tokio::test]
+    async fn only_failed_messages_are_reported() {
+        let event = sqs_event(&["ok", "bad", "ok", "bad"]);
+        let response = sqs_batch(event, |m| async move {
+            anyhow::ensure!(m.body.as_deref() == Some("ok"), "poison");
+            Ok(())
+        })
+        .await;
+        let failed: Vec<_> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
+        assert_eq!(failed, ["m1", "m3"]);
+    }
+
+    #[tokio::test]
+    async fn a_stream_batch_stops_at_its_first_failure() {
+        let records: Vec<_> = (1..=4)
+            .map(|n| json!({"eventID": format!("e{n}"), "eventName": "INSERT", "awsRegion": "us-east-1",
+                "eventSource": "aws:dynamodb", "eventVersion": "1.1",
+                "dynamodb": {"SequenceNumber": format!("{n}00"), "Keys": {}, "SizeBytes": 1, "StreamViewType": "NEW_IMAGE",
+                             "ApproximateCreationDateTime": 1_700_000_000.0}}))
+            .collect();
+        let event: StreamEvent = serde_json::from_value(json!({"Records": records})).unwrap();
+        let seen = std::sync::Mutex::new(Vec::new());
+        let response = stream_batch(event, |record| {
+            seen.lock().unwrap().push(record.event_id.clone());
+            async move {
+                anyhow::ensure!(record.event_id != "e2", "poison");
+                Ok(())
+            }
+        })
+        .await;
+        assert_eq!(*seen.lock().unwrap(), ["e1", "e2"]);
+        assert_eq!(response.batch_item_failures[0].item_identifier.as_deref(), Some("200"));
+    }
+}
