@@ -3,4 +3,5 @@
 mod catalog;
 mod helpers;
 mod provisioning;
+mod system;
 mod template_check;
