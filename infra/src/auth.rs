@@ -30,7 +30,8 @@ impl DevIssuer {
             let pem = Self::generate_pem()?;
             std::fs::write(path, pem).with_context(|| format!("writing {}", path.display()))?;
         }
-        let pem = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let pem =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         Self::from_pem(&pem)
     }
 
@@ -40,18 +41,32 @@ impl DevIssuer {
     }
 
     fn generate_pem() -> anyhow::Result<String> {
-        let key = KeyPair::generate(KeySize::Rsa2048).map_err(|_| anyhow::anyhow!("generating an RSA key"))?;
-        let der = key.as_der().map_err(|_| anyhow::anyhow!("encoding the RSA key"))?;
+        let key = KeyPair::generate(KeySize::Rsa2048)
+            .map_err(|_| anyhow::anyhow!("generating an RSA key"))?;
+        let der = key
+            .as_der()
+            .map_err(|_| anyhow::anyhow!("encoding the RSA key"))?;
         let body = STANDARD.encode(der.as_ref());
-        let lines: Vec<&str> = body.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).expect("base64 is ASCII")).collect();
-        Ok(format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", lines.join("\n")))
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).expect("base64 is ASCII"))
+            .collect();
+        Ok(format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            lines.join("\n")
+        ))
     }
 
     fn from_pem(pem: &str) -> anyhow::Result<Self> {
-        let encoding = EncodingKey::from_rsa_pem(pem.as_bytes()).context("reading the dev issuer key")?;
+        let encoding =
+            EncodingKey::from_rsa_pem(pem.as_bytes()).context("reading the dev issuer key")?;
         let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-        let der = STANDARD.decode(body).context("decoding the dev issuer key")?;
-        let key = KeyPair::from_pkcs8(&der).map_err(|e| anyhow::anyhow!("parsing the dev issuer key: {e}"))?;
+        let der = STANDARD
+            .decode(body)
+            .context("decoding the dev issuer key")?;
+        let key = KeyPair::from_pkcs8(&der)
+            .map_err(|e| anyhow::anyhow!("parsing the dev issuer key: {e}"))?;
         let public = key.public_key();
         let jwk = json!({
             "kty": "RSA", "use": "sig", "alg": "RS256", "kid": KEY_ID,
@@ -66,7 +81,13 @@ impl DevIssuer {
     }
 
     /// A signed token for `user` in `groups`, valid for `lifetime_seconds` (negative: expired).
-    pub fn mint(&self, user: &str, groups: &[&str], audience: &str, lifetime_seconds: i64) -> anyhow::Result<String> {
+    pub fn mint(
+        &self,
+        user: &str,
+        groups: &[&str],
+        audience: &str,
+        lifetime_seconds: i64,
+    ) -> anyhow::Result<String> {
         let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() as i64;
         let claims = json!({
             "sub": user, "iss": DEV_ISSUER, "aud": audience, "token_use": "id",
@@ -90,7 +111,8 @@ pub type Claims = Map<String, Value>;
 
 impl Authorizer {
     pub fn new(jwks: &Value, issuer: &str, audiences: &[&str]) -> anyhow::Result<Self> {
-        let set: jsonwebtoken::jwk::JwkSet = serde_json::from_value(jwks.clone()).context("reading the JWKS")?;
+        let set: jsonwebtoken::jwk::JwkSet =
+            serde_json::from_value(jwks.clone()).context("reading the JWKS")?;
         let keys = set
             .keys
             .iter()
@@ -108,16 +130,28 @@ impl Authorizer {
     pub fn authorize(&self, authorization: Option<&str>) -> Option<Claims> {
         let token = authorization?.strip_prefix("Bearer ")?.trim();
         let kid = jsonwebtoken::decode_header(token).ok()?.kid;
-        let key = self.keys.iter().find(|(id, _)| kid.is_none() || *id == kid).map(|(_, key)| key)?;
+        let key = self
+            .keys
+            .iter()
+            .find(|(id, _)| kid.is_none() || *id == kid)
+            .map(|(_, key)| key)?;
         let data = jsonwebtoken::decode::<Map<String, Value>>(token, key, &self.validation).ok()?;
-        Some(data.claims.into_iter().map(|(name, value)| (name, Value::String(claim_text(&value)))).collect())
+        Some(
+            data.claims
+                .into_iter()
+                .map(|(name, value)| (name, Value::String(claim_text(&value))))
+                .collect(),
+        )
     }
 }
 
 fn claim_text(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
-        Value::Array(items) => format!("[{}]", items.iter().map(claim_text).collect::<Vec<_>>().join(" ")),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(claim_text).collect::<Vec<_>>().join(" ")
+        ),
         other => other.to_string(),
     }
 }
@@ -133,8 +167,12 @@ mod tests {
     #[test]
     fn valid_tokens_pass_with_api_gateway_style_claims() {
         let issuer = DevIssuer::generate().unwrap();
-        let token = issuer.mint("seller-1", &["seller", "admin"], DEV_AUDIENCE, 300).unwrap();
-        let claims = authorizer(&issuer).authorize(Some(&format!("Bearer {token}"))).unwrap();
+        let token = issuer
+            .mint("seller-1", &["seller", "admin"], DEV_AUDIENCE, 300)
+            .unwrap();
+        let claims = authorizer(&issuer)
+            .authorize(Some(&format!("Bearer {token}")))
+            .unwrap();
         assert_eq!(claims["sub"], "seller-1");
         assert_eq!(claims["cognito:groups"], "[seller admin]");
     }
@@ -145,8 +183,20 @@ mod tests {
         let check = |token: String| authorizer(&issuer).authorize(Some(&format!("Bearer {token}")));
         assert!(check(issuer.mint("u", &[], DEV_AUDIENCE, -10).unwrap()).is_none());
         assert!(check(issuer.mint("u", &[], "someone-else", 300).unwrap()).is_none());
-        assert!(check(DevIssuer::generate().unwrap().mint("u", &[], DEV_AUDIENCE, 300).unwrap()).is_none());
+        assert!(
+            check(
+                DevIssuer::generate()
+                    .unwrap()
+                    .mint("u", &[], DEV_AUDIENCE, 300)
+                    .unwrap()
+            )
+            .is_none()
+        );
         assert!(authorizer(&issuer).authorize(None).is_none());
-        assert!(authorizer(&issuer).authorize(Some("Basic dXNlcjpwYXNz")).is_none());
+        assert!(
+            authorizer(&issuer)
+                .authorize(Some("Basic dXNlcjpwYXNz"))
+                .is_none()
+        );
     }
 }

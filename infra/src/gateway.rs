@@ -13,7 +13,7 @@
 use crate::auth::{Authorizer, Claims};
 use crate::registry::{FunctionError, Functions};
 use crate::template::Template;
-use anyhow::{Context, bail};
+use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use http::{HeaderMap, Method, Request, Response, StatusCode};
@@ -44,21 +44,32 @@ impl Route {
         format!("{} {}", self.method, self.path)
     }
 
-    /// The path parameters when `path` matches this route's template.
+    /// The path parameters when `method path` is this route.
     fn matches(&self, method: &str, path: &str) -> Option<Map<String, Value>> {
         if self.method != "ANY" && self.method != method {
             return None;
         }
+        self.path_parameters(path)
+    }
+
+    /// The path parameters when `path` fits this route's path template.
+    pub fn path_parameters(&self, path: &str) -> Option<Map<String, Value>> {
         let mut params = Map::new();
         let mut actual = path.trim_start_matches('/').split('/');
         for segment in self.path.trim_start_matches('/').split('/') {
             match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
                 Some(greedy) if greedy.ends_with('+') => {
                     let rest: Vec<&str> = actual.by_ref().collect();
-                    params.insert(greedy.trim_end_matches('+').to_owned(), Value::String(decode(&rest.join("/"))));
+                    params.insert(
+                        greedy.trim_end_matches('+').to_owned(),
+                        Value::String(decode(&rest.join("/"))),
+                    );
                     return (!rest.is_empty()).then_some(params);
                 }
-                Some(name) => params.insert(name.to_owned(), Value::String(decode(actual.next().filter(|s| !s.is_empty())?))),
+                Some(name) => params.insert(
+                    name.to_owned(),
+                    Value::String(decode(actual.next().filter(|s| !s.is_empty())?)),
+                ),
                 None if actual.next()? == segment => None,
                 None => return None,
             };
@@ -68,28 +79,59 @@ impl Route {
 }
 
 fn decode(text: &str) -> String {
-    percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
-/// The HTTP API routes of `template`, each checked to have an in-process function.
-pub fn routes(template: &Template, functions: &Functions) -> anyhow::Result<Vec<Route>> {
+/// The HTTP API routes `template` declares.
+pub fn routes(template: &Template) -> anyhow::Result<Vec<Route>> {
     let default_authorizer = template
         .of_kind("AWS::Serverless::HttpApi")
-        .find_map(|(_, api)| api.properties.pointer("/Auth/DefaultAuthorizer").and_then(Value::as_str).map(str::to_owned));
+        .find_map(|(_, api)| {
+            api.properties
+                .pointer("/Auth/DefaultAuthorizer")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
     let mut routes = Vec::new();
     for (id, resource) in template.of_kind("AWS::Serverless::Function") {
-        let events = resource.properties.get("Events").and_then(Value::as_object).into_iter().flatten();
-        for (_, event) in events.filter(|(_, e)| e.get("Type").and_then(Value::as_str) == Some("HttpApi")) {
+        let events = resource
+            .properties
+            .get("Events")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten();
+        for (_, event) in
+            events.filter(|(_, e)| e.get("Type").and_then(Value::as_str) == Some("HttpApi"))
+        {
             let properties = &event["Properties"];
-            let method = properties.get("Method").and_then(Value::as_str).unwrap_or("ANY").to_ascii_uppercase();
-            let path = properties.get("Path").and_then(Value::as_str).with_context(|| format!("{id}: an HttpApi event without Path"))?;
-            let authorizer = properties.pointer("/Auth/Authorizer").and_then(Value::as_str).map(str::to_owned).or(default_authorizer.clone());
-            if functions.get(id).is_none() {
-                bail!("{id} serves {method} {path} but has no in-process handler");
-            }
-            let method = if method == "X-AMAZON-APIGATEWAY-ANY-METHOD" { "ANY".to_owned() } else { method };
+            let method = properties
+                .get("Method")
+                .and_then(Value::as_str)
+                .unwrap_or("ANY")
+                .to_ascii_uppercase();
+            let path = properties
+                .get("Path")
+                .and_then(Value::as_str)
+                .with_context(|| format!("{id}: an HttpApi event without Path"))?;
+            let authorizer = properties
+                .pointer("/Auth/Authorizer")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .or(default_authorizer.clone());
+            let method = if method == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
+                "ANY".to_owned()
+            } else {
+                method
+            };
             let authorized = authorizer.is_some_and(|a| a != "NONE");
-            routes.push(Route { method, path: path.to_owned(), function: id.clone(), authorized });
+            routes.push(Route {
+                method,
+                path: path.to_owned(),
+                function: id.clone(),
+                authorized,
+            });
         }
     }
     Ok(routes)
@@ -140,14 +182,22 @@ pub fn event(parts: EventParts) -> Value {
             }
         }
     }
-    let content_type = headers.get("content-type").and_then(Value::as_str).unwrap_or_default();
+    let content_type = headers
+        .get("content-type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let (body, is_base64_encoded) = match std::str::from_utf8(parts.body) {
         _ if parts.body.is_empty() => (Value::Null, false),
         Ok(text) if is_textual(content_type) => (Value::String(text.to_owned()), false),
         _ => (Value::String(STANDARD.encode(parts.body)), true),
     };
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    let user_agent = headers.get("user-agent").cloned().unwrap_or(Value::String(String::new()));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let user_agent = headers
+        .get("user-agent")
+        .cloned()
+        .unwrap_or(Value::String(String::new()));
     let mut context = json!({
         "accountId": "123456789012", "apiId": "local", "domainName": "localhost", "domainPrefix": "localhost",
         "http": {"method": parts.method, "path": parts.path, "protocol": "HTTP/1.1",
@@ -156,7 +206,11 @@ pub fn event(parts: EventParts) -> Value {
         "time": shared::clock::now(), "timeEpoch": now.as_millis() as u64,
     });
     if let Some(claims) = parts.claims {
-        let scopes: Vec<Value> = claims.get("scope").and_then(Value::as_str).map(|s| s.split(' ').map(Value::from).collect()).unwrap_or_default();
+        let scopes: Vec<Value> = claims
+            .get("scope")
+            .and_then(Value::as_str)
+            .map(|s| s.split(' ').map(Value::from).collect())
+            .unwrap_or_default();
         context["authorizer"] = json!({"jwt": {"claims": claims, "scopes": if scopes.is_empty() { Value::Null } else { Value::Array(scopes) }}});
     }
     json!({
@@ -195,7 +249,10 @@ impl Faults {
             return None;
         }
         *remaining -= 1;
-        Some(FunctionError { error_type: error_type.clone(), message: format!("injected fault ({remaining} more)") })
+        Some(FunctionError {
+            error_type: error_type.clone(),
+            message: format!("injected fault ({remaining} more)"),
+        })
     }
 }
 
@@ -209,8 +266,21 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    pub fn new(functions: Functions, routes: Vec<Route>, authorizer: Authorizer, jwks: Value, openapi: Value) -> Self {
-        Self { functions, routes, authorizer, jwks, openapi, faults: Faults::default() }
+    pub fn new(
+        functions: Functions,
+        routes: Vec<Route>,
+        authorizer: Authorizer,
+        jwks: Value,
+        openapi: Value,
+    ) -> Self {
+        Self {
+            functions,
+            routes,
+            authorizer,
+            jwks,
+            openapi,
+            faults: Faults::default(),
+        }
     }
 
     /// Invokes a function by name or ARN, honouring injected faults.
@@ -223,29 +293,54 @@ impl Gateway {
         Some(function.invoke(payload).await)
     }
 
-    async fn handle(&self, request: Request<Incoming>, peer: SocketAddr) -> anyhow::Result<HttpResponse> {
+    async fn handle(
+        &self,
+        request: Request<Incoming>,
+        peer: SocketAddr,
+    ) -> anyhow::Result<HttpResponse> {
         use http_body_util::BodyExt;
         let (parts, body) = request.into_parts();
-        let body = body.collect().await.context("reading the request body")?.to_bytes();
+        let body = body
+            .collect()
+            .await
+            .context("reading the request body")?
+            .to_bytes();
         let path = parts.uri.path().to_owned();
         let method = parts.method.as_str().to_owned();
-        if let Some(name) = path.strip_prefix("/2015-03-31/functions/").and_then(|p| p.strip_suffix("/invocations")) {
+        if let Some(name) = path
+            .strip_prefix("/2015-03-31/functions/")
+            .and_then(|p| p.strip_suffix("/invocations"))
+        {
             return self.invoke_api(&decode(name), &body).await;
         }
         match (&parts.method, path.as_str()) {
-            (&Method::GET, "/.well-known/jwks.json") => return json_response(StatusCode::OK, &self.jwks),
+            (&Method::GET, "/.well-known/jwks.json") => {
+                return json_response(StatusCode::OK, &self.jwks);
+            }
             (&Method::GET, "/openapi.json") => return json_response(StatusCode::OK, &self.openapi),
             (&Method::POST, "/_local/faults") => return self.set_fault(&body),
             _ => {}
         }
-        let Some((route, path_parameters)) = self.routes.iter().find_map(|r| Some((r, r.matches(&method, &path)?))) else {
+        let Some((route, path_parameters)) = self
+            .routes
+            .iter()
+            .find_map(|r| Some((r, r.matches(&method, &path)?)))
+        else {
             return json_response(StatusCode::NOT_FOUND, &json!({"message": "Not Found"}));
         };
         let claims = if route.authorized {
-            let header = parts.headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+            let header = parts
+                .headers
+                .get(http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok());
             match self.authorizer.authorize(header) {
                 Some(claims) => Some(claims),
-                None => return json_response(StatusCode::UNAUTHORIZED, &json!({"message": "Unauthorized"})),
+                None => {
+                    return json_response(
+                        StatusCode::UNAUTHORIZED,
+                        &json!({"message": "Unauthorized"}),
+                    );
+                }
             }
         } else {
             None
@@ -261,31 +356,51 @@ impl Gateway {
             claims,
             source_ip: peer.ip().to_string(),
         });
-        let function = self.functions.get(&route.function).context("a route's function vanished")?;
-        match self.invoke(&function.name, event).await.context("a route's function vanished")? {
+        let function = self
+            .functions
+            .get(&route.function)
+            .context("a route's function vanished")?;
+        match self
+            .invoke(&function.name, event)
+            .await
+            .context("a route's function vanished")?
+        {
             Ok(response) => from_api_gateway_response(&response),
             Err(error) => {
                 tracing::error!(function = %function.binary, error_type = %error.error_type, error = %error.message, "function failed");
-                json_response(StatusCode::INTERNAL_SERVER_ERROR, &json!({"message": "Internal Server Error"}))
+                json_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    &json!({"message": "Internal Server Error"}),
+                )
             }
         }
     }
 
     async fn invoke_api(&self, name: &str, body: &[u8]) -> anyhow::Result<HttpResponse> {
-        let payload = if body.is_empty() { Value::Null } else { serde_json::from_slice(body).unwrap_or(Value::Null) };
+        let payload = if body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(body).unwrap_or(Value::Null)
+        };
         match self.invoke(name, payload).await {
             None => json_response(
                 StatusCode::NOT_FOUND,
                 &json!({"Type": "User", "message": format!("Function not found: {name}")}),
             )
             .map(|mut r| {
-                r.headers_mut().insert("x-amzn-errortype", "ResourceNotFoundException".parse().expect("a header value"));
+                r.headers_mut().insert(
+                    "x-amzn-errortype",
+                    "ResourceNotFoundException".parse().expect("a header value"),
+                );
                 r
             }),
             Some(Ok(output)) => json_response(StatusCode::OK, &output),
             Some(Err(error)) => {
                 let mut response = json_response(StatusCode::OK, &error.payload())?;
-                response.headers_mut().insert("x-amz-function-error", "Unhandled".parse().expect("a header value"));
+                response.headers_mut().insert(
+                    "x-amz-function-error",
+                    "Unhandled".parse().expect("a header value"),
+                );
                 Ok(response)
             }
         }
@@ -293,20 +408,42 @@ impl Gateway {
 
     fn set_fault(&self, body: &[u8]) -> anyhow::Result<HttpResponse> {
         let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-        let (Some(name), Some(failures)) = (request["function"].as_str(), request["failures"].as_u64()) else {
-            return json_response(StatusCode::BAD_REQUEST, &json!({"message": "send {function, failures, error_type}"}));
+        let (Some(name), Some(failures)) =
+            (request["function"].as_str(), request["failures"].as_u64())
+        else {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                &json!({"message": "send {function, failures, error_type}"}),
+            );
         };
         let Some(function) = self.functions.find(name) else {
-            return json_response(StatusCode::NOT_FOUND, &json!({"message": format!("Function not found: {name}")}));
+            return json_response(
+                StatusCode::NOT_FOUND,
+                &json!({"message": format!("Function not found: {name}")}),
+            );
         };
-        let error_type = request["error_type"].as_str().unwrap_or("Rainforest.InjectedFault").to_owned();
+        let error_type = request["error_type"]
+            .as_str()
+            .unwrap_or("Rainforest.InjectedFault")
+            .to_owned();
         let failures = u32::try_from(failures).unwrap_or(u32::MAX);
-        self.faults.0.lock().expect("the fault table is never poisoned").insert(function.name.clone(), (failures, error_type));
-        json_response(StatusCode::OK, &json!({"function": function.name, "failures": failures}))
+        self.faults
+            .0
+            .lock()
+            .expect("the fault table is never poisoned")
+            .insert(function.name.clone(), (failures, error_type));
+        json_response(
+            StatusCode::OK,
+            &json!({"function": function.name, "failures": failures}),
+        )
     }
 
     /// Serves until `shutdown` completes.
-    pub async fn serve(self: Arc<Self>, listener: tokio::net::TcpListener, shutdown: impl std::future::Future<Output = ()>) {
+    pub async fn serve(
+        self: Arc<Self>,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) {
         tokio::pin!(shutdown);
         loop {
             let (stream, peer) = tokio::select! {
@@ -324,16 +461,22 @@ impl Gateway {
                 let service = hyper::service::service_fn(move |request| {
                     let gateway = gateway.clone();
                     async move {
-                        Ok::<_, std::convert::Infallible>(gateway.handle(request, peer).await.unwrap_or_else(|error| {
-                            tracing::error!(error = format!("{error:#}"), "gateway failure");
-                            let mut response = Response::new(full(r#"{"message":"Internal Server Error"}"#));
-                            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-                            response
-                        }))
+                        Ok::<_, std::convert::Infallible>(
+                            gateway.handle(request, peer).await.unwrap_or_else(|error| {
+                                tracing::error!(error = format!("{error:#}"), "gateway failure");
+                                let mut response =
+                                    Response::new(full(r#"{"message":"Internal Server Error"}"#));
+                                *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+                                response
+                            }),
+                        )
                     }
                 });
                 let io = hyper_util::rt::TokioIo::new(stream);
-                if let Err(error) = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await {
+                if let Err(error) = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(io, service)
+                    .await
+                {
                     tracing::debug!(%error, "connection closed");
                 }
             });
@@ -342,22 +485,32 @@ impl Gateway {
 }
 
 fn json_response(status: StatusCode, body: &Value) -> anyhow::Result<HttpResponse> {
-    Ok(Response::builder().status(status).header("content-type", "application/json").body(full(body.to_string()))?)
+    Ok(Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(full(body.to_string()))?)
 }
 
 /// The HTTP response API Gateway makes of a function's payload 2.0 response.
 fn from_api_gateway_response(response: &Value) -> anyhow::Result<HttpResponse> {
-    let status = response["statusCode"].as_u64().context("a response without statusCode")?;
+    let status = response["statusCode"]
+        .as_u64()
+        .context("a response without statusCode")?;
     let mut builder = Response::builder().status(u16::try_from(status)?);
     for (name, value) in response["headers"].as_object().into_iter().flatten() {
         builder = builder.header(name.as_str(), value.as_str().unwrap_or_default());
     }
     for cookie in response["cookies"].as_array().into_iter().flatten() {
-        builder = builder.header(http::header::SET_COOKIE, cookie.as_str().unwrap_or_default());
+        builder = builder.header(
+            http::header::SET_COOKIE,
+            cookie.as_str().unwrap_or_default(),
+        );
     }
     let body = match response["body"].as_str() {
         None => full(Bytes::new()),
-        Some(text) if response["isBase64Encoded"] == true => full(STANDARD.decode(text).context("a base64 body")?),
+        Some(text) if response["isBase64Encoded"] == true => {
+            full(STANDARD.decode(text).context("a base64 body")?)
+        }
         Some(text) => full(text.to_owned()),
     };
     Ok(builder.body(body)?)
@@ -368,20 +521,34 @@ mod tests {
     use super::*;
 
     fn route(method: &str, path: &str) -> Route {
-        Route { method: method.into(), path: path.into(), function: "F".into(), authorized: false }
+        Route {
+            method: method.into(),
+            path: path.into(),
+            function: "F".into(),
+            authorized: false,
+        }
     }
 
     #[test]
     fn paths_match_their_templates() {
         let r = route("GET", "/api/v1/products/{id}");
-        assert_eq!(r.matches("GET", "/api/v1/products/01ABC").unwrap()["id"], "01ABC");
-        assert_eq!(r.matches("GET", "/api/v1/products/a%20b").unwrap()["id"], "a b");
+        assert_eq!(
+            r.matches("GET", "/api/v1/products/01ABC").unwrap()["id"],
+            "01ABC"
+        );
+        assert_eq!(
+            r.matches("GET", "/api/v1/products/a%20b").unwrap()["id"],
+            "a b"
+        );
         assert!(r.matches("POST", "/api/v1/products/01ABC").is_none());
         assert!(r.matches("GET", "/api/v1/products").is_none());
         assert!(r.matches("GET", "/api/v1/products/").is_none());
         assert!(r.matches("GET", "/api/v1/products/1/more").is_none());
         let greedy = route("ANY", "/files/{path+}");
-        assert_eq!(greedy.matches("PUT", "/files/a/b/c").unwrap()["path"], "a/b/c");
+        assert_eq!(
+            greedy.matches("PUT", "/files/a/b/c").unwrap()["path"],
+            "a/b/c"
+        );
     }
 
     #[test]
@@ -402,7 +569,10 @@ mod tests {
             source_ip: "127.0.0.1".into(),
         });
         assert_eq!(event["routeKey"], "POST /things/{id}");
-        assert_eq!(event["queryStringParameters"], json!({"tag": "a,b", "q": "hello world"}));
+        assert_eq!(
+            event["queryStringParameters"],
+            json!({"tag": "a,b", "q": "hello world"})
+        );
         assert_eq!(event["cookies"], json!(["a=1", "b=2"]));
         assert_eq!(event["isBase64Encoded"], true);
         assert_eq!(event["body"], "/wA=");

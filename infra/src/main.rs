@@ -5,6 +5,7 @@
 //! - `provision --prefix P [--env-out FILE]`: only create the template's resources.
 //! - `token --user U [--groups a,b] [--hours H]`: a dev-issuer token for a demo user.
 //! - `check`: the template checks the linters miss; exits 1 on any problem.
+//! - `openapi`: the API's OpenAPI document (committed as openapi.json).
 //!
 //! Every command takes `--template T` (default template.yaml) and `--local-dir D` (default .local).
 
@@ -27,7 +28,12 @@ async fn main() -> anyhow::Result<()> {
         };
         options.insert(flag, value);
     }
-    let option = |name: &str, default: &str| options.get(name).cloned().unwrap_or_else(|| default.to_owned());
+    let option = |name: &str, default: &str| {
+        options
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| default.to_owned())
+    };
     let template_path = PathBuf::from(option("--template", "template.yaml"));
     let local_dir = PathBuf::from(option("--local-dir", ".local"));
     match command.as_str() {
@@ -40,7 +46,10 @@ async fn main() -> anyhow::Result<()> {
             if !problems.is_empty() {
                 std::process::exit(1);
             }
-            println!("template check: {} resources, no problems", template.resources.len());
+            println!(
+                "template check: {} resources, no problems",
+                template.resources.len()
+            );
         }
         "provision" => {
             let template = Template::load(&template_path)?;
@@ -50,25 +59,40 @@ async fn main() -> anyhow::Result<()> {
             let mut environment = BTreeMap::new();
             for (id, _) in template.of_kind("AWS::Serverless::Function") {
                 for (name, value) in stack.function_environment(&template, id)? {
-                    if let Some(other) = environment.insert(name.clone(), value.clone()).filter(|o| *o != value) {
+                    if let Some(other) = environment
+                        .insert(name.clone(), value.clone())
+                        .filter(|o| *o != value)
+                    {
                         bail!("{name} is {other} for one function and {value} for {id}");
                     }
                 }
             }
-            let text: String = environment.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+            let text: String = environment
+                .iter()
+                .map(|(k, v)| format!("{k}={v}\n"))
+                .collect();
             match options.get("--env-out") {
-                Some(path) => std::fs::write(path, text).with_context(|| format!("writing {path}"))?,
+                Some(path) => {
+                    std::fs::write(path, text).with_context(|| format!("writing {path}"))?
+                }
                 None => print!("{text}"),
             }
-            eprintln!("created {} resources under prefix {prefix}", stack.created());
+            eprintln!(
+                "created {} resources under prefix {prefix}",
+                stack.created()
+            );
         }
+        "openapi" => print!("{}", rainforest_local::openapi::document_text()),
         "token" => {
             let issuer = DevIssuer::load_or_create(&local_dir.join("dev-issuer.pem"))?;
             let user = options.get("--user").context("--user is required")?;
             let groups = option("--groups", "customer");
             let groups: Vec<&str> = groups.split(',').filter(|g| !g.is_empty()).collect();
             let hours: i64 = option("--hours", "12").parse().context("--hours")?;
-            println!("{}", issuer.mint(user, &groups, DEV_AUDIENCE, hours * 3600)?);
+            println!(
+                "{}",
+                issuer.mint(user, &groups, DEV_AUDIENCE, hours * 3600)?
+            );
         }
         "up" => {
             rainforest_local::logs::init();
@@ -87,7 +111,7 @@ async fn main() -> anyhow::Result<()> {
             })
             .await?;
         }
-        other => bail!("unknown command {other:?}; use up, provision, token or check"),
+        other => bail!("unknown command {other:?}; use up, provision, token, check or openapi"),
     }
     Ok(())
 }

@@ -24,40 +24,88 @@ pub struct Mapping {
 
 #[derive(Debug, Clone)]
 pub enum Source {
-    Queue { arn: String, url: String },
-    Stream { arn: String, from_start: bool, max_retries: Option<u32>, on_failure: Option<String> },
+    Queue {
+        arn: String,
+        url: String,
+    },
+    Stream {
+        arn: String,
+        from_start: bool,
+        max_retries: Option<u32>,
+        on_failure: Option<String>,
+    },
 }
 
 /// The mappings declared in `template`, their ARNs resolved against `stack`.
 pub fn mappings(template: &Template, stack: &Stack) -> anyhow::Result<Vec<Mapping>> {
     let mut found = Vec::new();
     for (id, resource) in template.of_kind("AWS::Serverless::Function") {
-        let events = resource.properties.get("Events").and_then(Value::as_object).into_iter().flatten();
-        for (name, event) in events.filter(|(_, e)| matches!(e["Type"].as_str(), Some("SQS" | "DynamoDB"))) {
-            let properties = stack.resolve(&event["Properties"]).with_context(|| format!("{id}.{name}"))?;
-            let text = |key: &str| properties.get(key).and_then(Value::as_str).map(str::to_owned);
+        let events = resource
+            .properties
+            .get("Events")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten();
+        for (name, event) in
+            events.filter(|(_, e)| matches!(e["Type"].as_str(), Some("SQS" | "DynamoDB")))
+        {
+            let properties = stack
+                .resolve(&event["Properties"])
+                .with_context(|| format!("{id}.{name}"))?;
+            let text = |key: &str| {
+                properties
+                    .get(key)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            };
             let number = |key: &str| properties.get(key).and_then(Value::as_u64);
-            let report_failures = properties["FunctionResponseTypes"].as_array().is_some_and(|types| types.iter().any(|t| t == "ReportBatchItemFailures"));
+            let report_failures = properties["FunctionResponseTypes"]
+                .as_array()
+                .is_some_and(|types| types.iter().any(|t| t == "ReportBatchItemFailures"));
             let kind = match event["Type"].as_str() {
                 Some("SQS") => {
                     let arn = text("Queue").with_context(|| format!("{id}.{name}: Queue"))?;
-                    let url = stack.find_by_attribute("Arn", &arn).with_context(|| format!("{id}.{name}: no local queue {arn}"))?;
+                    let url = stack
+                        .find_by_attribute("Arn", &arn)
+                        .with_context(|| format!("{id}.{name}: no local queue {arn}"))?;
                     (Source::Queue { arn, url }, 10)
                 }
                 Some("DynamoDB") => {
                     let arn = text("Stream").with_context(|| format!("{id}.{name}: Stream"))?;
-                    let on_failure = match properties.pointer("/DestinationConfig/OnFailure/Destination").and_then(Value::as_str) {
-                        Some(destination) => Some(stack.find_by_attribute("Arn", destination).with_context(|| format!("no local queue {destination}"))?),
+                    let on_failure = match properties
+                        .pointer("/DestinationConfig/OnFailure/Destination")
+                        .and_then(Value::as_str)
+                    {
+                        Some(destination) => Some(
+                            stack
+                                .find_by_attribute("Arn", destination)
+                                .with_context(|| format!("no local queue {destination}"))?,
+                        ),
                         None => None,
                     };
-                    let max_retries = number("MaximumRetryAttempts").and_then(|n| u32::try_from(n).ok()).filter(|n| *n != u32::MAX);
+                    let max_retries = number("MaximumRetryAttempts")
+                        .and_then(|n| u32::try_from(n).ok())
+                        .filter(|n| *n != u32::MAX);
                     let from_start = text("StartingPosition").as_deref() == Some("TRIM_HORIZON");
-                    (Source::Stream { arn, from_start, max_retries, on_failure }, 100)
+                    (
+                        Source::Stream {
+                            arn,
+                            from_start,
+                            max_retries,
+                            on_failure,
+                        },
+                        100,
+                    )
                 }
                 _ => continue,
             };
             let batch_size = number("BatchSize").map_or(kind.1, |n| n as usize);
-            found.push(Mapping { function: stack.reference(id)?, kind: kind.0, batch_size, report_failures });
+            found.push(Mapping {
+                function: stack.reference(id)?,
+                kind: kind.0,
+                batch_size,
+                report_failures,
+            });
         }
     }
     Ok(found)
@@ -80,7 +128,9 @@ pub fn start(sdk: &SdkConfig, gateway: Arc<Gateway>, mappings: Vec<Mapping>, tun
         let gateway = gateway.clone();
         tokio::spawn(async move {
             let outcome = match &mapping.kind {
-                Source::Queue { arn, url } => poll_queue(&sdk, &gateway, &mapping, arn, url, tuning).await,
+                Source::Queue { arn, url } => {
+                    poll_queue(&sdk, &gateway, &mapping, arn, url, tuning).await
+                }
                 Source::Stream { .. } => poll_stream(&sdk, &gateway, &mapping, tuning).await,
             };
             if let Err(error) = outcome {
@@ -90,9 +140,18 @@ pub fn start(sdk: &SdkConfig, gateway: Arc<Gateway>, mappings: Vec<Mapping>, tun
     }
 }
 
-async fn poll_queue(sdk: &SdkConfig, gateway: &Gateway, mapping: &Mapping, arn: &str, url: &str, tuning: Tuning) -> anyhow::Result<()> {
+async fn poll_queue(
+    sdk: &SdkConfig,
+    gateway: &Gateway,
+    mapping: &Mapping,
+    arn: &str,
+    url: &str,
+    tuning: Tuning,
+) -> anyhow::Result<()> {
     let sqs = aws_sdk_sqs::Client::new(sdk);
-    let region = sdk.region().map_or("us-east-1".to_owned(), ToString::to_string);
+    let region = sdk
+        .region()
+        .map_or("us-east-1".to_owned(), ToString::to_string);
     loop {
         let received = sqs
             .receive_message()
@@ -128,7 +187,10 @@ async fn poll_queue(sdk: &SdkConfig, gateway: &Gateway, mapping: &Mapping, arn: 
                 })
             })
             .collect();
-        let failed: HashSet<String> = match gateway.invoke(&mapping.function, json!({"Records": records})).await {
+        let failed: HashSet<String> = match gateway
+            .invoke(&mapping.function, json!({"Records": records}))
+            .await
+        {
             Some(Ok(response)) if mapping.report_failures => response["batchItemFailures"]
                 .as_array()
                 .into_iter()
@@ -138,7 +200,10 @@ async fn poll_queue(sdk: &SdkConfig, gateway: &Gateway, mapping: &Mapping, arn: 
             Some(Ok(_)) => HashSet::new(),
             Some(Err(error)) => {
                 tracing::warn!(function = %mapping.function, error_type = %error.error_type, "batch failed; every message returns to the queue");
-                messages.iter().filter_map(|m| m.message_id().map(str::to_owned)).collect()
+                messages
+                    .iter()
+                    .filter_map(|m| m.message_id().map(str::to_owned))
+                    .collect()
             }
             None => anyhow::bail!("no function {}", mapping.function),
         };
@@ -146,14 +211,31 @@ async fn poll_queue(sdk: &SdkConfig, gateway: &Gateway, mapping: &Mapping, arn: 
             .iter()
             .filter(|m| !m.message_id().is_some_and(|id| failed.contains(id)))
             .enumerate()
-            .map(|(i, m)| DeleteMessageBatchRequestEntry::builder().id(i.to_string()).set_receipt_handle(m.receipt_handle.clone()).build())
+            .map(|(i, m)| {
+                DeleteMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .set_receipt_handle(m.receipt_handle.clone())
+                    .build()
+            })
             .collect::<Result<_, _>>()?;
         if !done.is_empty() {
-            let deleted = sqs.delete_message_batch().queue_url(url).set_entries(Some(done)).send().await?;
-            anyhow::ensure!(deleted.failed.is_empty(), "deleting handled messages failed: {:?}", deleted.failed);
+            let deleted = sqs
+                .delete_message_batch()
+                .queue_url(url)
+                .set_entries(Some(done))
+                .send()
+                .await?;
+            anyhow::ensure!(
+                deleted.failed.is_empty(),
+                "deleting handled messages failed: {:?}",
+                deleted.failed
+            );
         }
         if let Some(delay) = tuning.queue_retry_delay {
-            for message in messages.iter().filter(|m| m.message_id().is_some_and(|id| failed.contains(id))) {
+            for message in messages
+                .iter()
+                .filter(|m| m.message_id().is_some_and(|id| failed.contains(id)))
+            {
                 sqs.change_message_visibility()
                     .queue_url(url)
                     .set_receipt_handle(message.receipt_handle.clone())
@@ -165,21 +247,61 @@ async fn poll_queue(sdk: &SdkConfig, gateway: &Gateway, mapping: &Mapping, arn: 
     }
 }
 
-async fn poll_stream(sdk: &SdkConfig, gateway: &Gateway, mapping: &Mapping, tuning: Tuning) -> anyhow::Result<()> {
+async fn poll_stream(
+    sdk: &SdkConfig,
+    gateway: &Gateway,
+    mapping: &Mapping,
+    tuning: Tuning,
+) -> anyhow::Result<()> {
     use aws_sdk_dynamodbstreams::types::ShardIteratorType;
-    let Source::Stream { arn, from_start, max_retries, on_failure } = &mapping.kind else {
+    let Source::Stream {
+        arn,
+        from_start,
+        max_retries,
+        on_failure,
+    } = &mapping.kind
+    else {
         unreachable!("a stream mapping");
     };
     let streams = aws_sdk_dynamodbstreams::Client::new(sdk);
     let sqs = aws_sdk_sqs::Client::new(sdk);
-    let region = sdk.region().map_or("us-east-1".to_owned(), ToString::to_string);
-    let description = streams.describe_stream().stream_arn(arn).send().await?.stream_description.context("no stream description")?;
+    let region = sdk
+        .region()
+        .map_or("us-east-1".to_owned(), ToString::to_string);
+    let description = streams
+        .describe_stream()
+        .stream_arn(arn)
+        .send()
+        .await?
+        .stream_description
+        .context("no stream description")?;
     // The local tables have one shard; a real stream's shard tree is Lambda's business.
-    let shard = description.shards().first().and_then(|s| s.shard_id()).context("a stream without shards")?.to_owned();
-    let position = if *from_start && !tuning.streams_from_latest { ShardIteratorType::TrimHorizon } else { ShardIteratorType::Latest };
-    let mut iterator = streams.get_shard_iterator().stream_arn(arn).shard_id(&shard).shard_iterator_type(position).send().await?.shard_iterator;
+    let shard = description
+        .shards()
+        .first()
+        .and_then(|s| s.shard_id())
+        .context("a stream without shards")?
+        .to_owned();
+    let position = if *from_start && !tuning.streams_from_latest {
+        ShardIteratorType::TrimHorizon
+    } else {
+        ShardIteratorType::Latest
+    };
+    let mut iterator = streams
+        .get_shard_iterator()
+        .stream_arn(arn)
+        .shard_id(&shard)
+        .shard_iterator_type(position)
+        .send()
+        .await?
+        .shard_iterator;
     while let Some(current) = iterator {
-        let output = streams.get_records().shard_iterator(&current).limit(mapping.batch_size as i32).send().await?;
+        let output = streams
+            .get_records()
+            .shard_iterator(&current)
+            .limit(mapping.batch_size as i32)
+            .send()
+            .await?;
         iterator = output.next_shard_iterator;
         let records: Vec<Value> = output
             .records
@@ -191,7 +313,17 @@ async fn poll_stream(sdk: &SdkConfig, gateway: &Gateway, mapping: &Mapping, tuni
             tokio::time::sleep(Duration::from_millis(500)).await;
             continue;
         }
-        deliver_stream_batch(gateway, &sqs, mapping, records, *max_retries, on_failure.as_deref(), arn, &shard).await?;
+        deliver_stream_batch(
+            gateway,
+            &sqs,
+            mapping,
+            records,
+            *max_retries,
+            on_failure.as_deref(),
+            arn,
+            &shard,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -211,19 +343,28 @@ async fn deliver_stream_batch(
 ) -> anyhow::Result<()> {
     let mut attempts = 0;
     while !records.is_empty() {
-        let outcome = gateway.invoke(&mapping.function, json!({"Records": records})).await.context("no function")?;
+        let outcome = gateway
+            .invoke(&mapping.function, json!({"Records": records}))
+            .await
+            .context("no function")?;
         let failed_at = match outcome {
             Ok(response) if mapping.report_failures => response["batchItemFailures"]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .filter_map(|f| f["itemIdentifier"].as_str())
-                .filter_map(|sequence| records.iter().position(|r| r["dynamodb"]["SequenceNumber"] == sequence))
+                .filter_map(|sequence| {
+                    records
+                        .iter()
+                        .position(|r| r["dynamodb"]["SequenceNumber"] == sequence)
+                })
                 .min(),
             Ok(_) => None,
             Err(_) => Some(0),
         };
-        let Some(index) = failed_at else { return Ok(()) };
+        let Some(index) = failed_at else {
+            return Ok(());
+        };
         records.drain(..index);
         attempts += 1;
         if max_retries.is_some_and(|max| attempts > max) {
@@ -236,7 +377,11 @@ async fn deliver_stream_batch(
                     "DDBStreamBatchInfo": {"shardId": shard, "startSequenceNumber": sequence, "endSequenceNumber": sequence,
                                            "batchSize": 1, "streamArn": arn},
                 });
-                sqs.send_message().queue_url(queue).message_body(info.to_string()).send().await?;
+                sqs.send_message()
+                    .queue_url(queue)
+                    .message_body(info.to_string())
+                    .send()
+                    .await?;
             }
             attempts = 0;
         }
@@ -245,9 +390,16 @@ async fn deliver_stream_batch(
 }
 
 /// A stream record in the shape Lambda's DynamoDB event carries it.
-fn stream_record(record: aws_sdk_dynamodbstreams::types::Record, arn: &str, region: &str) -> anyhow::Result<Value> {
+fn stream_record(
+    record: aws_sdk_dynamodbstreams::types::Record,
+    arn: &str,
+    region: &str,
+) -> anyhow::Result<Value> {
     let change = record.dynamodb.context("a record without its change")?;
-    let image = |item: Option<std::collections::HashMap<String, aws_sdk_dynamodbstreams::types::AttributeValue>>| -> anyhow::Result<Value> {
+    let image = |item: Option<
+        std::collections::HashMap<String, aws_sdk_dynamodbstreams::types::AttributeValue>,
+    >|
+     -> anyhow::Result<Value> {
         match item {
             Some(item) => Ok(serde_json::to_value(serde_dynamo::Item::from(item))?),
             None => Ok(Value::Null),
@@ -260,7 +412,10 @@ fn stream_record(record: aws_sdk_dynamodbstreams::types::Record, arn: &str, regi
         "StreamViewType": change.stream_view_type.map(|v| v.as_str().to_owned()),
         "ApproximateCreationDateTime": change.approximate_creation_date_time.map_or(0.0, |t| t.as_secs_f64()),
     });
-    for (name, value) in [("NewImage", image(change.new_image)?), ("OldImage", image(change.old_image)?)] {
+    for (name, value) in [
+        ("NewImage", image(change.new_image)?),
+        ("OldImage", image(change.old_image)?),
+    ] {
         if !value.is_null() {
             dynamodb[name] = value;
         }

@@ -1,5 +1,53 @@
-//! The API description (filled in from the code in a later step).
+//! The OpenAPI 3.1 description of the HTTP API, generated from the handlers' annotations and
+//! the request and response types themselves, so it cannot drift from the code. The committed
+//! `openapi.json` is this document; a test keeps the two equal.
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Rainforest API",
+        version = "1.0.0",
+        description = "A marketplace: one catalog shared by sellers, their offers, and the Buy Box. \
+                       Errors are RFC 9457 application/problem+json."
+    ),
+    paths(
+        create_product::handle,
+        update_product::handle,
+        put_offer::handle,
+        get_product::handle,
+        browse_category::handle,
+        create_image_upload::handle,
+    ),
+    tags(
+        (name = "catalog", description = "What shoppers read: product pages and category browsing"),
+        (name = "seller", description = "What sellers write: listings, offers and images"),
+    ),
+    modifiers(&BearerJwt)
+)]
+struct ApiDoc;
+
+/// The `jwt` scheme the seller routes name: a bearer token from the identity provider.
+struct BearerJwt;
+
+impl Modify for BearerJwt {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("JWT".to_owned());
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("jwt", SecurityScheme::Http(scheme));
+    }
+}
 
 pub fn document() -> serde_json::Value {
-    serde_json::json!({"openapi": "3.1.0"})
+    serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serializes")
+}
+
+/// The document as committed: pretty JSON with a final newline.
+pub fn document_text() -> String {
+    serde_json::to_string_pretty(&document()).expect("the OpenAPI document serializes") + "\n"
 }

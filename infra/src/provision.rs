@@ -88,7 +88,12 @@ impl Stack {
     pub fn find_by_attribute(&self, attribute: &str, value: &str) -> Option<String> {
         self.resources
             .values()
-            .find(|physical| physical.attributes.get(attribute).is_some_and(|v| v == value))
+            .find(|physical| {
+                physical
+                    .attributes
+                    .get(attribute)
+                    .is_some_and(|v| v == value)
+            })
             .map(|physical| physical.reference.clone())
     }
 

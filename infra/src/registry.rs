@@ -24,7 +24,10 @@ pub struct FunctionError {
 
 impl FunctionError {
     fn new(error_type: &str, message: impl std::fmt::Display) -> Self {
-        Self { error_type: error_type.to_owned(), message: message.to_string() }
+        Self {
+            error_type: error_type.to_owned(),
+            message: message.to_string(),
+        }
     }
 
     pub fn payload(&self) -> Value {
@@ -90,7 +93,9 @@ macro_rules! http_function {
             Box::pin(async move {
                 let request = lambda_http::request::from_str(&payload.to_string())
                     .map_err(|e| FunctionError::new("Runtime.InvalidEvent", e))?;
-                Ok(api_gateway_response(shared::api::respond($krate::handle(&deps, request).await)))
+                Ok(api_gateway_response(shared::api::respond(
+                    $krate::handle(&deps, request).await,
+                )))
             })
         });
         handler
@@ -104,9 +109,11 @@ macro_rules! event_function {
         let handler: Handler = Arc::new(move |payload: Value| {
             let deps = deps.clone();
             Box::pin(async move {
-                let event = serde_json::from_value(payload).map_err(|e| FunctionError::new("Runtime.InvalidEvent", e))?;
+                let event = serde_json::from_value(payload)
+                    .map_err(|e| FunctionError::new("Runtime.InvalidEvent", e))?;
                 let response = $krate::handle(&deps, event).await;
-                serde_json::to_value(response).map_err(|e| FunctionError::new("Runtime.InvalidResponse", e))
+                serde_json::to_value(response)
+                    .map_err(|e| FunctionError::new("Runtime.InvalidResponse", e))
             })
         });
         handler
@@ -114,7 +121,11 @@ macro_rules! event_function {
 }
 
 /// The in-process handler for a workspace binary; `None` for a binary this registry lacks.
-fn handler_for(binary: &str, sdk: &SdkConfig, env: &HashMap<String, String>) -> anyhow::Result<Option<Handler>> {
+fn handler_for(
+    binary: &str,
+    sdk: &SdkConfig,
+    env: &HashMap<String, String>,
+) -> anyhow::Result<Option<Handler>> {
     Ok(Some(match binary {
         "create-product" => http_function!(create_product, sdk, env),
         "update-product" => http_function!(update_product, sdk, env),
@@ -131,7 +142,12 @@ fn handler_for(binary: &str, sdk: &SdkConfig, env: &HashMap<String, String>) -> 
 /// Builds every function of the template with the environment the stack resolves for it
 /// (plus `extra`, settings of this machine such as path-style S3). A function whose binary has
 /// no handler here is an error now, not a 404 later.
-pub fn load(sdk: &SdkConfig, template: &Template, stack: &Stack, extra: &HashMap<String, String>) -> anyhow::Result<Functions> {
+pub fn load(
+    sdk: &SdkConfig,
+    template: &Template,
+    stack: &Stack,
+    extra: &HashMap<String, String>,
+) -> anyhow::Result<Functions> {
     let mut functions = BTreeMap::new();
     for (id, resource) in template.of_kind("AWS::Serverless::Function") {
         let binary = resource
@@ -139,7 +155,10 @@ pub fn load(sdk: &SdkConfig, template: &Template, stack: &Stack, extra: &HashMap
             .pointer("/BuildProperties/Binary")
             .and_then(Value::as_str)
             .with_context(|| format!("{id} has no BuildProperties.Binary"))?;
-        let mut env: HashMap<String, String> = stack.function_environment(template, id)?.into_iter().collect();
+        let mut env: HashMap<String, String> = stack
+            .function_environment(template, id)?
+            .into_iter()
+            .collect();
         env.extend(extra.clone());
         let handler = handler_for(binary, sdk, &env)
             .with_context(|| format!("{id}: building {binary}"))?
@@ -174,7 +193,10 @@ fn api_gateway_response(response: Response<Body>) -> Value {
     }
     let (body, is_base64_encoded) = match body {
         Body::Text(text) => (Value::String(text), false),
-        Body::Binary(bytes) => (Value::String(base64::engine::general_purpose::STANDARD.encode(bytes)), true),
+        Body::Binary(bytes) => (
+            Value::String(base64::engine::general_purpose::STANDARD.encode(bytes)),
+            true,
+        ),
         _ => (Value::Null, false),
     };
     json!({

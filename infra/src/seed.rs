@@ -6,7 +6,13 @@ use serde_json::{Value, json};
 use shared::catalog::{CatalogStore, NewListing, Offer, OfferTerms, Product, ProductId, Seller};
 
 pub const SELLERS: usize = 12;
-pub const DEMO_CUSTOMERS: &[&str] = &["customer-01", "customer-02", "customer-03", "customer-04", "customer-05"];
+pub const DEMO_CUSTOMERS: &[&str] = &[
+    "customer-01",
+    "customer-02",
+    "customer-03",
+    "customer-04",
+    "customer-05",
+];
 const PRODUCTS: usize = 5_000;
 const SEED: u64 = 20_261_121;
 
@@ -28,52 +34,286 @@ const fn c(
     brands: [&'static str; 3],
     cents: (u64, u64),
 ) -> Category {
-    Category { department, slug, noun, brands, cents, theme: None }
+    Category {
+        department,
+        slug,
+        noun,
+        brands,
+        cents,
+        theme: None,
+    }
 }
 
 const SIZES: &[&str] = &["XS", "S", "M", "L", "XL"];
 const SHOE_SIZES: &[&str] = &["7", "8", "9", "10", "11", "12"];
 
 const CATEGORIES: [Category; 32] = [
-    c("electronics", "televisions", "4K TV", ["Lumina", "Vexa", "Orion"], (19_900, 249_900)),
-    c("electronics", "headphones", "Headphones", ["Sonique", "Bassline", "Auralis"], (1_900, 44_900)),
-    c("electronics", "laptops", "Laptop", ["Nimbus", "Cortex", "Vertex"], (39_900, 299_900)),
-    c("electronics", "smartphones", "Smartphone", ["Pulse", "Nova", "Zenith"], (14_900, 159_900)),
-    c("electronics", "cameras", "Camera", ["Optix", "Lensa", "Shutterly"], (9_900, 349_900)),
-    c("electronics", "smartwatches", "Smartwatch", ["Tempo", "Pulse", "Chrona"], (4_900, 79_900)),
-    c("home-kitchen", "kettles", "Electric Kettle", ["Boilo", "Steamwell", "Acme"], (1_900, 14_900)),
-    c("home-kitchen", "coffee-makers", "Coffee Maker", ["Brewster", "Crema", "Acme"], (2_900, 89_900)),
-    c("home-kitchen", "cookware", "Frying Pan", ["IronLeaf", "Castella", "Acme"], (1_500, 24_900)),
-    c("home-kitchen", "knives", "Chef Knife", ["Edgeworth", "Hoshi", "Acme"], (1_200, 29_900)),
-    c("home-kitchen", "blenders", "Blender", ["Whirlix", "Vortexa", "Acme"], (2_900, 49_900)),
-    Category { theme: Some(("size", SHOE_SIZES)), ..c("fashion", "running-shoes", "Running Shoe", ["Stride", "Fleetfoot", "Aero"], (4_900, 22_900)) },
-    Category { theme: Some(("size", SIZES)), ..c("fashion", "t-shirts", "T-Shirt", ["Basics Co", "Loom", "Threadly"], (900, 4_900)) },
-    Category { theme: Some(("size", SIZES)), ..c("fashion", "jeans", "Jeans", ["Denimworks", "Indigo", "Rivet"], (2_900, 19_900)) },
-    Category { theme: Some(("size", SIZES)), ..c("fashion", "jackets", "Jacket", ["Northline", "Stormr", "Aero"], (4_900, 39_900)) },
-    c("fashion", "backpacks", "Backpack", ["Trailpak", "Urbanist", "Carryall"], (1_900, 19_900)),
-    c("sports-outdoors", "tents", "Tent", ["Summit", "Basecamp", "Trailpak"], (4_900, 69_900)),
-    c("sports-outdoors", "yoga-mats", "Yoga Mat", ["Zenmat", "Flowa", "Asana"], (1_500, 12_900)),
-    c("sports-outdoors", "bicycles", "Bicycle", ["Velora", "Spokes", "Gearhart"], (19_900, 299_900)),
-    c("sports-outdoors", "water-bottles", "Water Bottle", ["Hydra", "Sipwell", "Trailpak"], (900, 4_900)),
-    c("books", "fiction", "Novel", ["Inkwell Press", "Harbor Books", "Quill"], (599, 3_499)),
-    c("books", "cookbooks", "Cookbook", ["Inkwell Press", "Saffron", "Quill"], (1_299, 4_999)),
-    c("books", "childrens-books", "Picture Book", ["Little Owl", "Harbor Books", "Quill"], (499, 2_499)),
-    c("toys-games", "board-games", "Board Game", ["Meeple & Co", "Rollwell", "Gamewright"], (1_499, 8_999)),
-    c("toys-games", "building-sets", "Building Set", ["Brickly", "Buildit", "Stackers"], (999, 19_999)),
-    c("toys-games", "puzzles", "Jigsaw Puzzle", ["Piecemeal", "Rollwell", "Gamewright"], (799, 4_999)),
-    c("beauty", "skincare", "Face Cream", ["Dewy", "Glowlab", "Verdant"], (899, 12_900)),
-    c("beauty", "fragrances", "Eau de Parfum", ["Maison Lys", "Oud & Co", "Verdant"], (2_900, 24_900)),
-    c("garden", "lawn-mowers", "Lawn Mower", ["Greencut", "Mowmaster", "Acme"], (14_900, 89_900)),
-    c("garden", "planters", "Planter", ["Terrace", "Verdant", "Potter"], (999, 14_900)),
-    c("office", "desk-chairs", "Desk Chair", ["Ergon", "Sitwell", "Posture"], (7_900, 129_900)),
-    c("office", "notebooks", "Notebook", ["Quill", "Papyr", "Inkwell Press"], (299, 2_999)),
+    c(
+        "electronics",
+        "televisions",
+        "4K TV",
+        ["Lumina", "Vexa", "Orion"],
+        (19_900, 249_900),
+    ),
+    c(
+        "electronics",
+        "headphones",
+        "Headphones",
+        ["Sonique", "Bassline", "Auralis"],
+        (1_900, 44_900),
+    ),
+    c(
+        "electronics",
+        "laptops",
+        "Laptop",
+        ["Nimbus", "Cortex", "Vertex"],
+        (39_900, 299_900),
+    ),
+    c(
+        "electronics",
+        "smartphones",
+        "Smartphone",
+        ["Pulse", "Nova", "Zenith"],
+        (14_900, 159_900),
+    ),
+    c(
+        "electronics",
+        "cameras",
+        "Camera",
+        ["Optix", "Lensa", "Shutterly"],
+        (9_900, 349_900),
+    ),
+    c(
+        "electronics",
+        "smartwatches",
+        "Smartwatch",
+        ["Tempo", "Pulse", "Chrona"],
+        (4_900, 79_900),
+    ),
+    c(
+        "home-kitchen",
+        "kettles",
+        "Electric Kettle",
+        ["Boilo", "Steamwell", "Acme"],
+        (1_900, 14_900),
+    ),
+    c(
+        "home-kitchen",
+        "coffee-makers",
+        "Coffee Maker",
+        ["Brewster", "Crema", "Acme"],
+        (2_900, 89_900),
+    ),
+    c(
+        "home-kitchen",
+        "cookware",
+        "Frying Pan",
+        ["IronLeaf", "Castella", "Acme"],
+        (1_500, 24_900),
+    ),
+    c(
+        "home-kitchen",
+        "knives",
+        "Chef Knife",
+        ["Edgeworth", "Hoshi", "Acme"],
+        (1_200, 29_900),
+    ),
+    c(
+        "home-kitchen",
+        "blenders",
+        "Blender",
+        ["Whirlix", "Vortexa", "Acme"],
+        (2_900, 49_900),
+    ),
+    Category {
+        theme: Some(("size", SHOE_SIZES)),
+        ..c(
+            "fashion",
+            "running-shoes",
+            "Running Shoe",
+            ["Stride", "Fleetfoot", "Aero"],
+            (4_900, 22_900),
+        )
+    },
+    Category {
+        theme: Some(("size", SIZES)),
+        ..c(
+            "fashion",
+            "t-shirts",
+            "T-Shirt",
+            ["Basics Co", "Loom", "Threadly"],
+            (900, 4_900),
+        )
+    },
+    Category {
+        theme: Some(("size", SIZES)),
+        ..c(
+            "fashion",
+            "jeans",
+            "Jeans",
+            ["Denimworks", "Indigo", "Rivet"],
+            (2_900, 19_900),
+        )
+    },
+    Category {
+        theme: Some(("size", SIZES)),
+        ..c(
+            "fashion",
+            "jackets",
+            "Jacket",
+            ["Northline", "Stormr", "Aero"],
+            (4_900, 39_900),
+        )
+    },
+    c(
+        "fashion",
+        "backpacks",
+        "Backpack",
+        ["Trailpak", "Urbanist", "Carryall"],
+        (1_900, 19_900),
+    ),
+    c(
+        "sports-outdoors",
+        "tents",
+        "Tent",
+        ["Summit", "Basecamp", "Trailpak"],
+        (4_900, 69_900),
+    ),
+    c(
+        "sports-outdoors",
+        "yoga-mats",
+        "Yoga Mat",
+        ["Zenmat", "Flowa", "Asana"],
+        (1_500, 12_900),
+    ),
+    c(
+        "sports-outdoors",
+        "bicycles",
+        "Bicycle",
+        ["Velora", "Spokes", "Gearhart"],
+        (19_900, 299_900),
+    ),
+    c(
+        "sports-outdoors",
+        "water-bottles",
+        "Water Bottle",
+        ["Hydra", "Sipwell", "Trailpak"],
+        (900, 4_900),
+    ),
+    c(
+        "books",
+        "fiction",
+        "Novel",
+        ["Inkwell Press", "Harbor Books", "Quill"],
+        (599, 3_499),
+    ),
+    c(
+        "books",
+        "cookbooks",
+        "Cookbook",
+        ["Inkwell Press", "Saffron", "Quill"],
+        (1_299, 4_999),
+    ),
+    c(
+        "books",
+        "childrens-books",
+        "Picture Book",
+        ["Little Owl", "Harbor Books", "Quill"],
+        (499, 2_499),
+    ),
+    c(
+        "toys-games",
+        "board-games",
+        "Board Game",
+        ["Meeple & Co", "Rollwell", "Gamewright"],
+        (1_499, 8_999),
+    ),
+    c(
+        "toys-games",
+        "building-sets",
+        "Building Set",
+        ["Brickly", "Buildit", "Stackers"],
+        (999, 19_999),
+    ),
+    c(
+        "toys-games",
+        "puzzles",
+        "Jigsaw Puzzle",
+        ["Piecemeal", "Rollwell", "Gamewright"],
+        (799, 4_999),
+    ),
+    c(
+        "beauty",
+        "skincare",
+        "Face Cream",
+        ["Dewy", "Glowlab", "Verdant"],
+        (899, 12_900),
+    ),
+    c(
+        "beauty",
+        "fragrances",
+        "Eau de Parfum",
+        ["Maison Lys", "Oud & Co", "Verdant"],
+        (2_900, 24_900),
+    ),
+    c(
+        "garden",
+        "lawn-mowers",
+        "Lawn Mower",
+        ["Greencut", "Mowmaster", "Acme"],
+        (14_900, 89_900),
+    ),
+    c(
+        "garden",
+        "planters",
+        "Planter",
+        ["Terrace", "Verdant", "Potter"],
+        (999, 14_900),
+    ),
+    c(
+        "office",
+        "desk-chairs",
+        "Desk Chair",
+        ["Ergon", "Sitwell", "Posture"],
+        (7_900, 129_900),
+    ),
+    c(
+        "office",
+        "notebooks",
+        "Notebook",
+        ["Quill", "Papyr", "Inkwell Press"],
+        (299, 2_999),
+    ),
 ];
 
-const ADJECTIVES: &[&str] = &["Classic", "Pro", "Ultra", "Essential", "Deluxe", "Compact", "Smart", "Eco", "Premium", "Everyday"];
-const COLORS: &[&str] = &["black", "white", "silver", "blue", "red", "green", "grey", "navy"];
+const ADJECTIVES: &[&str] = &[
+    "Classic",
+    "Pro",
+    "Ultra",
+    "Essential",
+    "Deluxe",
+    "Compact",
+    "Smart",
+    "Eco",
+    "Premium",
+    "Everyday",
+];
+const COLORS: &[&str] = &[
+    "black", "white", "silver", "blue", "red", "green", "grey", "navy",
+];
 const SELLER_NAMES: [&str; SELLERS] = [
-    "Rainforest Retail", "Gadget Grove", "Kitchen Corner", "Urban Outfitters Co", "Trail & Peak", "Bookworm Books",
-    "Toy Chest", "Glow Beauty", "Green Thumb", "Desk Depot", "Bargain Barn", "New Seller Ltd",
+    "Rainforest Retail",
+    "Gadget Grove",
+    "Kitchen Corner",
+    "Urban Outfitters Co",
+    "Trail & Peak",
+    "Bookworm Books",
+    "Toy Chest",
+    "Glow Beauty",
+    "Green Thumb",
+    "Desk Depot",
+    "Bargain Barn",
+    "New Seller Ltd",
 ];
 
 /// What the demo catalog holds, for the ready message.
@@ -91,7 +331,12 @@ pub fn seller_id(n: usize) -> String {
 /// A GTIN-13 with a correct check digit, from a running number.
 fn gtin(n: u64) -> String {
     let body = format!("{:012}", 400_000_000_000 + n);
-    let sum: u32 = body.bytes().rev().enumerate().map(|(i, d)| u32::from(d - b'0') * if i % 2 == 0 { 3 } else { 1 }).sum();
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| u32::from(d - b'0') * if i % 2 == 0 { 3 } else { 1 })
+        .sum();
     format!("{body}{}", (10 - sum % 10) % 10)
 }
 
@@ -115,7 +360,13 @@ impl Generator {
         ulid.to_string().parse().expect("a ULID is a product id")
     }
 
-    fn listing(&mut self, category: &Category, brand: &str, title: String, extra: Value) -> NewListing {
+    fn listing(
+        &mut self,
+        category: &Category,
+        brand: &str,
+        title: String,
+        extra: Value,
+    ) -> NewListing {
         let mut body = json!({
             "title": title, "brand": brand,
             "description": format!("{title} by {brand}. Built to last, backed by a {}-month warranty.", 12 * self.rng.u64(1..=3)),
@@ -125,13 +376,19 @@ impl Generator {
             "sku": "PLACEHOLDER",
             "offer": {"price": {"amount": 100, "currency": "USD"}, "condition": "new", "fulfillment": "rainforest", "handling_days": 1, "quantity": 1},
         });
-        body.as_object_mut().expect("an object").extend(extra.as_object().cloned().unwrap_or_default());
+        body.as_object_mut()
+            .expect("an object")
+            .extend(extra.as_object().cloned().unwrap_or_default());
         serde_json::from_value(body).expect("the demo data obeys the catalog's rules")
     }
 
     fn add_product(&mut self, listing: NewListing, owner: usize) -> Product {
         let variation = listing.variation().expect("a consistent variation");
-        let mut product = listing.into_product(seller_id(owner).parse().expect("a seller id"), variation, shared::clock::now());
+        let mut product = listing.into_product(
+            seller_id(owner).parse().expect("a seller id"),
+            variation,
+            shared::clock::now(),
+        );
         product.id = self.next_id();
         self.products.push(product.clone());
         product
@@ -158,9 +415,18 @@ impl Generator {
                 "quantity": if self.rng.u8(..20) == 0 { 0 } else { self.rng.u32(1..=200) },
             }))
             .expect("demo offer terms are valid");
-            let sku = format!("{}-{}-{n}", seller_id(seller).to_uppercase(), product.id).parse().expect("a SKU");
-            let offer = Offer::from_terms(sku, product.id, seller_id(seller).parse().expect("a seller id"), terms, "", shared::clock::now())
-                .expect("demo offers are valid");
+            let sku = format!("{}-{}-{n}", seller_id(seller).to_uppercase(), product.id)
+                .parse()
+                .expect("a SKU");
+            let offer = Offer::from_terms(
+                sku,
+                product.id,
+                seller_id(seller).parse().expect("a seller id"),
+                terms,
+                "",
+                shared::clock::now(),
+            )
+            .expect("demo offers are valid");
             self.offers.push(offer);
         }
     }
@@ -168,20 +434,43 @@ impl Generator {
     fn standalone(&mut self, category: &Category, model: usize) {
         let owner = self.rng.usize(..SELLERS);
         let brand = category.brands[model % 3];
-        let title = format!("{brand} {} {} {model}", self.pick(ADJECTIVES), category.noun);
+        let title = format!(
+            "{brand} {} {} {model}",
+            self.pick(ADJECTIVES),
+            category.noun
+        );
         let gtin = gtin(self.next_gtin);
         self.next_gtin += 1;
-        let listing = self.listing(category, brand, title, json!({"identifiers": {"gtin": gtin}}));
+        let listing = self.listing(
+            category,
+            brand,
+            title,
+            json!({"identifiers": {"gtin": gtin}}),
+        );
         let product = self.add_product(listing, owner);
         let base = self.rng.u64(category.cents.0..=category.cents.1);
         self.add_offers(&product, owner, base);
     }
 
-    fn family(&mut self, category: &Category, theme: (&'static str, &'static [&'static str]), model: usize) {
+    fn family(
+        &mut self,
+        category: &Category,
+        theme: (&'static str, &'static [&'static str]),
+        model: usize,
+    ) {
         let owner = self.rng.usize(..SELLERS);
         let brand = category.brands[model % 3];
-        let title = format!("{brand} {} {} {model}", self.pick(ADJECTIVES), category.noun);
-        let parent = self.listing(category, brand, title.clone(), json!({"variation_theme": [theme.0]}));
+        let title = format!(
+            "{brand} {} {} {model}",
+            self.pick(ADJECTIVES),
+            category.noun
+        );
+        let parent = self.listing(
+            category,
+            brand,
+            title.clone(),
+            json!({"variation_theme": [theme.0]}),
+        );
         let parent = self.add_product(parent, owner);
         let base = self.rng.u64(category.cents.0..=category.cents.1);
         for value in theme.1 {
@@ -201,7 +490,13 @@ impl Generator {
 
 /// Writes the demo catalog through the catalog store.
 pub async fn demo_catalog(store: &CatalogStore) -> anyhow::Result<Summary> {
-    let mut generator = Generator { rng: fastrand::Rng::with_seed(SEED), products: Vec::new(), offers: Vec::new(), next_gtin: 1, clock_ms: 0 };
+    let mut generator = Generator {
+        rng: fastrand::Rng::with_seed(SEED),
+        products: Vec::new(),
+        offers: Vec::new(),
+        next_gtin: 1,
+        clock_ms: 0,
+    };
     let mut model = 0;
     while generator.products.len() < PRODUCTS {
         let category = &CATEGORIES[model % CATEGORIES.len()];
@@ -213,12 +508,20 @@ pub async fn demo_catalog(store: &CatalogStore) -> anyhow::Result<Summary> {
     }
     for (n, name) in SELLER_NAMES.iter().enumerate() {
         // The newest seller has no rating yet.
-        let rating = (n + 1 < SELLERS).then(|| json!({"tenths": 35 + (n * 7) % 16, "count": 40 + n * 97}));
-        let seller: Seller = serde_json::from_value(json!({"id": seller_id(n), "display_name": name, "rating": rating}))?;
+        let rating =
+            (n + 1 < SELLERS).then(|| json!({"tenths": 35 + (n * 7) % 16, "count": 40 + n * 97}));
+        let seller: Seller = serde_json::from_value(
+            json!({"id": seller_id(n), "display_name": name, "rating": rating}),
+        )?;
         store.put_seller(&seller).await?;
     }
     store.import(&generator.products, &generator.offers).await?;
-    Ok(Summary { products: generator.products.len(), offers: generator.offers.len(), categories: CATEGORIES.len(), sellers: SELLERS })
+    Ok(Summary {
+        products: generator.products.len(),
+        offers: generator.offers.len(),
+        categories: CATEGORIES.len(),
+        sellers: SELLERS,
+    })
 }
 
 #[cfg(test)]
@@ -229,7 +532,10 @@ mod tests {
     fn demo_gtins_have_valid_check_digits() {
         for n in [1, 2, 99, 12_345] {
             let text = gtin(n);
-            assert!(serde_json::from_value::<shared::catalog::Gtin>(json!(text)).is_ok(), "{text}");
+            assert!(
+                serde_json::from_value::<shared::catalog::Gtin>(json!(text)).is_ok(),
+                "{text}"
+            );
         }
     }
 

@@ -27,45 +27,79 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
     let started = Instant::now();
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let template = Template::load(&options.template)?;
-    let stack = crate::provision(&sdk, &template, &options.prefix).await.context("creating the template's resources")?;
+    let stack = crate::provision(&sdk, &template, &options.prefix)
+        .await
+        .context("creating the template's resources")?;
     // Emulators on 127.0.0.1 need path-style S3 URLs.
     let extra = HashMap::from([("S3_FORCE_PATH_STYLE".to_owned(), "true".to_owned())]);
     let functions = registry::load(&sdk, &template, &stack, &extra)?;
-    let routes = gateway::routes(&template, &functions)?;
+    // Every route's function has a handler: `registry::load` refuses to build otherwise.
+    let routes = gateway::routes(&template)?;
     std::fs::create_dir_all(&options.local_dir)?;
     let issuer = DevIssuer::load_or_create(&options.local_dir.join("dev-issuer.pem"))?;
     let authorizer = Authorizer::new(&issuer.jwks(), DEV_ISSUER, &[DEV_AUDIENCE])?;
-    let catalog_env: HashMap<String, String> = stack.function_environment(&template, "CreateProductFunction")?.into_iter().collect();
+    let catalog_env: HashMap<String, String> = stack
+        .function_environment(&template, "CreateProductFunction")?
+        .into_iter()
+        .collect();
     let seeded = if options.seed {
         let store = shared::catalog::CatalogStore::from_source(&sdk, &catalog_env)?;
-        Some(seed::demo_catalog(&store).await.context("loading the demo catalog")?)
+        Some(
+            seed::demo_catalog(&store)
+                .await
+                .context("loading the demo catalog")?,
+        )
     } else {
         None
     };
     let openapi = crate::openapi::document();
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await.context("binding the gateway port")?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+        .await
+        .context("binding the gateway port")?;
     let address = listener.local_addr()?;
     let mappings = mappings::mappings(&template, &stack)?;
-    let gateway = Arc::new(Gateway::new(functions, routes, authorizer, issuer.jwks(), openapi));
-    let tuning = Tuning { queue_retry_delay: options.queue_retry_delay, streams_from_latest: seeded.is_some() };
+    let gateway = Arc::new(Gateway::new(
+        functions,
+        routes,
+        authorizer,
+        issuer.jwks(),
+        openapi,
+    ));
+    let tuning = Tuning {
+        queue_retry_delay: options.queue_retry_delay,
+        streams_from_latest: seeded.is_some(),
+    };
     mappings::start(&sdk, gateway.clone(), mappings, tuning);
 
     let base = format!("http://{address}");
     println!("rainforest: API on {base}/api/v1 (OpenAPI: {base}/openapi.json)");
-    println!("rainforest: Lambda Invoke API on {base}; AWS emulator on {}", std::env::var("AWS_ENDPOINT_URL").unwrap_or_default());
+    println!(
+        "rainforest: Lambda Invoke API on {base}; AWS emulator on {}",
+        std::env::var("AWS_ENDPOINT_URL").unwrap_or_default()
+    );
     if let Some(summary) = seeded {
         println!(
             "rainforest: demo catalog: {} products, {} offers, {} categories, {} sellers",
             summary.products, summary.offers, summary.categories, summary.sellers
         );
         let seller = issuer.mint(&seed::seller_id(0), &["seller"], DEV_AUDIENCE, 12 * 3600)?;
-        let customer = issuer.mint(seed::DEMO_CUSTOMERS[0], &["customer"], DEV_AUDIENCE, 12 * 3600)?;
+        let customer = issuer.mint(
+            seed::DEMO_CUSTOMERS[0],
+            &["customer"],
+            DEV_AUDIENCE,
+            12 * 3600,
+        )?;
         println!("rainforest: try  curl {base}/api/v1/categories/televisions/products?limit=3");
         println!("rainforest: a seller token (seller-01, 12 h):   {seller}");
         println!("rainforest: a customer token (customer-01, 12 h): {customer}");
-        println!("rainforest: more with  cargo run -p rainforest-local -- token --user seller-02 --groups seller");
+        println!(
+            "rainforest: more with  cargo run -p rainforest-local -- token --user seller-02 --groups seller"
+        );
     }
-    println!("rainforest: ready in {:.1}s at {base}", started.elapsed().as_secs_f64());
+    println!(
+        "rainforest: ready in {:.1}s at {base}",
+        started.elapsed().as_secs_f64()
+    );
     gateway.serve(listener, stop_signal()).await;
     println!("rainforest: stopped");
     Ok(())
@@ -73,7 +107,8 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
 
 /// Ctrl-C, or the SIGTERM a supervisor sends.
 async fn stop_signal() {
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("a SIGTERM handler");
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate.recv() => {}

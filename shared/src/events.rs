@@ -12,7 +12,10 @@ use std::future::Future;
 use tracing::Instrument;
 
 /// Runs an event handler in the Lambda runtime with dependencies built once per process.
-pub async fn serve<'a, D, E, R, F, Fut>(deps: &'a D, handler: F) -> Result<(), lambda_runtime::Error>
+pub async fn serve<'a, D, E, R, F, Fut>(
+    deps: &'a D,
+    handler: F,
+) -> Result<(), lambda_runtime::Error>
 where
     D: Sync,
     E: DeserializeOwned + Send + 'static,
@@ -36,7 +39,9 @@ where
     let mut response = SqsBatchResponse::default();
     for message in event.records {
         let id = message.message_id.clone().unwrap_or_default();
-        let outcome = process(message).instrument(tracing::info_span!("message", message_id = %id)).await;
+        let outcome = process(message)
+            .instrument(tracing::info_span!("message", message_id = %id))
+            .await;
         if let Err(error) = outcome {
             tracing::error!(message_id = %id, error = format!("{error:#}"), "message failed; it returns to the queue");
             let mut failure = BatchItemFailure::default();
@@ -58,7 +63,9 @@ where
     for record in event.records {
         let sequence = record.change.sequence_number.clone();
         let id = record.event_id.clone();
-        let outcome = process(record).instrument(tracing::info_span!("record", event_id = %id)).await;
+        let outcome = process(record)
+            .instrument(tracing::info_span!("record", event_id = %id))
+            .await;
         if let Err(error) = outcome {
             tracing::error!(event_id = %id, error = format!("{error:#}"), "stream record failed; the batch resumes here");
             let mut failure = DynamoDbBatchItemFailure::default();
@@ -92,7 +99,11 @@ mod tests {
             Ok(())
         })
         .await;
-        let failed: Vec<_> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
+        let failed: Vec<_> = response
+            .batch_item_failures
+            .iter()
+            .map(|f| f.item_identifier.as_str())
+            .collect();
         assert_eq!(failed, ["m1", "m3"]);
     }
 
@@ -115,6 +126,9 @@ mod tests {
         })
         .await;
         assert_eq!(*seen.lock().unwrap(), ["e1", "e2"]);
-        assert_eq!(response.batch_item_failures[0].item_identifier.as_deref(), Some("200"));
+        assert_eq!(
+            response.batch_item_failures[0].item_identifier.as_deref(),
+            Some("200")
+        );
     }
 }

@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 /// An ISO 4217 currency code such as `USD`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
+#[schema(value_type = String, example = "USD")]
 pub struct Currency(iso_currency::Currency);
 
 impl TryFrom<String> for Currency {
@@ -36,7 +37,19 @@ impl std::fmt::Display for Currency {
 }
 
 /// An amount in minor units (cents), bounded so sums of a few thousand never overflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(try_from = "u64", into = "u64")]
 pub struct MinorUnits(u64);
 
@@ -64,7 +77,8 @@ impl From<MinorUnits> for u64 {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// An amount in minor units (cents) of an ISO 4217 currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Money {
     pub amount: MinorUnits,

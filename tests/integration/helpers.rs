@@ -3,9 +3,10 @@
 
 use aws_config::SdkConfig;
 use lambda_http::{Body, Request, Response};
+use rainforest_local::gateway::{self, EventParts, Route};
 use rainforest_local::{Template, provision};
 use serde_json::{Value, json};
-use shared::catalog::{CatalogConfig, CatalogStore, ImagesConfig, Seller};
+use shared::catalog::{CatalogStore, Seller};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -57,22 +58,14 @@ impl TestApp {
             env.insert("S3_FORCE_PATH_STYLE".into(), "true".into());
             env
         };
-        let store = || {
-            CatalogStore::new(
-                shared::aws::dynamodb(&sdk),
-                CatalogConfig::from_source(&env("CreateProductFunction")).unwrap(),
-            )
-        };
-        let images_config = ImagesConfig::from_source(&env("CreateImageUploadFunction")).unwrap();
-        let images = create_image_upload::Deps {
-            store: store(),
-            s3: shared::aws::s3(&sdk, images_config.force_path_style),
-            images: images_config.clone(),
-        };
+        let store = CatalogStore::from_source(&sdk, &env("CreateProductFunction")).unwrap();
+        let images =
+            create_image_upload::Deps::from_source(&sdk, &env("CreateImageUploadFunction"))
+                .unwrap();
         Self {
             table: env("CreateProductFunction")["CATALOG_TABLE"].clone(),
-            bucket: images_config.bucket,
-            store: store(),
+            bucket: images.images.bucket.clone(),
+            store,
             images,
             sdk,
         }
@@ -101,7 +94,7 @@ impl TestApp {
     /// Sends `call` to the function serving its route, as API Gateway would.
     pub async fn send(&self, call: Call) -> Answer {
         let request = call.request();
-        let outcome = match call.route.as_str() {
+        let outcome = match call.route.path.as_str() {
             "/api/v1/seller/products" => create_product::handle(&self.store, request).await,
             "/api/v1/seller/products/{id}" => update_product::handle(&self.store, request).await,
             "/api/v1/seller/offers/{sku}" => put_offer::handle(&self.store, request).await,
@@ -135,69 +128,54 @@ pub enum As<'a> {
     Customer(&'a str),
 }
 
-/// An HTTP API (payload 2.0) event for `method path`, the route template giving path parameters.
+/// A request as API Gateway would pass it on: built by the local gateway's own event builder.
 pub struct Call {
-    route: String,
-    event: Value,
+    route: Route,
+    method: String,
+    path: String,
+    query: String,
+    headers: http::HeaderMap,
+    body: Vec<u8>,
+    claims: Option<serde_json::Map<String, Value>>,
 }
 
 impl Call {
+    /// `method path`, served by the route whose template is `route`.
     pub fn new(method: &str, route: &str, path: &str) -> Self {
-        let route_parts: Vec<&str> = route.split('/').collect();
-        let path_only = path.split('?').next().unwrap();
-        let path_parts: Vec<&str> = path_only.split('/').collect();
-        let params: serde_json::Map<String, Value> = route_parts
-            .iter()
-            .zip(&path_parts)
-            .filter_map(|(r, p)| {
-                Some((
-                    r.strip_prefix('{')?.strip_suffix('}')?.to_owned(),
-                    Value::from(*p),
-                ))
-            })
-            .collect();
-        let query = path.split_once('?').map(|(_, q)| q).unwrap_or("");
-        let query_map: serde_json::Map<String, Value> = query
-            .split('&')
-            .filter_map(|pair| pair.split_once('='))
-            .map(|(k, v)| (k.to_owned(), Value::from(v)))
-            .collect();
-        let route_key = format!("{method} {route}");
-        let event = json!({
-            "version": "2.0",
-            "routeKey": route_key,
-            "rawPath": path_only,
-            "rawQueryString": query,
-            "headers": {},
-            "queryStringParameters": if query_map.is_empty() { Value::Null } else { Value::Object(query_map) },
-            "pathParameters": if params.is_empty() { Value::Null } else { Value::Object(params) },
-            "requestContext": {
-                "accountId": "123456789012", "apiId": "local", "domainName": "localhost", "domainPrefix": "localhost",
-                "http": {"method": method, "path": path_only, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "tests"},
-                "requestId": ulid::Ulid::new().to_string(), "routeKey": route_key, "stage": "$default",
-                "time": "21/Nov/2026:12:00:00 +0000", "timeEpoch": 1_795_000_000_000u64
-            },
-            "isBase64Encoded": false
-        });
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
         Self {
-            route: route.to_owned(),
-            event,
+            route: Route {
+                method: method.to_owned(),
+                path: route.to_owned(),
+                function: String::new(),
+                authorized: true,
+            },
+            method: method.to_owned(),
+            path: path.to_owned(),
+            query: query.to_owned(),
+            headers: http::HeaderMap::new(),
+            body: Vec::new(),
+            claims: None,
         }
     }
 
     pub fn by(mut self, caller: As) -> Self {
-        let claims = match caller {
+        let (id, groups) = match caller {
             As::Anonymous => return self,
-            As::Seller(id) => json!({"sub": id, "cognito:groups": "[seller]"}),
-            As::Customer(id) => json!({"sub": id, "cognito:groups": "[customer]"}),
+            As::Seller(id) => (id, "[seller]"),
+            As::Customer(id) => (id, "[customer]"),
         };
-        self.event["requestContext"]["authorizer"] =
-            json!({"jwt": {"claims": claims, "scopes": null}});
+        self.claims = Some(
+            json!({"sub": id, "cognito:groups": groups})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
         self
     }
 
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.event["headers"][name] = Value::from(value);
+    pub fn header(mut self, name: &'static str, value: &str) -> Self {
+        self.headers.insert(name, value.parse().unwrap());
         self
     }
 
@@ -206,12 +184,23 @@ impl Call {
     }
 
     pub fn raw_body(mut self, content_type: &str, body: &str) -> Self {
-        self.event["body"] = Value::from(body);
+        self.body = body.as_bytes().to_vec();
         self.header("content-type", content_type)
     }
 
     pub fn request(&self) -> Request {
-        lambda_http::request::from_str(&self.event.to_string()).expect("a valid API Gateway event")
+        let event = gateway::event(EventParts {
+            route: &self.route,
+            method: &self.method,
+            path: &self.path,
+            query: &self.query,
+            path_parameters: self.route.path_parameters(&self.path).unwrap_or_default(),
+            headers: &self.headers,
+            body: &self.body,
+            claims: self.claims.clone(),
+            source_ip: "127.0.0.1".into(),
+        });
+        lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway event")
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod catalog;
 mod helpers;
+mod openapi;
 mod provisioning;
 mod system;
 mod template_check;

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 struct System {
     child: Child,
     base: String,
+    emulator: String,
     aws: aws_config::SdkConfig,
     issuer: DevIssuer,
     logs: Arc<Mutex<Vec<String>>>,
@@ -53,30 +54,60 @@ impl System {
             command.env_remove(name);
         }
         let mut child = command.spawn().expect("infra/up starts");
-        let (stdout, logs) = (Arc::new(Mutex::new(Vec::new())), Arc::new(Mutex::new(Vec::new())));
+        let (stdout, logs) = (
+            Arc::new(Mutex::new(Vec::new())),
+            Arc::new(Mutex::new(Vec::new())),
+        );
         collect(child.stdout.take().unwrap(), stdout.clone());
         collect(child.stderr.take().unwrap(), logs.clone());
         let started = Instant::now();
-        let line = |prefix: &str| stdout.lock().unwrap().iter().find_map(|l| l.strip_prefix(prefix).map(str::to_owned));
+        let line = |prefix: &str| {
+            stdout
+                .lock()
+                .unwrap()
+                .iter()
+                .find_map(|l| l.strip_prefix(prefix).map(str::to_owned))
+        };
         let ready = loop {
             if let Some(ready) = line("rainforest: ready in ") {
                 break ready;
             }
-            assert!(child.try_wait().unwrap().is_none(), "infra/up exited: {:?}\n{:?}", stdout.lock().unwrap(), logs.lock().unwrap());
-            assert!(started.elapsed() < Duration::from_secs(600), "infra/up was not ready in time");
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "infra/up exited: {:?}\n{:?}",
+                stdout.lock().unwrap(),
+                logs.lock().unwrap()
+            );
+            assert!(
+                started.elapsed() < Duration::from_secs(600),
+                "infra/up was not ready in time"
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         };
         let base = ready.split(" at ").nth(1).unwrap().to_owned();
-        let endpoint = line("stack: AWS emulator at ").unwrap().split(',').next().unwrap().to_owned();
+        let endpoint = line("stack: AWS emulator at ")
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .to_owned();
         let credentials = aws_sdk_sqs::config::Credentials::new("test", "test", None, None, "e2e");
         let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .endpoint_url(endpoint)
+            .endpoint_url(&endpoint)
             .region(aws_config::Region::new("us-east-1"))
             .credentials_provider(credentials)
             .load()
             .await;
         let issuer = DevIssuer::load_or_create(&dir.join("dev-issuer.pem")).unwrap();
-        System { child, base, aws, issuer, logs, _dir: TempDir(dir) }
+        System {
+            child,
+            base,
+            emulator: endpoint,
+            aws,
+            issuer,
+            logs,
+            _dir: TempDir(dir),
+        }
     }
 
     fn token(&self, user: &str, group: &str) -> String {
@@ -89,19 +120,42 @@ impl System {
 
     async fn queue_url(&self, logical_id: &str) -> String {
         let sqs = aws_sdk_sqs::Client::new(&self.aws);
-        sqs.get_queue_url().queue_name(format!("rainforest-{logical_id}")).send().await.unwrap().queue_url.unwrap()
+        sqs.get_queue_url()
+            .queue_name(format!("rainforest-{logical_id}"))
+            .send()
+            .await
+            .unwrap()
+            .queue_url
+            .unwrap()
     }
 
-    /// Stops the system as a developer does, with Ctrl-C, and checks everything went.
-    fn stop(mut self) {
+    /// Sends Ctrl-C to the whole process group, as a terminal does; `true` once it has exited.
+    fn interrupt(&mut self) -> bool {
+        if self.child.try_wait().ok().flatten().is_some() {
+            return true;
+        }
         let group = format!("-{}", self.child.id());
-        let sent = Command::new("kill").args(["-INT", "--", &group]).status().unwrap();
-        assert!(sent.success(), "Ctrl-C could not be sent");
+        let _ = Command::new("kill").args(["-INT", "--", &group]).status();
         let deadline = Instant::now() + Duration::from_secs(60);
-        while self.child.try_wait().unwrap().is_none() {
-            assert!(Instant::now() < deadline, "infra/up did not stop on Ctrl-C");
+        while Instant::now() < deadline {
+            if self.child.try_wait().ok().flatten().is_some() {
+                return true;
+            }
             std::thread::sleep(Duration::from_millis(100));
         }
+        false
+    }
+
+    /// Stops the system as a developer does, with Ctrl-C.
+    fn stop(mut self) {
+        assert!(self.interrupt(), "infra/up did not stop on Ctrl-C");
+    }
+}
+
+/// A failing test still stops what it started.
+impl Drop for System {
+    fn drop(&mut self) {
+        self.interrupt();
     }
 }
 
@@ -138,126 +192,367 @@ async fn the_system_runs_locally_as_on_aws() {
 
     // Every route: without a token, with bad tokens, and with a good one.
     let bad_tokens = [
-        ("expired", system.issuer.mint("seller-e2e", &["seller"], DEV_AUDIENCE, -60).unwrap()),
-        ("wrong audience", system.issuer.mint("seller-e2e", &["seller"], "another-app", 600).unwrap()),
-        ("bad signature", DevIssuer::generate().unwrap().mint("seller-e2e", &["seller"], DEV_AUDIENCE, 600).unwrap()),
+        (
+            "expired",
+            system
+                .issuer
+                .mint("seller-e2e", &["seller"], DEV_AUDIENCE, -60)
+                .unwrap(),
+        ),
+        (
+            "wrong audience",
+            system
+                .issuer
+                .mint("seller-e2e", &["seller"], "another-app", 600)
+                .unwrap(),
+        ),
+        (
+            "bad signature",
+            DevIssuer::generate()
+                .unwrap()
+                .mint("seller-e2e", &["seller"], DEV_AUDIENCE, 600)
+                .unwrap(),
+        ),
     ];
-    let create = || http.post(system.url("/api/v1/seller/products")).json(&listing("E2E-1"));
+    let create = || {
+        http.post(system.url("/api/v1/seller/products"))
+            .json(&listing("E2E-1"))
+    };
     assert_eq!(create().send().await.unwrap().status(), 401, "no token");
     for (what, token) in &bad_tokens {
-        assert_eq!(create().bearer_auth(token).send().await.unwrap().status(), 401, "{what}");
+        assert_eq!(
+            create().bearer_auth(token).send().await.unwrap().status(),
+            401,
+            "{what}"
+        );
     }
     let created = create().bearer_auth(&seller).send().await.unwrap();
     assert_eq!(created.status(), 201);
     let created: Value = created.json().await.unwrap();
     let id = created["product"]["id"].as_str().unwrap().to_owned();
 
-    let patch = || http.patch(system.url(&format!("/api/v1/seller/products/{id}"))).header("if-match", "\"1\"").json(&json!({"title": "Trail Kettle 2"}));
+    let patch = || {
+        http.patch(system.url(&format!("/api/v1/seller/products/{id}")))
+            .header("if-match", "\"1\"")
+            .json(&json!({"title": "Trail Kettle 2"}))
+    };
     assert_eq!(patch().send().await.unwrap().status(), 401);
-    assert_eq!(patch().bearer_auth(&bad_tokens[0].1).send().await.unwrap().status(), 401);
-    assert_eq!(patch().bearer_auth(&seller).send().await.unwrap().status(), 200);
+    assert_eq!(
+        patch()
+            .bearer_auth(&bad_tokens[0].1)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        patch().bearer_auth(&seller).send().await.unwrap().status(),
+        200
+    );
 
     let offer = |price: u64| {
-        http.put(system.url("/api/v1/seller/offers/E2E-1")).json(&json!({
-            "product_id": id, "price": {"amount": price, "currency": "USD"}, "condition": "new",
-            "fulfillment": "rainforest", "handling_days": 1, "quantity": 10
-        }))
+        http.put(system.url("/api/v1/seller/offers/E2E-1"))
+            .json(&json!({
+                "product_id": id, "price": {"amount": price, "currency": "USD"}, "condition": "new",
+                "fulfillment": "rainforest", "handling_days": 1, "quantity": 10
+            }))
     };
     assert_eq!(offer(2_899).send().await.unwrap().status(), 401);
-    assert_eq!(offer(2_899).bearer_auth(&bad_tokens[2].1).send().await.unwrap().status(), 401);
+    assert_eq!(
+        offer(2_899)
+            .bearer_auth(&bad_tokens[2].1)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
 
-    let image = || http.post(system.url(&format!("/api/v1/seller/products/{id}/images"))).json(&json!({"content_type": "image/jpeg", "content_length": 4}));
+    let image = || {
+        http.post(system.url(&format!("/api/v1/seller/products/{id}/images")))
+            .json(&json!({"content_type": "image/jpeg", "content_length": 4}))
+    };
     assert_eq!(image().send().await.unwrap().status(), 401);
-    let upload: Value = image().bearer_auth(&seller).send().await.unwrap().json().await.unwrap();
-    let put = http.put(upload["url"].as_str().unwrap()).header("content-type", "image/jpeg").body(vec![1, 2, 3, 4]);
+    let upload: Value = image()
+        .bearer_auth(&seller)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let put = http
+        .put(upload["url"].as_str().unwrap())
+        .header("content-type", "image/jpeg")
+        .body(vec![1, 2, 3, 4]);
     assert!(put.send().await.unwrap().status().is_success());
 
-    let page = http.get(system.url(&format!("/api/v1/products/{id}"))).send().await.unwrap();
+    let page = http
+        .get(system.url(&format!("/api/v1/products/{id}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200, "product pages are public");
     assert_eq!(page.headers()["etag"], "\"2\"");
-    let browse = http.get(system.url("/api/v1/categories/kettles/products?limit=5")).send().await.unwrap();
+    let browse = http
+        .get(system.url("/api/v1/categories/kettles/products?limit=5"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(browse.status(), 200);
     let browse: Value = browse.json().await.unwrap();
     assert_eq!(browse["items"][0]["title"], "Trail Kettle 2");
-    let problem = http.get(system.url("/api/v1/products/not-an-id")).send().await.unwrap();
+    let problem = http
+        .get(system.url("/api/v1/products/not-an-id"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem.status(), 400);
-    assert_eq!(problem.headers()["content-type"], "application/problem+json");
-    assert_eq!(http.get(system.url("/api/v1/nowhere")).send().await.unwrap().status(), 404);
-    let openapi: Value = http.get(system.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        problem.headers()["content-type"],
+        "application/problem+json"
+    );
+    assert_eq!(
+        http.get(system.url("/api/v1/nowhere"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let openapi: Value = http
+        .get(system.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(openapi["openapi"].as_str().unwrap().starts_with("3.1"));
 
     // Stream-fed: an offer's new price reaches the price-change topic's subscribers.
     let sqs = aws_sdk_sqs::Client::new(&system.aws);
     let sns = aws_sdk_sns::Client::new(&system.aws);
-    let watcher = sqs.create_queue().queue_name("e2e-price-watcher").send().await.unwrap().queue_url.unwrap();
-    let watcher_arn = sqs.get_queue_attributes().queue_url(&watcher).attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send().await.unwrap().attributes.unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn].clone();
-    let topic = sns.list_topics().send().await.unwrap().topics.unwrap().into_iter().filter_map(|t| t.topic_arn)
-        .find(|arn| arn.ends_with("rainforest-PriceChangesTopic")).unwrap();
-    sns.subscribe().topic_arn(&topic).protocol("sqs").endpoint(&watcher_arn).attributes("RawMessageDelivery", "true").send().await.unwrap();
+    let watcher = sqs
+        .create_queue()
+        .queue_name("e2e-price-watcher")
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let watcher_arn = sqs
+        .get_queue_attributes()
+        .queue_url(&watcher)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
+        .clone();
+    let topic = sns
+        .list_topics()
+        .send()
+        .await
+        .unwrap()
+        .topics
+        .unwrap()
+        .into_iter()
+        .filter_map(|t| t.topic_arn)
+        .find(|arn| arn.ends_with("rainforest-PriceChangesTopic"))
+        .unwrap();
+    sns.subscribe()
+        .topic_arn(&topic)
+        .protocol("sqs")
+        .endpoint(&watcher_arn)
+        .attributes("RawMessageDelivery", "true")
+        .send()
+        .await
+        .unwrap();
     // A poison record in the stream (an offer item no one can read) goes to the failure queue...
     let dynamodb = aws_sdk_dynamodb::Client::new(&system.aws);
     let s = |v: &str| aws_sdk_dynamodb::types::AttributeValue::S(v.to_owned());
-    dynamodb.put_item().table_name("rainforest-CatalogTable").item("pk", s("PRODUCT#POISON")).item("sk", s("OFFER#POISON"))
-        .item("data", s("not an offer")).send().await.unwrap();
+    dynamodb
+        .put_item()
+        .table_name("rainforest-CatalogTable")
+        .item("pk", s("PRODUCT#POISON"))
+        .item("sk", s("OFFER#POISON"))
+        .item("data", s("not an offer"))
+        .send()
+        .await
+        .unwrap();
     // ...while the price change behind it is still published.
-    assert_eq!(offer(2_499).bearer_auth(&seller).send().await.unwrap().status(), 200);
+    assert_eq!(
+        offer(2_499)
+            .bearer_auth(&seller)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     let change: Value = eventually(60, "the price change on the topic", || async {
-        let received = sqs.receive_message().queue_url(&watcher).max_number_of_messages(10).wait_time_seconds(1).send().await.unwrap();
-        received.messages.unwrap_or_default().iter().filter_map(|m| serde_json::from_str::<Value>(m.body()?).ok())
+        let received = sqs
+            .receive_message()
+            .queue_url(&watcher)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .unwrap();
+        received
+            .messages
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|m| serde_json::from_str::<Value>(m.body()?).ok())
             .find(|c| c["sku"] == "E2E-1" && c["new_landed_price"]["amount"] == 2_499)
-    }).await;
+    })
+    .await;
     assert_eq!(change["old_landed_price"]["amount"], 2_999);
     let failures = system.queue_url("PriceChangesFailuresQueue").await;
     let failure: Value = eventually(60, "the poison record in the failure queue", || async {
-        let received = sqs.receive_message().queue_url(&failures).wait_time_seconds(1).send().await.unwrap();
-        received.messages.unwrap_or_default().first().and_then(|m| serde_json::from_str(m.body()?).ok())
-    }).await;
-    assert_eq!(failure["requestContext"]["condition"], "RetryAttemptsExhausted");
+        let received = sqs
+            .receive_message()
+            .queue_url(&failures)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .unwrap();
+        received
+            .messages
+            .unwrap_or_default()
+            .first()
+            .and_then(|m| serde_json::from_str(m.body()?).ok())
+    })
+    .await;
+    assert_eq!(
+        failure["requestContext"]["condition"],
+        "RetryAttemptsExhausted"
+    );
 
     // Queue-fed: stock counts apply; a poison message reaches the DLQ, the rest of its batch applies.
     let updates = system.queue_url("InventoryUpdatesQueue").await;
-    let entry = |n: &str, body: String| aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder().id(n).message_body(body).build().unwrap();
-    sqs.send_message_batch().queue_url(&updates).entries(entry("poison", "{not json".into()))
-        .entries(entry("stock", json!({"seller_id": "seller-e2e", "sku": "E2E-1", "quantity": 0, "sequence": 5}).to_string()))
-        .entries(entry("stale", json!({"seller_id": "seller-e2e", "sku": "E2E-1", "quantity": 99, "sequence": 4}).to_string()))
-        .send().await.unwrap();
+    let entry = |n: &str, body: String| {
+        aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
+            .id(n)
+            .message_body(body)
+            .build()
+            .unwrap()
+    };
+    sqs.send_message_batch()
+        .queue_url(&updates)
+        .entries(entry("poison", "{not json".into()))
+        .entries(entry(
+            "stock",
+            json!({"seller_id": "seller-e2e", "sku": "E2E-1", "quantity": 0, "sequence": 5})
+                .to_string(),
+        ))
+        .entries(entry(
+            "stale",
+            json!({"seller_id": "seller-e2e", "sku": "E2E-1", "quantity": 99, "sequence": 4})
+                .to_string(),
+        ))
+        .send()
+        .await
+        .unwrap();
     let dlq = system.queue_url("InventoryUpdatesDLQ").await;
     let poison = eventually(90, "the poison message in the DLQ", || async {
-        let received = sqs.receive_message().queue_url(&dlq).wait_time_seconds(1).send().await.unwrap();
-        received.messages.unwrap_or_default().first().and_then(|m| m.body.clone())
-    }).await;
+        let received = sqs
+            .receive_message()
+            .queue_url(&dlq)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .unwrap();
+        received
+            .messages
+            .unwrap_or_default()
+            .first()
+            .and_then(|m| m.body.clone())
+    })
+    .await;
     assert_eq!(poison, "{not json");
-    let page: Value = http.get(system.url(&format!("/api/v1/products/{id}"))).send().await.unwrap().json().await.unwrap();
-    assert!(page["buy_box"].is_null(), "sold out by the stock feed: {page}");
-    assert_eq!(page["other_offers"][0]["quantity"], 0, "the newer count wins over the stale one");
+    let page: Value = http
+        .get(system.url(&format!("/api/v1/products/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        page["buy_box"].is_null(),
+        "sold out by the stock feed: {page}"
+    );
+    assert_eq!(
+        page["other_offers"][0]["quantity"], 0,
+        "the newer count wins over the stale one"
+    );
 
     // Step Functions run Lambda tasks against the functions: a fault once, then Retry succeeds...
     let sfn = aws_sdk_sfn::Client::new(&system.aws);
-    let function = "arn:aws:lambda:us-east-1:123456789012:function:rainforest-PublishPriceChangesFunction";
-    let task = |retry: Value, catch: Value| json!({
-        "StartAt": "Invoke",
-        "States": {
-            "Invoke": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
-                       "Parameters": {"FunctionName": function, "Payload": {"Records": []}},
-                       "Retry": retry, "Catch": catch, "End": true},
-            "Compensate": {"Type": "Pass", "Result": "compensated", "ResultPath": "$.outcome", "End": true}
-        }
-    });
-    let fault = |failures: u32, error_type: &str| http.post(system.url("/_local/faults"))
-        .json(&json!({"function": function, "failures": failures, "error_type": error_type})).send();
+    let function =
+        "arn:aws:lambda:us-east-1:123456789012:function:rainforest-PublishPriceChangesFunction";
+    let task = |retry: Value, catch: Value| {
+        json!({
+            "StartAt": "Invoke",
+            "States": {
+                "Invoke": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                           "Parameters": {"FunctionName": function, "Payload": {"Records": []}},
+                           "Retry": retry, "Catch": catch, "End": true},
+                "Compensate": {"Type": "Pass", "Result": "compensated", "ResultPath": "$.outcome", "End": true}
+            }
+        })
+    };
+    let fault = |failures: u32, error_type: &str| {
+        http.post(system.url("/_local/faults"))
+            .json(&json!({"function": function, "failures": failures, "error_type": error_type}))
+            .send()
+    };
     let run = |name: &'static str, definition: Value| {
         let sfn = sfn.clone();
         async move {
-            let machine = sfn.create_state_machine().name(name).definition(definition.to_string())
-                .role_arn("arn:aws:iam::123456789012:role/e2e").send().await.unwrap().state_machine_arn;
-            let execution = sfn.start_execution().state_machine_arn(machine).name(format!("{name}-1")).input("{}").send().await.unwrap().execution_arn;
+            let machine = sfn
+                .create_state_machine()
+                .name(name)
+                .definition(definition.to_string())
+                .role_arn("arn:aws:iam::123456789012:role/e2e")
+                .send()
+                .await
+                .unwrap()
+                .state_machine_arn;
+            let execution = sfn
+                .start_execution()
+                .state_machine_arn(machine)
+                .name(format!("{name}-1"))
+                .input("{}")
+                .send()
+                .await
+                .unwrap()
+                .execution_arn;
             let done = eventually(120, name, || async {
-                let described = sfn.describe_execution().execution_arn(&execution).send().await.unwrap();
+                let described = sfn
+                    .describe_execution()
+                    .execution_arn(&execution)
+                    .send()
+                    .await
+                    .unwrap();
                 (described.status.as_str() != "RUNNING").then_some(described)
-            }).await;
-            let history = sfn.get_execution_history().execution_arn(&execution).send().await.unwrap();
-            let kinds: Vec<String> = history.events.iter().map(|e| e.r#type.as_str().to_owned()).collect();
+            })
+            .await;
+            let history = sfn
+                .get_execution_history()
+                .execution_arn(&execution)
+                .send()
+                .await
+                .unwrap();
+            let kinds: Vec<String> = history
+                .events
+                .iter()
+                .map(|e| e.r#type.as_str().to_owned())
+                .collect();
             (done, kinds)
         }
     };
@@ -265,14 +560,20 @@ async fn the_system_runs_locally_as_on_aws() {
     let retry = json!([{"ErrorEquals": ["Rainforest.Transient"], "IntervalSeconds": 1, "MaxAttempts": 2, "BackoffRate": 1.0}]);
     let (done, events) = run("e2e-retry", task(retry, json!([]))).await;
     assert_eq!(done.status.as_str(), "SUCCEEDED", "{events:?}");
-    assert!(events.iter().any(|e| e == "TaskFailed" || e == "LambdaFunctionFailed"), "the first attempt failed: {events:?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| e == "TaskFailed" || e == "LambdaFunctionFailed"),
+        "the first attempt failed: {events:?}"
+    );
     let output: Value = serde_json::from_str(done.output().unwrap()).unwrap();
     assert_eq!(output["Payload"], json!({"batchItemFailures": []}));
 
     // ...and a failure that persists is routed through Catch.
     fault(10, "Rainforest.Permanent").await.unwrap();
     let retry = json!([{"ErrorEquals": ["Rainforest.Transient"], "MaxAttempts": 2}]);
-    let catch = json!([{"ErrorEquals": ["States.ALL"], "Next": "Compensate", "ResultPath": "$.error"}]);
+    let catch =
+        json!([{"ErrorEquals": ["States.ALL"], "Next": "Compensate", "ResultPath": "$.error"}]);
     let (done, events) = run("e2e-catch", task(retry, catch)).await;
     assert_eq!(done.status.as_str(), "SUCCEEDED", "{events:?}");
     let output: Value = serde_json::from_str(done.output().unwrap()).unwrap();
@@ -281,12 +582,28 @@ async fn the_system_runs_locally_as_on_aws() {
 
     // Logs are JSON lines naming the function and the request.
     let logs = system.logs.lock().unwrap().clone();
-    let invocation = logs.iter().filter_map(|l| serde_json::from_str::<Value>(l).ok()).find(|l| {
-        l["spans"].as_array().is_some_and(|spans| spans.iter().any(|s| s["function"] == "put-offer" && s["request_id"].is_string()))
-    });
-    assert!(invocation.is_some(), "no JSON log line of put-offer with a request id in {} lines", logs.len());
+    let invocation = logs
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|l| {
+            l["spans"].as_array().is_some_and(|spans| {
+                spans
+                    .iter()
+                    .any(|s| s["function"] == "put-offer" && s["request_id"].is_string())
+            })
+        });
+    assert!(
+        invocation.is_some(),
+        "no JSON log line of put-offer with a request id in {} lines",
+        logs.len()
+    );
 
-    let gateway = system.base.clone();
+    let (gateway, emulator) = (system.base.clone(), system.emulator.clone());
     system.stop();
-    assert!(reqwest::get(format!("{gateway}/openapi.json")).await.is_err(), "the gateway stopped");
+    let gateway_answers = reqwest::get(format!("{gateway}/openapi.json"))
+        .await
+        .is_ok();
+    assert!(!gateway_answers, "the gateway stopped");
+    let emulator_answers = reqwest::get(format!("{emulator}/moto-api/")).await.is_ok();
+    assert!(!emulator_answers, "the emulators stopped");
 }

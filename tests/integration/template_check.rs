@@ -24,3 +24,20 @@ fn missing_binaries_build_methods_and_substitutions_are_reported() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_function_without_an_in_process_handler_stops_the_local_system_at_start() {
+    let sdk = crate::helpers::sdk_config().await;
+    let template =
+        Template::load(&repo_root().join("tests/fixtures/unknown-function.yaml")).unwrap();
+    let stack = rainforest_local::provision(&sdk, &template, &crate::helpers::unique_prefix())
+        .await
+        .unwrap();
+    let error = rainforest_local::registry::load(&sdk, &template, &stack, &Default::default())
+        .err()
+        .expect("refused");
+    assert!(
+        format!("{error:#}").contains("no in-process handler for binary mystery"),
+        "{error:#}"
+    );
+}

@@ -4,15 +4,15 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
-use shared::api::{self, ApiError, PageSize};
+use shared::api::{self, ApiError, PageSize, ReadProblems};
 use shared::catalog::{CategoryPath, Cursor, Product, ProductId, Slug};
 
 /// What the handler needs, built once per process.
 pub use shared::catalog::CatalogStore as Deps;
 
 /// What a category listing shows of each product.
-#[derive(Serialize)]
-struct ProductSummary {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProductSummary {
     id: ProductId,
     title: String,
     brand: String,
@@ -32,13 +32,25 @@ impl From<Product> for ProductSummary {
     }
 }
 
-#[derive(Serialize)]
-struct Page {
+/// One page of a category.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Page {
     items: Vec<ProductSummary>,
     /// Pass as `cursor` for the next page; absent on the last page.
     next_cursor: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/categories/{id}/products",
+    tag = "catalog",
+    params(
+        ("id" = Slug, Path, description = "The leaf category"),
+        ("limit" = Option<u32>, Query, description = "Products per page, 1 to 100 (24)"),
+        ("cursor" = Option<String>, Query, description = "The next_cursor of the previous page"),
+    ),
+    responses((status = 200, description = "One page, oldest listing first", body = Page), ReadProblems)
+)]
 #[tracing::instrument(skip_all)]
 pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::GET)?;

@@ -4,11 +4,11 @@
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
-use shared::api::{self, ApiError, Caller};
-use shared::config::Source;
+use shared::api::{self, ApiError, Caller, WriteProblems};
 use shared::catalog::{
-    CatalogStore, ImageUploadRequest, ImagesConfig, ProductId, presign_image_upload,
+    CatalogStore, ImageUpload, ImageUploadRequest, ImagesConfig, ProductId, presign_image_upload,
 };
+use shared::config::Source;
 
 pub struct Deps {
     pub store: CatalogStore,
@@ -27,6 +27,15 @@ impl Deps {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/seller/products/{id}/images",
+    tag = "seller",
+    request_body = ImageUploadRequest,
+    params(("id" = ProductId, Path, description = "The product")),
+    security(("jwt" = ["seller"])),
+    responses((status = 201, description = "Where and how to PUT the image", body = ImageUpload), WriteProblems)
+)]
 #[tracing::instrument(skip_all)]
 pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::POST)?;

@@ -6,7 +6,7 @@ use anyhow::Context;
 use lambda_http::http::{Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
-use shared::api::{self, ApiError, Caller, Invalid};
+use shared::api::{self, ApiError, Caller, Invalid, WriteProblems};
 use shared::catalog::{
     Attributes, CatalogStore, Gtin, ListingOutcome, NewListing, Offer, OfferTerms, Product,
     ProductId, SellerId, Sku, Variation,
@@ -17,13 +17,27 @@ use std::collections::BTreeSet;
 /// What the handler needs, built once per process.
 pub use shared::catalog::CatalogStore as Deps;
 
-#[derive(Serialize)]
-struct Listed {
+/// The listing's product and the seller's offer on it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Listed {
     product_created: bool,
     product: Product,
     offer: Offer,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/seller/products",
+    tag = "seller",
+    request_body = NewListing,
+    security(("jwt" = ["seller"])),
+    responses(
+        (status = 201, description = "Listed: a new product, or the offer joined the product that has the listing's GTIN",
+         body = Listed, headers(("Location" = String, description = "The product's page"))),
+        (status = 200, description = "The offer was already on the product with this GTIN (a retry)", body = Listed),
+        WriteProblems,
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::POST)?;

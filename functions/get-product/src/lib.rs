@@ -4,24 +4,25 @@
 use lambda_http::http::{Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
-use shared::api::{self, ApiError, ETag};
-use shared::catalog::{Offer, Product, ProductId, SellerRating, VariationSummary, buy_box,
-};
+use shared::api::{self, ApiError, ETag, ReadProblems};
+use shared::catalog::{Offer, Product, ProductId, SellerRating, VariationSummary, buy_box};
 use shared::money::Money;
 
 /// What the handler needs, built once per process.
 pub use shared::catalog::CatalogStore as Deps;
 
-#[derive(Serialize)]
-struct OfferView {
+/// An offer as shoppers see it: what they pay in all, and who sells it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OfferView {
     #[serde(flatten)]
     offer: Offer,
     landed_price: Money,
     seller_rating: Option<SellerRating>,
 }
 
-#[derive(Serialize)]
-struct ProductPageView {
+/// What a product page shows.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProductPageView {
     product: Product,
     /// The members of the product's variation family, if it has one.
     variations: Vec<VariationSummary>,
@@ -29,6 +30,16 @@ struct ProductPageView {
     other_offers: Vec<OfferView>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/products/{id}",
+    tag = "catalog",
+    params(("id" = ProductId, Path, description = "The product")),
+    responses(
+        (status = 200, description = "The product page", body = ProductPageView, headers(("ETag" = String, description = "The product's version"))),
+        ReadProblems,
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::GET)?;

@@ -1,3 +1,6 @@
+// lambda_runtime's layered service types nest deeper than the default limit allows.
+#![recursion_limit = "256"]
+
 use shared::config::Env;
 
 #[tokio::main]

@@ -3,13 +3,26 @@
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
-use shared::api::{self, ApiError, Caller, Invalid};
+use shared::api::{self, ApiError, Caller, Invalid, WriteProblems};
 use shared::catalog::{Offer, OfferTerms, Sku};
 use shared::clock;
 
 /// What the handler needs, built once per process.
 pub use shared::catalog::CatalogStore as Deps;
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/seller/offers/{sku}",
+    tag = "seller",
+    request_body = OfferTerms,
+    params(("sku" = Sku, Path, description = "The seller's SKU")),
+    security(("jwt" = ["seller"])),
+    responses(
+        (status = 201, description = "A new offer", body = Offer),
+        (status = 200, description = "The offer's next version", body = Offer),
+        WriteProblems,
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::PUT)?;

@@ -4,13 +4,30 @@
 
 use lambda_http::http::{Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
-use shared::api::{self, ApiError, Caller, ETag};
-use shared::catalog::{ProductId, ProductPatch};
+use shared::api::{self, ApiError, Caller, ETag, Problem, WriteProblems};
+use shared::catalog::{Product, ProductId, ProductPatch};
 use shared::clock;
 
 /// What the handler needs, built once per process.
 pub use shared::catalog::CatalogStore as Deps;
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/seller/products/{id}",
+    tag = "seller",
+    request_body(content = ProductPatch, content_type = "application/merge-patch+json"),
+    params(
+        ("id" = ProductId, Path, description = "The product"),
+        ("If-Match" = String, Header, description = "The ETag of the version the change is based on"),
+    ),
+    security(("jwt" = ["seller"])),
+    responses(
+        (status = 200, description = "The product's next version", body = Product, headers(("ETag" = String))),
+        (status = 412, description = "The product changed since that version; nothing was written", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        WriteProblems,
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::PATCH)?;

@@ -105,17 +105,96 @@ impl ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// An RFC 9457 problem document; a 400 also names the field and the rule it broke.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Problem {
     #[serde(rename = "type")]
     kind: String,
-    title: &'a str,
+    title: String,
     status: u16,
     detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
+    field: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    rule: Option<&'a str>,
+    rule: Option<String>,
+}
+
+/// API Gateway's own answer when it refuses a request before any function runs.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct GatewayMessage {
+    message: String,
+}
+
+/// The problems a public read can answer.
+#[derive(utoipa::IntoResponses)]
+pub enum ReadProblems {
+    #[response(
+        status = 400,
+        description = "A parameter broke a rule",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+    #[response(
+        status = 404,
+        description = "No such resource",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+    #[response(
+        status = 500,
+        description = "Our failure; the cause is logged",
+        content_type = "application/problem+json"
+    )]
+    Unexpected(Problem),
+}
+
+/// The problems a seller's write can answer.
+#[derive(utoipa::IntoResponses)]
+pub enum WriteProblems {
+    #[response(
+        status = 400,
+        description = "A field broke a rule; nothing was written",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+    #[response(status = 401, description = "No valid bearer token")]
+    Unauthenticated(GatewayMessage),
+    #[response(
+        status = 403,
+        description = "Not a seller, or not this seller's",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
+    #[response(
+        status = 404,
+        description = "No such product",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+    #[response(
+        status = 409,
+        description = "Conflicts with what exists",
+        content_type = "application/problem+json"
+    )]
+    Conflict(Problem),
+    #[response(
+        status = 413,
+        description = "Body over 64 KiB",
+        content_type = "application/problem+json"
+    )]
+    PayloadTooLarge(Problem),
+    #[response(
+        status = 415,
+        description = "Body not JSON",
+        content_type = "application/problem+json"
+    )]
+    UnsupportedMediaType(Problem),
+    #[response(
+        status = 500,
+        description = "Our failure; the cause is logged",
+        content_type = "application/problem+json"
+    )]
+    Unexpected(Problem),
 }
 
 /// The RFC 9457 body for an error; 500s say nothing of their cause.
@@ -127,11 +206,11 @@ pub fn problem_response(error: &ApiError) -> Response<Body> {
     };
     let problem = Problem {
         kind: format!("https://rainforest.dev/problems/{}", error.code()),
-        title: status.canonical_reason().unwrap_or("Error"),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
         status: status.as_u16(),
         detail: error.to_string(),
-        field: invalid.map(|i| i.field.as_str()),
-        rule: invalid.map(|i| i.rule.as_str()),
+        field: invalid.map(|i| i.field.clone()),
+        rule: invalid.map(|i| i.rule.clone()),
     };
     let body = serde_json::to_string(&problem).expect("a problem always serializes");
     let mut response = Response::new(Body::Text(body));

@@ -5,7 +5,9 @@ mod error;
 mod identity;
 mod request;
 
-pub use error::{ApiError, Invalid, problem_response};
+pub use error::{
+    ApiError, GatewayMessage, Invalid, Problem, ReadProblems, WriteProblems, problem_response,
+};
 pub use identity::{Caller, Role};
 pub use request::{ETag, PageSize, json_body, path_param, query_param, require_method};
 

@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 /// A GTIN normalised to 14 digits, so UPC-A, EAN-13, EAN-8 and GTIN-14 forms of one number match.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
+#[schema(pattern = "^[0-9]{14}$")]
 pub struct Gtin(String);
 
 impl Gtin {
@@ -57,7 +58,7 @@ impl AsRef<str> for Gtin {
 }
 
 /// Product identifiers as sellers send them; at most one GTIN results.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Identifiers {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -30,7 +30,7 @@ impl ImagesConfig {
 }
 
 /// The image types product pages can show, with the file extension each is stored under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 pub enum ImageType {
     #[serde(rename = "image/jpeg")]
     Jpeg,
@@ -58,7 +58,7 @@ impl ImageType {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImageUploadRequest {
     pub content_type: ImageType,
@@ -67,7 +67,7 @@ pub struct ImageUploadRequest {
 }
 
 /// What the seller needs to upload: the URL, and the headers that must go with it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImageUpload {
     pub method: &'static str,
     pub url: String,

@@ -11,7 +11,9 @@ mod store;
 
 pub use gtin::{Gtin, Identifiers};
 pub use images::{ImageUpload, ImageUploadRequest, ImagesConfig, presign_image_upload};
-pub use offer::{Condition, Fulfillment, Offer, OfferStatus, OfferTerms, Seller, SellerRating, StockUpdate};
+pub use offer::{
+    Condition, Fulfillment, Offer, OfferStatus, OfferTerms, Seller, SellerRating, StockUpdate,
+};
 pub use price_changes::{PriceChange, PriceChanges};
 pub use product::{
     Attributes, CategoryPath, NewListing, Product, ProductPatch, Slug, Variation, VariationSummary,
@@ -24,8 +26,21 @@ pub use store::{
 use serde::{Deserialize, Serialize};
 
 /// A product's catalog id: a ULID, so ids sort by creation time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(try_from = "String", into = "String")]
+#[schema(value_type = String, example = "01JD6ZQ3V8E4K2M9N7P5R3T1W0")]
 pub struct ProductId(ulid::Ulid);
 
 impl ProductId {

@@ -3,7 +3,7 @@ use crate::api::Invalid;
 use crate::money::{Currency, Money};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Condition {
     New,
@@ -12,14 +12,14 @@ pub enum Condition {
 }
 
 /// Who ships the order: Rainforest's fulfillment centers or the seller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Fulfillment {
     Rainforest,
     Merchant,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OfferStatus {
     #[default]
@@ -28,7 +28,9 @@ pub enum OfferStatus {
 }
 
 /// Days between order and dispatch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(try_from = "u32", into = "u32")]
 pub struct HandlingDays(u8);
 
@@ -50,7 +52,9 @@ impl From<HandlingDays> for u32 {
 }
 
 /// Units the seller can sell now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(try_from = "u32", into = "u32")]
 pub struct Quantity(u32);
 
@@ -71,7 +75,7 @@ impl From<Quantity> for u32 {
 }
 
 /// The terms of a seller's offer as the seller sends them.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OfferTerms {
     /// The product offered; set by the route when the offer comes with a new listing.
@@ -90,7 +94,7 @@ pub struct OfferTerms {
 }
 
 /// A seller's offer on one product.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Offer {
     pub sku: Sku,
     pub product_id: ProductId,
@@ -170,7 +174,7 @@ impl Offer {
 }
 
 /// A seller's feedback rating: tenths of a star, 0 to 50, over `count` reviews.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SellerRating {
     pub tenths: u8,
     pub count: u32,

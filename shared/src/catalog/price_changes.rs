@@ -46,14 +46,20 @@ pub struct PriceChanges {
 
 impl PriceChanges {
     pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
-        Ok(Self { sns: aws_sdk_sns::Client::new(sdk), topic_arn: source.required("PRICE_CHANGES_TOPIC_ARN")? })
+        Ok(Self {
+            sns: aws_sdk_sns::Client::new(sdk),
+            topic_arn: source.required("PRICE_CHANGES_TOPIC_ARN")?,
+        })
     }
 
     /// Message attributes let subscribers filter by product or seller without parsing bodies.
     #[tracing::instrument(skip_all, fields(sku = %change.sku, event_id = %change.event_id))]
     pub async fn publish(&self, change: &PriceChange) -> anyhow::Result<()> {
         let attribute = |value: String| {
-            aws_sdk_sns::types::MessageAttributeValue::builder().data_type("String").string_value(value).build()
+            aws_sdk_sns::types::MessageAttributeValue::builder()
+                .data_type("String")
+                .string_value(value)
+                .build()
         };
         self.sns
             .publish()
@@ -81,17 +87,33 @@ mod tests {
             "condition": "new", "fulfillment": "merchant", "handling_days": 1, "quantity": 1
         }))
         .unwrap();
-        Offer::from_terms("S".parse().unwrap(), ProductId::generate(), "s".parse().unwrap(), terms, "", "t".into()).unwrap()
+        Offer::from_terms(
+            "S".parse().unwrap(),
+            ProductId::generate(),
+            "s".parse().unwrap(),
+            terms,
+            "",
+            "t".into(),
+        )
+        .unwrap()
     }
 
     #[test]
     fn only_landed_price_moves_are_changes() {
         let old = offer(1000, 100);
         assert!(PriceChange::between("e", Some(&old), &offer(1000, 100)).is_none());
-        assert!(PriceChange::between("e", Some(&old), &offer(900, 200)).is_none(), "same landed price");
+        assert!(
+            PriceChange::between("e", Some(&old), &offer(900, 200)).is_none(),
+            "same landed price"
+        );
         let change = PriceChange::between("e", Some(&old), &offer(900, 100)).unwrap();
         assert_eq!(change.old_landed_price.unwrap().amount.get(), 1100);
         assert_eq!(change.new_landed_price.amount.get(), 1000);
-        assert!(PriceChange::between("e", None, &old).unwrap().old_landed_price.is_none());
+        assert!(
+            PriceChange::between("e", None, &old)
+                .unwrap()
+                .old_landed_price
+                .is_none()
+        );
     }
 }

@@ -1,6 +1,7 @@
 use super::{Gtin, Identifiers, ProductId, SellerId};
 use crate::api::Invalid;
 use serde::{Deserialize, Deserializer, Serialize};
+
 use std::collections::{BTreeMap, BTreeSet};
 
 crate::bounded_text!(Title, 1, 200);
@@ -24,7 +25,7 @@ crate::identifier!(
 /// Declares a list type holding `$min..=$max` items.
 macro_rules! bounded_list {
     ($name:ident, $item:ty, $min:expr, $max:expr) => {
-        #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
         #[serde(transparent)]
         pub struct $name(Vec<$item>);
 
@@ -103,8 +104,9 @@ impl From<AttributeValue> for serde_json::Value {
 }
 
 /// Category-specific attributes (screen size, material...), at most 50.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "BTreeMap<AttributeName, AttributeValue>")]
+#[schema(value_type = Object)]
 pub struct Attributes(BTreeMap<AttributeName, AttributeValue>);
 
 impl Attributes {
@@ -126,7 +128,7 @@ impl TryFrom<BTreeMap<AttributeName, AttributeValue>> for Attributes {
 }
 
 /// How a product takes part in a variation family (sizes, colours of one item).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Variation {
     Standalone,
@@ -142,7 +144,7 @@ pub enum Variation {
 }
 
 /// A product as stored and shown: shared by every seller who offers it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Product {
     pub id: ProductId,
     /// The seller who created the listing and may change its data.
@@ -238,7 +240,7 @@ impl Product {
 
 /// A seller's request to list a product with its first offer. Product fields are used only when
 /// no product with the same GTIN exists; otherwise the offer joins that product.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewListing {
     pub title: Title,
@@ -330,7 +332,7 @@ impl NewListing {
 
 /// A JSON merge patch (RFC 7396) of the product data its owner may change. A `null` removes an
 /// attribute; the other fields cannot be removed, so `null` there is refused.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductPatch {
     #[serde(default, deserialize_with = "present")]
@@ -344,7 +346,9 @@ pub struct ProductPatch {
     pub bullet_points: Option<BulletPoints>,
     #[serde(default, deserialize_with = "present")]
     pub category_path: Option<CategoryPath>,
+    /// Attributes to set; a `null` value removes that attribute.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Object>)]
     pub attributes: Option<BTreeMap<AttributeName, Option<AttributeValue>>>,
     #[serde(default, deserialize_with = "present")]
     pub images: Option<Images>,
@@ -368,7 +372,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
 }
 
 /// A variation family member as the product page lists it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VariationSummary {
     pub id: ProductId,
     pub title: Title,

@@ -8,7 +8,9 @@
 //!
 //! Every write that could clobber another is conditional; multi-item writes are transactions.
 
-use super::{Gtin, Offer, Product, ProductId, Seller, SellerId, SellerRating, Sku, Slug, StockUpdate};
+use super::{
+    Gtin, Offer, Product, ProductId, Seller, SellerId, SellerRating, Sku, Slug, StockUpdate,
+};
 use crate::api::{ApiError, Invalid};
 use crate::config::Source;
 use crate::money::Currency;
@@ -268,7 +270,10 @@ impl CatalogStore {
 
     /// The store a function uses, configured from its environment.
     pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
-        Ok(Self::new(crate::aws::dynamodb(sdk), CatalogConfig::from_source(source)?))
+        Ok(Self::new(
+            crate::aws::dynamodb(sdk),
+            CatalogConfig::from_source(source)?,
+        ))
     }
 
     pub fn currency(&self) -> Currency {
@@ -541,12 +546,19 @@ impl CatalogStore {
         let Some(current) = self.get::<OfferItem>((pk, sk)).await? else {
             return Ok(None);
         };
-        let written = self.save_offer(&current, offer, current.stock_sequence).await?;
+        let written = self
+            .save_offer(&current, offer, current.stock_sequence)
+            .await?;
         Ok(written.map(OfferWrite::Updated))
     }
 
     /// Writes `offer` as the next version of `current`, if no one else wrote it meanwhile.
-    async fn save_offer(&self, current: &OfferItem, mut offer: Offer, stock_sequence: Option<u64>) -> anyhow::Result<Option<Offer>> {
+    async fn save_offer(
+        &self,
+        current: &OfferItem,
+        mut offer: Offer,
+        stock_sequence: Option<u64>,
+    ) -> anyhow::Result<Option<Offer>> {
         offer.version = current.version + 1;
         let result = self
             .client
@@ -570,17 +582,37 @@ impl CatalogStore {
     #[tracing::instrument(skip_all, fields(sku = %update.sku, sequence = update.sequence))]
     pub async fn apply_stock_update(&self, update: &StockUpdate) -> anyhow::Result<bool> {
         for _ in 0..RACE_RETRIES {
-            let owner = self.get::<SkuItem>(sku_key(&update.sku)).await?.with_context(|| format!("unknown SKU {}", update.sku))?;
-            anyhow::ensure!(owner.seller_id == update.seller_id, "SKU {} belongs to another seller", update.sku);
-            let key_pair = (format!("PRODUCT#{}", owner.product_id), format!("OFFER#{}", update.sku));
-            let current = self.get::<OfferItem>(key_pair).await?.context("a claimed SKU has no offer")?;
-            if current.stock_sequence.is_some_and(|applied| applied >= update.sequence) {
+            let owner = self
+                .get::<SkuItem>(sku_key(&update.sku))
+                .await?
+                .with_context(|| format!("unknown SKU {}", update.sku))?;
+            anyhow::ensure!(
+                owner.seller_id == update.seller_id,
+                "SKU {} belongs to another seller",
+                update.sku
+            );
+            let key_pair = (
+                format!("PRODUCT#{}", owner.product_id),
+                format!("OFFER#{}", update.sku),
+            );
+            let current = self
+                .get::<OfferItem>(key_pair)
+                .await?
+                .context("a claimed SKU has no offer")?;
+            if current
+                .stock_sequence
+                .is_some_and(|applied| applied >= update.sequence)
+            {
                 return Ok(false);
             }
             let mut offer = current.data.clone();
             offer.quantity = update.quantity;
             offer.updated_at = crate::clock::now();
-            if self.save_offer(&current, offer, Some(update.sequence)).await?.is_some() {
+            if self
+                .save_offer(&current, offer, Some(update.sequence))
+                .await?
+                .is_some()
+            {
                 return Ok(true);
             }
         }
@@ -615,18 +647,31 @@ impl CatalogStore {
             items.push(item(&ProductItem::new(product))?);
             if let Some(gtin) = product.gtin() {
                 let (pk, sk) = gtin_key(gtin);
-                items.push(item(&GtinItem { pk, sk, product_id: product.id })?);
+                items.push(item(&GtinItem {
+                    pk,
+                    sk,
+                    product_id: product.id,
+                })?);
             }
         }
         for offer in offers {
             let (pk, sk) = sku_key(&offer.sku);
-            items.push(item(&SkuItem { pk, sk, product_id: offer.product_id, seller_id: offer.seller_id.clone() })?);
+            items.push(item(&SkuItem {
+                pk,
+                sk,
+                product_id: offer.product_id,
+                seller_id: offer.seller_id.clone(),
+            })?);
             items.push(item(&offer_item(offer, None))?);
         }
         for chunk in items.chunks(25) {
             let mut pending: Vec<WriteRequest> = chunk
                 .iter()
-                .map(|item| Ok(WriteRequest::builder().put_request(PutRequest::builder().set_item(Some(item.clone())).build()?).build()))
+                .map(|item| {
+                    Ok(WriteRequest::builder()
+                        .put_request(PutRequest::builder().set_item(Some(item.clone())).build()?)
+                        .build())
+                })
                 .collect::<anyhow::Result<_>>()?;
             while !pending.is_empty() {
                 let output = self
@@ -636,7 +681,10 @@ impl CatalogStore {
                     .send()
                     .await
                     .context("importing catalog items")?;
-                pending = output.unprocessed_items.and_then(|mut u| u.remove(self.table())).unwrap_or_default();
+                pending = output
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(self.table()))
+                    .unwrap_or_default();
             }
         }
         Ok(())
@@ -723,5 +771,9 @@ pub fn offer_from_image(image: serde_dynamo::Item) -> anyhow::Result<Option<Offe
     if !is_offer {
         return Ok(None);
     }
-    Ok(Some(serde_dynamo::from_item::<_, OfferItem>(image).context("decoding an offer image")?.data))
+    Ok(Some(
+        serde_dynamo::from_item::<_, OfferItem>(image)
+            .context("decoding an offer image")?
+            .data,
+    ))
 }

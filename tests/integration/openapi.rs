@@ -1,0 +1,47 @@
+use crate::helpers::repo_root;
+use rainforest_local::{Template, gateway, openapi};
+
+#[test]
+fn the_committed_openapi_document_is_current() {
+    let committed = std::fs::read_to_string(repo_root().join("openapi.json")).unwrap();
+    assert!(
+        committed == openapi::document_text(),
+        "openapi.json is stale: run `cargo run -p rainforest-local -- openapi > openapi.json`"
+    );
+}
+
+#[test]
+fn the_document_describes_exactly_the_routes_of_the_template() {
+    let template = Template::load(&repo_root().join("template.yaml")).unwrap();
+    let document = openapi::document();
+    let mut described: Vec<String> = document["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, operations)| {
+            operations
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(move |method| format!("{} {path}", method.to_uppercase()))
+        })
+        .collect();
+    let mut declared: Vec<String> = gateway::routes(&template)
+        .unwrap()
+        .iter()
+        .map(|r| r.key())
+        .collect();
+    described.sort();
+    declared.sort();
+    assert_eq!(described, declared);
+}
+
+#[test]
+fn errors_are_documented_as_problem_json() {
+    let document = openapi::document();
+    let bad_request = &document["paths"]["/api/v1/seller/products"]["post"]["responses"]["400"];
+    assert!(
+        bad_request["content"]["application/problem+json"].is_object(),
+        "{bad_request}"
+    );
+}
