@@ -95,44 +95,30 @@ pub fn routes(template: &Template) -> anyhow::Result<Vec<Route>> {
                 .map(str::to_owned)
         });
     let mut routes = Vec::new();
-    for (id, resource) in template.of_kind("AWS::Serverless::Function") {
-        let events = resource
-            .properties
-            .get("Events")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten();
-        for (_, event) in
-            events.filter(|(_, e)| e.get("Type").and_then(Value::as_str) == Some("HttpApi"))
-        {
-            let properties = &event["Properties"];
-            let method = properties
-                .get("Method")
-                .and_then(Value::as_str)
-                .unwrap_or("ANY")
-                .to_ascii_uppercase();
-            let path = properties
-                .get("Path")
-                .and_then(Value::as_str)
-                .with_context(|| format!("{id}: an HttpApi event without Path"))?;
-            let authorizer = properties
-                .pointer("/Auth/Authorizer")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .or(default_authorizer.clone());
-            let method = if method == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
+    for (id, _, _, properties) in template.function_events(&["HttpApi"]) {
+        let method = properties
+            .get("Method")
+            .and_then(Value::as_str)
+            .unwrap_or("ANY")
+            .to_ascii_uppercase();
+        let path = properties
+            .get("Path")
+            .and_then(Value::as_str)
+            .with_context(|| format!("{id}: an HttpApi event without Path"))?;
+        let authorizer = properties
+            .pointer("/Auth/Authorizer")
+            .and_then(Value::as_str)
+            .or(default_authorizer.as_deref());
+        routes.push(Route {
+            method: if method == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
                 "ANY".to_owned()
             } else {
                 method
-            };
-            let authorized = authorizer.is_some_and(|a| a != "NONE");
-            routes.push(Route {
-                method,
-                path: path.to_owned(),
-                function: id.clone(),
-                authorized,
-            });
-        }
+            },
+            path: path.to_owned(),
+            function: id.clone(),
+            authorized: authorizer.is_some_and(|a| a != "NONE"),
+        });
     }
     Ok(routes)
 }

@@ -39,74 +39,51 @@ pub enum Source {
 /// The mappings declared in `template`, their ARNs resolved against `stack`.
 pub fn mappings(template: &Template, stack: &Stack) -> anyhow::Result<Vec<Mapping>> {
     let mut found = Vec::new();
-    for (id, resource) in template.of_kind("AWS::Serverless::Function") {
-        let events = resource
-            .properties
-            .get("Events")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten();
-        for (name, event) in
-            events.filter(|(_, e)| matches!(e["Type"].as_str(), Some("SQS" | "DynamoDB")))
-        {
-            let properties = stack
-                .resolve(&event["Properties"])
-                .with_context(|| format!("{id}.{name}"))?;
-            let text = |key: &str| {
-                properties
-                    .get(key)
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
+    for (id, name, kind, properties) in template.function_events(&["SQS", "DynamoDB"]) {
+        let context = || format!("{id}.{name}");
+        let properties = stack.resolve(properties).with_context(context)?;
+        let text = |key: &str| {
+            properties
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let number = |key: &str| properties.get(key).and_then(Value::as_u64);
+        let local_queue = |arn: &str| {
+            stack
+                .find_by_attribute("Arn", arn)
+                .with_context(|| format!("{}: no local queue {arn}", context()))
+        };
+        let (source, default_batch) = if kind == "SQS" {
+            let arn = text("Queue").with_context(context)?;
+            (
+                Source::Queue {
+                    url: local_queue(&arn)?,
+                    arn,
+                },
+                10,
+            )
+        } else {
+            let destination = properties
+                .pointer("/DestinationConfig/OnFailure/Destination")
+                .and_then(Value::as_str);
+            let source = Source::Stream {
+                arn: text("Stream").with_context(context)?,
+                from_start: text("StartingPosition").as_deref() == Some("TRIM_HORIZON"),
+                // -1 (the default) retries until the record expires.
+                max_retries: number("MaximumRetryAttempts").and_then(|n| u32::try_from(n).ok()),
+                on_failure: destination.map(local_queue).transpose()?,
             };
-            let number = |key: &str| properties.get(key).and_then(Value::as_u64);
-            let report_failures = properties["FunctionResponseTypes"]
+            (source, 100)
+        };
+        found.push(Mapping {
+            function: stack.reference(id)?,
+            kind: source,
+            batch_size: number("BatchSize").map_or(default_batch, |n| n as usize),
+            report_failures: properties["FunctionResponseTypes"]
                 .as_array()
-                .is_some_and(|types| types.iter().any(|t| t == "ReportBatchItemFailures"));
-            let kind = match event["Type"].as_str() {
-                Some("SQS") => {
-                    let arn = text("Queue").with_context(|| format!("{id}.{name}: Queue"))?;
-                    let url = stack
-                        .find_by_attribute("Arn", &arn)
-                        .with_context(|| format!("{id}.{name}: no local queue {arn}"))?;
-                    (Source::Queue { arn, url }, 10)
-                }
-                Some("DynamoDB") => {
-                    let arn = text("Stream").with_context(|| format!("{id}.{name}: Stream"))?;
-                    let on_failure = match properties
-                        .pointer("/DestinationConfig/OnFailure/Destination")
-                        .and_then(Value::as_str)
-                    {
-                        Some(destination) => Some(
-                            stack
-                                .find_by_attribute("Arn", destination)
-                                .with_context(|| format!("no local queue {destination}"))?,
-                        ),
-                        None => None,
-                    };
-                    let max_retries = number("MaximumRetryAttempts")
-                        .and_then(|n| u32::try_from(n).ok())
-                        .filter(|n| *n != u32::MAX);
-                    let from_start = text("StartingPosition").as_deref() == Some("TRIM_HORIZON");
-                    (
-                        Source::Stream {
-                            arn,
-                            from_start,
-                            max_retries,
-                            on_failure,
-                        },
-                        100,
-                    )
-                }
-                _ => continue,
-            };
-            let batch_size = number("BatchSize").map_or(kind.1, |n| n as usize);
-            found.push(Mapping {
-                function: stack.reference(id)?,
-                kind: kind.0,
-                batch_size,
-                report_failures,
-            });
-        }
+                .is_some_and(|types| types.iter().any(|t| t == "ReportBatchItemFailures")),
+        });
     }
     Ok(found)
 }

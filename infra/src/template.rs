@@ -75,6 +75,35 @@ impl Template {
             .filter(move |(_, resource)| resource.kind == kind)
     }
 
+    /// The events of every function whose `Type` is one of `types`:
+    /// (function id, event name, event type, event properties).
+    pub fn function_events<'a>(
+        &'a self,
+        types: &'a [&str],
+    ) -> impl Iterator<Item = (&'a String, &'a String, &'a str, &'a Value)> + 'a {
+        self.of_kind("AWS::Serverless::Function")
+            .flat_map(move |(id, function)| {
+                let events = function
+                    .properties
+                    .get("Events")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten();
+                events.filter_map(move |(name, event)| {
+                    let kind = event
+                        .get("Type")
+                        .and_then(Value::as_str)
+                        .filter(|kind| types.contains(kind))?;
+                    Some((
+                        id,
+                        name,
+                        kind,
+                        event.get("Properties").unwrap_or(&Value::Null),
+                    ))
+                })
+            })
+    }
+
     /// A function's environment as written: `Globals` first, the function's own on top.
     pub fn function_environment(&self, function: &str) -> anyhow::Result<Map<String, Value>> {
         let resource = self

@@ -1,22 +1,10 @@
 //! Validated text: newtypes that can only hold text obeying their rule. They parse from JSON
 //! and DynamoDB through `TryFrom<String>`, so a bad value is refused at the edge, with the rule.
 
-/// Declares a trimmed, single-line text type of `$min..=$max` characters.
+/// The conversions every text newtype has: to `String`, `&str`, and display.
 #[macro_export]
-macro_rules! bounded_text {
-    ($(#[$meta:meta])* $name:ident, $min:expr, $max:expr) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, ::serde::Serialize, ::serde::Deserialize, ::utoipa::ToSchema)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
-
-        impl TryFrom<String> for $name {
-            type Error = String;
-            fn try_from(value: String) -> Result<Self, String> {
-                $crate::text::check_bounded(&value, $min, $max).map(|t| Self(t.to_owned()))
-            }
-        }
-
+macro_rules! text_impls {
+    ($name:ident) => {
         impl From<$name> for String {
             fn from(value: $name) -> String {
                 value.0
@@ -34,6 +22,26 @@ macro_rules! bounded_text {
                 f.write_str(&self.0)
             }
         }
+    };
+}
+
+/// Declares a trimmed, single-line text type of `$min..=$max` characters.
+#[macro_export]
+macro_rules! bounded_text {
+    ($(#[$meta:meta])* $name:ident, $min:expr, $max:expr) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, ::serde::Serialize, ::serde::Deserialize, ::utoipa::ToSchema)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(value: String) -> Result<Self, String> {
+                $crate::text::check_bounded(&value, $min, $max).map(|t| Self(t.to_owned()))
+            }
+        }
+
+        $crate::text_impls!($name);
     };
 }
 
@@ -64,23 +72,7 @@ macro_rules! identifier {
             }
         }
 
-        impl From<$name> for String {
-            fn from(value: $name) -> String {
-                value.0
-            }
-        }
-
-        impl AsRef<str> for $name {
-            fn as_ref(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
+        $crate::text_impls!($name);
     };
 }
 
