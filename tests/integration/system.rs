@@ -607,3 +607,13 @@ async fn the_system_runs_locally_as_on_aws() {
     let emulator_answers = reqwest::get(format!("{emulator}/moto-api/")).await.is_ok();
     assert!(!emulator_answers, "the emulators stopped");
 }
+
+#[tokio::test]
+async fn the_system_starts_again_after_a_stop() {
+    for _ in 0..2 {
+        let system = System::start().await;
+        let openapi = reqwest::get(system.url("/openapi.json")).await.unwrap();
+        assert_eq!(openapi.status(), 200);
+        system.stop();
+    }
+}
