@@ -27,8 +27,16 @@ pub struct DevIssuer {
 impl DevIssuer {
     pub fn load_or_create(path: &Path) -> anyhow::Result<Self> {
         if !path.exists() {
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
             let pem = Self::generate_pem()?;
-            std::fs::write(path, pem).with_context(|| format!("writing {}", path.display()))?;
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            file.write_all(pem.as_bytes())?;
         }
         let pem =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;

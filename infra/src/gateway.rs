@@ -366,20 +366,24 @@ impl Gateway {
         let payload = if body.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(body).unwrap_or(Value::Null)
+            match serde_json::from_slice(body) {
+                Ok(payload) => payload,
+                Err(_) => {
+                    let message = json!({"Type": "User", "message": "Could not parse request body into json"});
+                    return lambda_error(
+                        StatusCode::BAD_REQUEST,
+                        "InvalidRequestContentException",
+                        &message,
+                    );
+                }
+            }
         };
         match self.invoke(name, payload).await {
-            None => json_response(
-                StatusCode::NOT_FOUND,
-                &json!({"Type": "User", "message": format!("Function not found: {name}")}),
-            )
-            .map(|mut r| {
-                r.headers_mut().insert(
-                    "x-amzn-errortype",
-                    "ResourceNotFoundException".parse().expect("a header value"),
-                );
-                r
-            }),
+            None => {
+                let message =
+                    json!({"Type": "User", "message": format!("Function not found: {name}")});
+                lambda_error(StatusCode::NOT_FOUND, "ResourceNotFoundException", &message)
+            }
             Some(Ok(output)) => json_response(StatusCode::OK, &output),
             Some(Err(error)) => {
                 let mut response = json_response(StatusCode::OK, &error.payload())?;
@@ -468,6 +472,20 @@ impl Gateway {
             });
         }
     }
+}
+
+/// A Lambda service error: the type goes in `x-amzn-errortype`, as the SDKs expect.
+fn lambda_error(
+    status: StatusCode,
+    error_type: &'static str,
+    body: &Value,
+) -> anyhow::Result<HttpResponse> {
+    let mut response = json_response(status, body)?;
+    response.headers_mut().insert(
+        "x-amzn-errortype",
+        http::HeaderValue::from_static(error_type),
+    );
+    Ok(response)
 }
 
 fn json_response(status: StatusCode, body: &Value) -> anyhow::Result<HttpResponse> {

@@ -40,11 +40,9 @@ type Handler = Arc<dyn Fn(Value) -> Invocation + Send + Sync>;
 
 /// One function of template.yaml, ready to invoke.
 pub struct Function {
-    pub logical_id: String,
     pub binary: String,
     /// The physical name, as Lambda would have it.
     pub name: String,
-    pub arn: String,
     handler: Handler,
 }
 
@@ -77,10 +75,6 @@ impl Functions {
             None => name_or_arn.split(':').next()?,
         };
         self.0.values().find(|f| f.name == name)
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &Function> {
-        self.0.values()
     }
 }
 
@@ -164,10 +158,8 @@ pub fn load(
             .with_context(|| format!("{id}: building {binary}"))?
             .with_context(|| format!("{id}: no in-process handler for binary {binary}; add it to infra/src/registry.rs"))?;
         let function = Function {
-            logical_id: id.clone(),
             binary: binary.to_owned(),
             name: stack.reference(id)?,
-            arn: stack.attribute(id, "Arn")?,
             handler,
         };
         functions.insert(id.clone(), function);

@@ -580,6 +580,41 @@ async fn the_system_runs_locally_as_on_aws() {
     assert_eq!(output["error"]["Error"], "Rainforest.Permanent");
     assert_eq!(output["outcome"], "compensated");
 
+    // The Invoke API answers as Lambda does, by name or ARN (the Catch test's faults cleared).
+    fault(0, "none").await.unwrap();
+    let invoke = |name: &str, body: &'static str| {
+        http.post(system.url(&format!("/2015-03-31/functions/{name}/invocations")))
+            .body(body)
+            .send()
+    };
+    let answered = invoke(
+        "rainforest-PublishPriceChangesFunction",
+        r#"{"Records": []}"#,
+    )
+    .await
+    .unwrap();
+    assert_eq!(answered.status(), 200);
+    assert_eq!(
+        answered.json::<Value>().await.unwrap(),
+        json!({"batchItemFailures": []})
+    );
+    fault(1, "Rainforest.Boom").await.unwrap();
+    let failed = invoke(function, r#"{"Records": []}"#).await.unwrap();
+    assert_eq!(failed.status(), 200);
+    assert_eq!(failed.headers()["x-amz-function-error"], "Unhandled");
+    assert_eq!(
+        failed.json::<Value>().await.unwrap()["errorType"],
+        "Rainforest.Boom"
+    );
+    assert_eq!(
+        invoke("rainforest-NoSuchFunction", "{}")
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(invoke(function, "{not json").await.unwrap().status(), 400);
+
     // Logs are JSON lines naming the function and the request.
     let logs = system.logs.lock().unwrap().clone();
     let invocation = logs
