@@ -175,6 +175,24 @@ where
     }
 }
 
+/// The bodies of the messages waiting on a queue (long-polled for a second).
+async fn receive(sqs: &aws_sdk_sqs::Client, queue: &str) -> Vec<String> {
+    let received = sqs
+        .receive_message()
+        .queue_url(queue)
+        .max_number_of_messages(10)
+        .wait_time_seconds(1)
+        .send()
+        .await
+        .unwrap();
+    received
+        .messages
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| m.body)
+        .collect()
+}
+
 fn listing(sku: &str) -> Value {
     json!({
         "title": "Trail Kettle", "brand": "Acme", "category_path": ["home-kitchen", "kettles"],
@@ -394,37 +412,20 @@ async fn the_system_runs_locally_as_on_aws() {
         200
     );
     let change: Value = eventually(60, "the price change on the topic", || async {
-        let received = sqs
-            .receive_message()
-            .queue_url(&watcher)
-            .max_number_of_messages(10)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .unwrap();
-        received
-            .messages
-            .unwrap_or_default()
+        let changes = receive(&sqs, &watcher).await;
+        changes
             .iter()
-            .filter_map(|m| serde_json::from_str::<Value>(m.body()?).ok())
+            .filter_map(|body| serde_json::from_str::<Value>(body).ok())
             .find(|c| c["sku"] == "E2E-1" && c["new_landed_price"]["amount"] == 2_499)
     })
     .await;
     assert_eq!(change["old_landed_price"]["amount"], 2_999);
     let failures = system.queue_url("PriceChangesFailuresQueue").await;
     let failure: Value = eventually(60, "the poison record in the failure queue", || async {
-        let received = sqs
-            .receive_message()
-            .queue_url(&failures)
-            .wait_time_seconds(1)
-            .send()
+        receive(&sqs, &failures)
             .await
-            .unwrap();
-        received
-            .messages
-            .unwrap_or_default()
             .first()
-            .and_then(|m| serde_json::from_str(m.body()?).ok())
+            .and_then(|body| serde_json::from_str(body).ok())
     })
     .await;
     assert_eq!(
@@ -459,18 +460,7 @@ async fn the_system_runs_locally_as_on_aws() {
         .unwrap();
     let dlq = system.queue_url("InventoryUpdatesDLQ").await;
     let poison = eventually(90, "the poison message in the DLQ", || async {
-        let received = sqs
-            .receive_message()
-            .queue_url(&dlq)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .unwrap();
-        received
-            .messages
-            .unwrap_or_default()
-            .first()
-            .and_then(|m| m.body.clone())
+        receive(&sqs, &dlq).await.into_iter().next()
     })
     .await;
     assert_eq!(poison, "{not json");
