@@ -469,11 +469,22 @@ fn attribute_text(value: &Value) -> String {
     scalar(value).unwrap_or_else(|| value.to_string())
 }
 
-fn is_true(properties: &Value, key: &str) -> bool {
-    properties
-        .get(key)
+/// A queue's or topic's physical name: FIFO ones must end in `.fifo`.
+fn fifo_aware_name(stack: &Stack, id: &str, properties: &Value, fifo_key: &str) -> String {
+    let fifo = properties
+        .get(fifo_key)
         .and_then(scalar)
-        .is_some_and(|v| v == "true")
+        .is_some_and(|v| v == "true");
+    format!("{}{}", stack.name(id), if fifo { ".fifo" } else { "" })
+}
+
+/// The properties among `keys` that are set, as the attribute text SQS and SNS take.
+fn attributes<'a>(
+    properties: &'a Value,
+    keys: &'a [&'a str],
+) -> impl Iterator<Item = (&'a str, String)> + 'a {
+    keys.iter()
+        .filter_map(|key| Some((*key, attribute_text(properties.get(*key)?))))
 }
 
 async fn create_queue(
@@ -485,13 +496,10 @@ async fn create_queue(
     use aws_sdk_sqs::types::QueueAttributeName;
     let properties = stack.resolve(properties)?;
     let sqs = aws_sdk_sqs::Client::new(sdk);
-    let fifo = is_true(&properties, "FifoQueue");
-    let name = format!("{}{}", stack.name(id), if fifo { ".fifo" } else { "" });
+    let name = fifo_aware_name(stack, id, &properties, "FifoQueue");
     let mut request = sqs.create_queue().queue_name(&name);
-    for key in QUEUE_ATTRIBUTES {
-        if let Some(value) = properties.get(*key) {
-            request = request.attributes(QueueAttributeName::from(*key), attribute_text(value));
-        }
+    for (key, value) in attributes(&properties, QUEUE_ATTRIBUTES) {
+        request = request.attributes(QueueAttributeName::from(key), value);
     }
     let url = request.send().await?.queue_url.context("no queue URL")?;
     let arn = sqs
@@ -519,13 +527,10 @@ async fn create_topic(
 ) -> anyhow::Result<()> {
     let properties = stack.resolve(properties)?;
     let sns = aws_sdk_sns::Client::new(sdk);
-    let fifo = is_true(&properties, "FifoTopic");
-    let name = format!("{}{}", stack.name(id), if fifo { ".fifo" } else { "" });
+    let name = fifo_aware_name(stack, id, &properties, "FifoTopic");
     let mut request = sns.create_topic().name(&name);
-    for key in ["FifoTopic", "ContentBasedDeduplication"] {
-        if let Some(value) = properties.get(key) {
-            request = request.attributes(key, attribute_text(value));
-        }
+    for (key, value) in attributes(&properties, &["FifoTopic", "ContentBasedDeduplication"]) {
+        request = request.attributes(key, value);
     }
     let arn = request.send().await?.topic_arn.context("no topic ARN")?;
     stack.record(id, arn.clone(), &[("TopicArn", arn), ("TopicName", name)]);
@@ -546,15 +551,14 @@ async fn subscribe(
         .protocol(text(&properties, "Protocol")?)
         .endpoint(text(&properties, "Endpoint")?)
         .return_subscription_arn(true);
-    for key in [
+    let keys = [
         "RawMessageDelivery",
         "FilterPolicy",
         "FilterPolicyScope",
         "RedrivePolicy",
-    ] {
-        if let Some(value) = properties.get(key) {
-            request = request.attributes(key, attribute_text(value));
-        }
+    ];
+    for (key, value) in attributes(&properties, &keys) {
+        request = request.attributes(key, value);
     }
     let arn = request
         .send()
