@@ -337,11 +337,18 @@ async fn deliver_stream_batch(
                 })
                 .min(),
             Ok(_) => None,
-            Err(_) => Some(0),
+            Err(error) => {
+                tracing::warn!(function = %mapping.function, error_type = %error.error_type, "stream batch failed; retrying it whole");
+                Some(0)
+            }
         };
         let Some(index) = failed_at else {
             return Ok(());
         };
+        // Retries count per failing record: progress past earlier records starts them afresh.
+        if index > 0 {
+            attempts = 0;
+        }
         records.drain(..index);
         attempts += 1;
         if max_retries.is_some_and(|max| attempts > max) {
