@@ -257,6 +257,28 @@ fn list<'a>(value: &'a Value, key: &str) -> &'a [Value] {
         .map_or(&[], Vec::as_slice)
 }
 
+/// One client per service, shared by every resource created.
+struct Clients {
+    s3: aws_sdk_s3::Client,
+    dynamodb: aws_sdk_dynamodb::Client,
+    sqs: aws_sdk_sqs::Client,
+    sns: aws_sdk_sns::Client,
+    sfn: aws_sdk_sfn::Client,
+}
+
+impl Clients {
+    fn new(sdk: &SdkConfig) -> Self {
+        Self {
+            // Emulators on 127.0.0.1 need path-style bucket URLs.
+            s3: shared::aws::s3(sdk, true),
+            dynamodb: aws_sdk_dynamodb::Client::new(sdk),
+            sqs: aws_sdk_sqs::Client::new(sdk),
+            sns: aws_sdk_sns::Client::new(sdk),
+            sfn: aws_sdk_sfn::Client::new(sdk),
+        }
+    }
+}
+
 /// Creates every resource of `template` that an emulator can hold, named under `prefix`.
 pub async fn provision(
     sdk: &SdkConfig,
@@ -267,6 +289,7 @@ pub async fn provision(
         .region()
         .map_or("us-east-1".to_owned(), ToString::to_string);
     let mut stack = Stack::new(template, prefix, &region);
+    let clients = Clients::new(sdk);
     let known = [
         "AWS::S3::Bucket",
         "AWS::DynamoDB::Table",
@@ -290,12 +313,12 @@ pub async fn provision(
         stack.record(id, name, &[("Arn", arn)]);
     }
     for (id, _) in template.of_kind("AWS::S3::Bucket") {
-        create_bucket(sdk, &mut stack, id)
+        create_bucket(&clients, &mut stack, id)
             .await
             .with_context(|| format!("creating {id}"))?;
     }
     for (id, resource) in template.of_kind("AWS::DynamoDB::Table") {
-        create_table(sdk, &mut stack, id, &resource.properties)
+        create_table(&clients, &mut stack, id, &resource.properties)
             .await
             .with_context(|| format!("creating {id}"))?;
     }
@@ -304,34 +327,30 @@ pub async fn provision(
         .of_kind("AWS::SQS::Queue")
         .partition(|(_, r)| r.properties.get("RedrivePolicy").is_none());
     for (id, resource) in plain.into_iter().chain(redriven) {
-        create_queue(sdk, &mut stack, id, &resource.properties)
+        create_queue(&clients, &mut stack, id, &resource.properties)
             .await
             .with_context(|| format!("creating {id}"))?;
     }
     for (id, resource) in template.of_kind("AWS::SNS::Topic") {
-        create_topic(sdk, &mut stack, id, &resource.properties)
+        create_topic(&clients, &mut stack, id, &resource.properties)
             .await
             .with_context(|| format!("creating {id}"))?;
     }
     for (id, resource) in template.of_kind("AWS::SNS::Subscription") {
-        subscribe(sdk, &mut stack, id, &resource.properties)
+        subscribe(&clients, &mut stack, id, &resource.properties)
             .await
             .with_context(|| format!("creating {id}"))?;
     }
     for (id, resource) in template.of_kind("AWS::Serverless::StateMachine") {
-        create_state_machine(sdk, &mut stack, template, id, &resource.properties)
+        create_state_machine(&clients, &mut stack, template, id, &resource.properties)
             .await
             .with_context(|| format!("creating {id}"))?;
     }
     Ok(stack)
 }
 
-async fn create_bucket(sdk: &SdkConfig, stack: &mut Stack, id: &str) -> anyhow::Result<()> {
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(sdk)
-            .force_path_style(true)
-            .build(),
-    );
+async fn create_bucket(clients: &Clients, stack: &mut Stack, id: &str) -> anyhow::Result<()> {
+    let s3 = &clients.s3;
     let name = stack.name(id).to_ascii_lowercase();
     s3.create_bucket().bucket(&name).send().await?;
     let arn = format!("arn:aws:s3:::{name}");
@@ -349,7 +368,7 @@ async fn create_bucket(sdk: &SdkConfig, stack: &mut Stack, id: &str) -> anyhow::
 }
 
 async fn create_table(
-    sdk: &SdkConfig,
+    clients: &Clients,
     stack: &mut Stack,
     id: &str,
     properties: &Value,
@@ -370,7 +389,7 @@ async fn create_table(
             })
             .collect()
     };
-    let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
+    let dynamodb = &clients.dynamodb;
     let name = stack.name(id);
     // Emulators ignore capacity, so every table is on-demand locally.
     let mut request = dynamodb
@@ -488,14 +507,14 @@ fn attributes<'a>(
 }
 
 async fn create_queue(
-    sdk: &SdkConfig,
+    clients: &Clients,
     stack: &mut Stack,
     id: &str,
     properties: &Value,
 ) -> anyhow::Result<()> {
     use aws_sdk_sqs::types::QueueAttributeName;
     let properties = stack.resolve(properties)?;
-    let sqs = aws_sdk_sqs::Client::new(sdk);
+    let sqs = &clients.sqs;
     let name = fifo_aware_name(stack, id, &properties, "FifoQueue");
     let mut request = sqs.create_queue().queue_name(&name);
     for (key, value) in attributes(&properties, QUEUE_ATTRIBUTES) {
@@ -520,13 +539,13 @@ async fn create_queue(
 }
 
 async fn create_topic(
-    sdk: &SdkConfig,
+    clients: &Clients,
     stack: &mut Stack,
     id: &str,
     properties: &Value,
 ) -> anyhow::Result<()> {
     let properties = stack.resolve(properties)?;
-    let sns = aws_sdk_sns::Client::new(sdk);
+    let sns = &clients.sns;
     let name = fifo_aware_name(stack, id, &properties, "FifoTopic");
     let mut request = sns.create_topic().name(&name);
     for (key, value) in attributes(&properties, &["FifoTopic", "ContentBasedDeduplication"]) {
@@ -538,13 +557,13 @@ async fn create_topic(
 }
 
 async fn subscribe(
-    sdk: &SdkConfig,
+    clients: &Clients,
     stack: &mut Stack,
     id: &str,
     properties: &Value,
 ) -> anyhow::Result<()> {
     let properties = stack.resolve(properties)?;
-    let sns = aws_sdk_sns::Client::new(sdk);
+    let sns = &clients.sns;
     let mut request = sns
         .subscribe()
         .topic_arn(text(&properties, "TopicArn")?)
@@ -570,7 +589,7 @@ async fn subscribe(
 }
 
 async fn create_state_machine(
-    sdk: &SdkConfig,
+    clients: &Clients,
     stack: &mut Stack,
     template: &Template,
     id: &str,
@@ -607,7 +626,7 @@ async fn create_state_machine(
     if let Some(missing) = placeholders(&definition).into_iter().next() {
         bail!("${{{missing}}} has no DefinitionSubstitutions entry");
     }
-    let sfn = aws_sdk_sfn::Client::new(sdk);
+    let sfn = &clients.sfn;
     let name = stack.name(id);
     let kind = properties
         .get("Type")

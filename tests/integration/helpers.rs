@@ -27,6 +27,22 @@ pub async fn sdk_config() -> SdkConfig {
     shared::aws::sdk_config().await
 }
 
+/// The ARN of the topic whose name ends in `suffix`.
+pub async fn topic_arn(sns: &aws_sdk_sns::Client, suffix: &str) -> String {
+    let topics = sns
+        .list_topics()
+        .send()
+        .await
+        .unwrap()
+        .topics
+        .unwrap_or_default();
+    topics
+        .into_iter()
+        .filter_map(|t| t.topic_arn)
+        .find(|arn| arn.ends_with(suffix))
+        .expect("the topic exists")
+}
+
 pub fn unique_prefix() -> String {
     format!("t{}", ulid::Ulid::new().to_string().to_lowercase())
 }

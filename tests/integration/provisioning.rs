@@ -1,4 +1,4 @@
-use crate::helpers::{repo_root, sdk_config, unique_prefix};
+use crate::helpers::{repo_root, sdk_config, topic_arn, unique_prefix};
 use rainforest_local::{Template, provision};
 use std::time::{Duration, Instant};
 
@@ -115,17 +115,7 @@ async fn every_resource_kind_is_created_as_declared_and_wired_together() {
 
     // The topic delivers raw messages that pass the filter policy, and only those.
     let sns = aws_sdk_sns::Client::new(&sdk);
-    let topic = sns
-        .list_topics()
-        .send()
-        .await
-        .unwrap()
-        .topics
-        .unwrap()
-        .into_iter()
-        .filter_map(|t| t.topic_arn)
-        .find(|arn| arn.ends_with(&format!("{prefix}-Events")))
-        .unwrap();
+    let topic = topic_arn(&sns, &format!("{prefix}-Events")).await;
     let publish = |kind: &'static str, body: &'static str| {
         sns.publish()
             .topic_arn(&topic)

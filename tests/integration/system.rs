@@ -1,7 +1,7 @@
 //! The whole system as the README starts it (`infra/up`), driven only over HTTP and the AWS
 //! APIs of its emulator.
 
-use crate::helpers::repo_root;
+use crate::helpers::{repo_root, topic_arn};
 use rainforest_local::auth::{DEV_AUDIENCE, DevIssuer};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
@@ -175,6 +175,19 @@ where
     }
 }
 
+/// A protected route answers 401 without a token and with each bad one, as API Gateway does.
+async fn assert_refused(
+    bad_tokens: &[(&str, String)],
+    request: impl Fn() -> reqwest::RequestBuilder,
+) {
+    let status = request().send().await.unwrap().status();
+    assert_eq!(status, 401, "no token");
+    for (what, token) in bad_tokens {
+        let status = request().bearer_auth(token).send().await.unwrap().status();
+        assert_eq!(status, 401, "{what}");
+    }
+}
+
 /// The bodies of the messages waiting on a queue (long-polled for a second).
 async fn receive(sqs: &aws_sdk_sqs::Client, queue: &str) -> Vec<String> {
     let received = sqs
@@ -236,14 +249,7 @@ async fn the_system_runs_locally_as_on_aws() {
         http.post(system.url("/api/v1/seller/products"))
             .json(&listing("E2E-1"))
     };
-    assert_eq!(create().send().await.unwrap().status(), 401, "no token");
-    for (what, token) in &bad_tokens {
-        assert_eq!(
-            create().bearer_auth(token).send().await.unwrap().status(),
-            401,
-            "{what}"
-        );
-    }
+    assert_refused(&bad_tokens, create).await;
     let created = create().bearer_auth(&seller).send().await.unwrap();
     assert_eq!(created.status(), 201);
     let created: Value = created.json().await.unwrap();
@@ -254,16 +260,7 @@ async fn the_system_runs_locally_as_on_aws() {
             .header("if-match", "\"1\"")
             .json(&json!({"title": "Trail Kettle 2"}))
     };
-    assert_eq!(patch().send().await.unwrap().status(), 401);
-    assert_eq!(
-        patch()
-            .bearer_auth(&bad_tokens[0].1)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_refused(&bad_tokens, patch).await;
     assert_eq!(
         patch().bearer_auth(&seller).send().await.unwrap().status(),
         200
@@ -276,22 +273,13 @@ async fn the_system_runs_locally_as_on_aws() {
                 "fulfillment": "rainforest", "handling_days": 1, "quantity": 10
             }))
     };
-    assert_eq!(offer(2_899).send().await.unwrap().status(), 401);
-    assert_eq!(
-        offer(2_899)
-            .bearer_auth(&bad_tokens[2].1)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_refused(&bad_tokens, || offer(2_899)).await;
 
     let image = || {
         http.post(system.url(&format!("/api/v1/seller/products/{id}/images")))
             .json(&json!({"content_type": "image/jpeg", "content_length": 4}))
     };
-    assert_eq!(image().send().await.unwrap().status(), 401);
+    assert_refused(&bad_tokens, image).await;
     let upload: Value = image()
         .bearer_auth(&seller)
         .send()
@@ -348,6 +336,22 @@ async fn the_system_runs_locally_as_on_aws() {
         .await
         .unwrap();
     assert!(openapi["openapi"].as_str().unwrap().starts_with("3.1"));
+    // A function that fails is API Gateway's 500, and the next request is served again.
+    let product_page = system.url(&format!("/api/v1/products/{id}"));
+    let injected = http
+        .post(system.url("/_local/faults"))
+        .json(&json!({"function": "rainforest-GetProductFunction", "failures": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(injected.status(), 200);
+    let failed = http.get(&product_page).send().await.unwrap();
+    assert_eq!(failed.status(), 500);
+    assert_eq!(
+        failed.json::<Value>().await.unwrap(),
+        json!({"message": "Internal Server Error"})
+    );
+    assert_eq!(http.get(&product_page).send().await.unwrap().status(), 200);
 
     // Stream-fed: an offer's new price reaches the price-change topic's subscribers.
     let sqs = aws_sdk_sqs::Client::new(&system.aws);
@@ -370,17 +374,7 @@ async fn the_system_runs_locally_as_on_aws() {
         .attributes
         .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
         .clone();
-    let topic = sns
-        .list_topics()
-        .send()
-        .await
-        .unwrap()
-        .topics
-        .unwrap()
-        .into_iter()
-        .filter_map(|t| t.topic_arn)
-        .find(|arn| arn.ends_with("rainforest-PriceChangesTopic"))
-        .unwrap();
+    let topic = topic_arn(&sns, "rainforest-PriceChangesTopic").await;
     sns.subscribe()
         .topic_arn(&topic)
         .protocol("sqs")
