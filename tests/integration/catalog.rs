@@ -761,3 +761,36 @@ async fn a_sku_already_listed_is_a_conflict_not_a_second_product() {
     let page = app.send(browse("things", "")).await;
     assert_eq!(page.body["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn stock_updates_apply_in_order_and_report_only_the_messages_that_cannot_apply() {
+    let app = TestApp::spawn().await;
+    let id = create(&app, "seller-a", &listing("STOCK-1", "Lamp", "lamps")).await;
+    let message = |n: usize, body: String| json!({"messageId": format!("m{n}"), "body": body, "attributes": {}, "messageAttributes": {}});
+    let update = |seller: &str, sku: &str, quantity: u32, sequence: u64| {
+        json!({"seller_id": seller, "sku": sku, "quantity": quantity, "sequence": sequence})
+            .to_string()
+    };
+    let event: aws_lambda_events::event::sqs::SqsEvent =
+        serde_json::from_value(json!({"Records": [
+            message(0, update("seller-a", "STOCK-1", 7, 10)),
+            message(1, update("seller-a", "STOCK-1", 99, 9)),   // older than the one applied: ignored
+            message(2, update("seller-a", "NO-SUCH-SKU", 1, 1)),
+            message(3, update("seller-b", "STOCK-1", 0, 11)),   // another seller's SKU
+            message(4, "{\"sku\": \"STOCK-1\"}".to_owned()),   // not a stock update
+        ]}))
+        .unwrap();
+    let response = apply_stock_updates::handle(&app.store, event).await;
+    let failed: Vec<&str> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect();
+    assert_eq!(failed, ["m2", "m3", "m4"]);
+    let page = app.send(get(&id)).await;
+    assert_eq!(page.body["buy_box"]["quantity"], 7);
+    assert_eq!(
+        page.body["buy_box"]["version"], 2,
+        "the stale message wrote nothing"
+    );
+}
