@@ -4,13 +4,17 @@
     python infra/stack.py start          start (or reuse) the stack, print its endpoints
         [--emulators-only]               without creating the template's resources
         [--lambda-endpoint URL]          where state machines' Lambda tasks are invoked
-    python infra/stack.py stop           stop what start started
+    python infra/stack.py stop           stop what start started, and wait until it has exited
+    python infra/stack.py up -- CMD...   infra/up: start the emulators, run CMD (the local system)
+                                         against them, and on SIGINT or SIGTERM stop CMD and
+                                         every emulator before exiting
     python infra/stack.py env            the stack's environment, as KEY=VALUE lines
     python infra/stack.py run -- CMD...  run CMD against the stack, starting it first if it
                                          is not running and stopping it afterwards if so
 
-State lives in $RAINFOREST_LOCAL_DIR, by default .local/ (git-ignored): stack.json (pids,
-endpoints), stack.env, logs.
+State lives in $RAINFOREST_LOCAL_DIR, by default .local/ (git-ignored): stack.json (the
+processes started, endpoints), stack.env, logs. stack.json is removed only once every process it
+names has exited, so a run that was killed is cleaned up by the next start.
 """
 
 import json
@@ -28,6 +32,7 @@ LOCAL = Path(os.environ.get("RAINFOREST_LOCAL_DIR", ROOT / ".local")).resolve()
 STATE = LOCAL / "stack.json"
 ENV_FILE = LOCAL / "stack.env"
 PREFIX = "rainforest"
+STOP_SECONDS = 20
 CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "test",
     "AWS_SECRET_ACCESS_KEY": "test",
@@ -46,12 +51,32 @@ def free_port():
         return s.getsockname()[1]
 
 
-def alive(pid):
+def started_at(pid):
+    """The process's start time in clock ticks since boot, which tells it from a later process
+    that reuses its pid; None once it has exited (or been reaped)."""
     try:
-        os.kill(pid, 0)
-        return True
+        stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return False
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return None if fields[0] == "Z" else int(fields[19])
+
+
+def reap(pid):
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def alive(process):
+    pid, start_time = process
+    reap(pid)
+    return started_at(pid) == start_time
+
+
+def identity(pid):
+    return [pid, started_at(pid)]
 
 
 def responds(url):
@@ -66,7 +91,8 @@ def running_state():
     if not STATE.exists():
         return None
     state = json.loads(STATE.read_text())
-    if all(alive(pid) for pid in state["pids"]) and responds(state["aws_endpoint"] + "/moto-api/"):
+    processes = state.get("processes")
+    if processes and all(alive(p) for p in processes) and responds(state["aws_endpoint"] + "/moto-api/"):
         return state
     return None
 
@@ -106,13 +132,14 @@ def start(emulators_only=False, lambda_endpoint=None):
     if state:
         print(f"stack: already running (AWS {state['aws_endpoint']}, OpenSearch {state['opensearch_url']})")
         return False
+    stop()  # whatever a run that did not finish left behind
     LOCAL.mkdir(exist_ok=True)
     port = free_port()
     moto_env = {**os.environ, "RAINFOREST_LAMBDA_ENDPOINT": lambda_endpoint} if lambda_endpoint else None
     moto = spawn([sys.executable, str(ROOT / "infra" / "moto_server.py"), str(port)], "moto.log", env=moto_env)
     opensearch = spawn([opensearch_binary(), "-addr", "127.0.0.1:0", "-no-stdin-watch"], "opensearch.log")
     aws_endpoint = f"http://127.0.0.1:{port}"
-    state = {"pids": [moto.pid, opensearch.pid], "aws_endpoint": aws_endpoint}
+    state = {"processes": [identity(moto.pid), identity(opensearch.pid)], "aws_endpoint": aws_endpoint}
     STATE.write_text(json.dumps(state))
     try:
         wait_for(lambda: responds(aws_endpoint + "/moto-api/"), "moto")
@@ -130,8 +157,8 @@ def start(emulators_only=False, lambda_endpoint=None):
     except BaseException:
         stop()
         raise
-    print(f"stack: AWS emulator at {aws_endpoint}, OpenSearch at {state['opensearch_url']}")
-    print(f"stack: environment in {ENV_FILE}")
+    print(f"stack: AWS emulator at {aws_endpoint}, OpenSearch at {state['opensearch_url']}", flush=True)
+    print(f"stack: environment in {ENV_FILE}", flush=True)
     return True
 
 
@@ -142,17 +169,76 @@ def opensearch_url(log):
     return None
 
 
+def signal_all(processes, signum):
+    for pid, start_time in processes:
+        if alive((pid, start_time)):
+            try:
+                # An emulator leads a session of its own, whose group holds its children too.
+                if os.getpgid(pid) == pid:
+                    os.killpg(pid, signum)
+                else:
+                    os.kill(pid, signum)
+            except OSError:
+                pass
+
+
+def wait_gone(processes, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not any(alive(p) for p in processes):
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def stop():
+    """Stops every process stack.json names and waits until they have exited: SIGTERM, then
+    SIGKILL for any still there after STOP_SECONDS."""
     if not STATE.exists():
         return
-    for pid in json.loads(STATE.read_text())["pids"]:
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except OSError:
-            pass
+    processes = json.loads(STATE.read_text()).get("processes", [])
+    signal_all(processes, signal.SIGTERM)
+    if not wait_gone(processes, STOP_SECONDS):
+        signal_all(processes, signal.SIGKILL)
+        if not wait_gone(processes, STOP_SECONDS):
+            raise SystemExit(f"stack: could not stop {processes}; {STATE} kept")
     for path in (STATE, ENV_FILE):
         path.unlink(missing_ok=True)
-    print("stack: stopped")
+    print("stack: stopped", flush=True)
+
+
+def remember(pid):
+    state = json.loads(STATE.read_text())
+    state["processes"].append(identity(pid))
+    STATE.write_text(json.dumps(state))
+
+
+def up(command):
+    """infra/up's supervisor, at infra/up's own pid: a SIGINT or SIGTERM sent to it (by Ctrl-C
+    or by kill) reaches the local system, which stops, then every emulator is stopped and waited
+    for. A second signal kills the local system outright."""
+    port = command[command.index("--port") + 1]
+    stop()
+    signals = []
+
+    def forward(signum, _frame):
+        signals.append(signum)
+        if system is not None:
+            system.send_signal(signal.SIGKILL if len(signals) > 1 else signal.SIGTERM)
+
+    system = None
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # Installed even when the shell that started us in the background ignores SIGINT.
+        signal.signal(signum, forward)
+    try:
+        start(emulators_only=True, lambda_endpoint=f"http://127.0.0.1:{port}")
+        if signals:
+            return 130
+        system = subprocess.Popen(command, env={**os.environ, **environment()}, stdin=subprocess.DEVNULL)
+        remember(system.pid)
+        return system.wait()
+    finally:
+        stop()
 
 
 def environment():
@@ -184,6 +270,8 @@ def main(argv):
             sys.stdout.write(ENV_FILE.read_text())
         case ["run", "--", *command] if command:
             return run(command)
+        case ["up", "--", *command] if "--port" in command:
+            return up(command)
         case _:
             raise SystemExit(__doc__)
     return 0

@@ -1,6 +1,6 @@
 //! Authentication as API Gateway's JWT authorizer does it: a bearer token is checked for its
-//! RS256 signature against a JWKS, its issuer, audience and expiry; its claims reach the
-//! function in the request context. Locally the issuer is a dev issuer with its own key pair,
+//! RS256 signature against a JWKS, its issuer, audience and expiry, and that it is already valid
+//! (`nbf` and `iat` not in the future); its claims reach the function in the request context. Locally the issuer is a dev issuer with its own key pair,
 //! which also mints tokens for demo users.
 
 use anyhow::Context;
@@ -12,11 +12,13 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{Map, Value, json};
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 pub const DEV_ISSUER: &str = "https://dev-issuer.rainforest.local";
 pub const DEV_AUDIENCE: &str = "rainforest-local";
 const KEY_ID: &str = "rainforest-dev-1";
+/// How far ahead of our clock an issuer's `nbf` or `iat` may be: API Gateway requires both to be
+/// in the past and documents no leeway, so this only absorbs clocks a few seconds apart.
+const CLOCK_SKEW_SECONDS: u64 = 5;
 
 /// The local identity provider: an RSA key pair kept in `.local/` so tokens survive restarts.
 pub struct DevIssuer {
@@ -96,15 +98,30 @@ impl DevIssuer {
         audience: &str,
         lifetime_seconds: i64,
     ) -> anyhow::Result<String> {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() as i64;
-        let claims = json!({
+        self.sign(&self.claims(user, groups, audience, lifetime_seconds))
+    }
+
+    /// The claims of a Cognito-style ID token for `user`, issued now.
+    pub fn claims(
+        &self,
+        user: &str,
+        groups: &[&str],
+        audience: &str,
+        lifetime_seconds: i64,
+    ) -> Value {
+        let now = jsonwebtoken::get_current_timestamp() as i64;
+        json!({
             "sub": user, "iss": DEV_ISSUER, "aud": audience, "token_use": "id",
             "iat": now.min(now + lifetime_seconds), "exp": now + lifetime_seconds,
             "email": format!("{user}@example.com"), "cognito:groups": groups,
-        });
+        })
+    }
+
+    /// Signs any claims with the issuer's key (tests use it for odd claims).
+    pub fn sign(&self, claims: &Value) -> anyhow::Result<String> {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(KEY_ID.to_owned());
-        Ok(jsonwebtoken::encode(&header, &claims, &self.encoding)?)
+        Ok(jsonwebtoken::encode(&header, claims, &self.encoding)?)
     }
 }
 
@@ -144,6 +161,14 @@ impl Authorizer {
             .find(|(id, _)| kid.is_none() || *id == kid)
             .map(|(_, key)| key)?;
         let data = jsonwebtoken::decode::<Map<String, Value>>(token, key, &self.validation).ok()?;
+        let latest = jsonwebtoken::get_current_timestamp() + CLOCK_SKEW_SECONDS;
+        let in_future = |claim: &str| match data.claims.get(claim) {
+            None => false,
+            Some(value) => value.as_u64().is_none_or(|at| at > latest),
+        };
+        if in_future("nbf") || in_future("iat") {
+            return None;
+        }
         Some(
             data.claims
                 .into_iter()
@@ -201,6 +226,33 @@ mod tests {
             .is_none()
         );
         assert!(authorizer(&issuer).authorize(None).is_none());
+        assert!(
+            check(
+                issuer
+                    .sign(&issuer.claims("u", &[], DEV_AUDIENCE, 300))
+                    .unwrap()
+            )
+            .is_some()
+        );
+        for claim in ["nbf", "iat"] {
+            let mut claims = issuer.claims("u", &[], DEV_AUDIENCE, 7200);
+            let now = claims["iat"].as_u64().unwrap();
+            claims[claim] = json!(now + 3600);
+            assert!(
+                check(issuer.sign(&claims).unwrap()).is_none(),
+                "{claim} an hour ahead"
+            );
+            claims[claim] = json!(now + 1);
+            assert!(
+                check(issuer.sign(&claims).unwrap()).is_some(),
+                "{claim} within the skew"
+            );
+            claims[claim] = json!("soon");
+            assert!(
+                check(issuer.sign(&claims).unwrap()).is_none(),
+                "{claim} not a time"
+            );
+        }
         assert!(
             authorizer(&issuer)
                 .authorize(Some("Basic dXNlcjpwYXNz"))

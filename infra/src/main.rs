@@ -1,44 +1,78 @@
-//! `rainforest-local`: the local system's command line.
-//!
-//! - `up [--port P] [--no-seed] [--queue-retry-seconds N]`: the whole system on localhost (see
-//!   `up.rs`), against the emulators the standard AWS settings point at.
-//! - `provision --prefix P [--env-out FILE]`: only create the template's resources.
-//! - `token --user U [--groups a,b] [--hours H]`: a dev-issuer token for a demo user.
-//! - `check`: the template checks the linters miss; exits 1 on any problem.
-//! - `openapi`: the API's OpenAPI document (committed as openapi.json).
-//!
-//! Every command takes `--template T` (default template.yaml) and `--local-dir D` (default .local).
+//! `rainforest-local`: the local system's command line (`rainforest-local --help`).
 
 use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
 use rainforest_local::auth::{DEV_AUDIENCE, DevIssuer};
 use rainforest_local::{Template, check, provision, up};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// Rainforest on localhost: template.yaml's resources in the AWS emulators the standard AWS
+/// settings point at, and the whole system around them.
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    /// The SAM template: the one list of resources.
+    #[arg(long, global = true, default_value = "template.yaml")]
+    template: PathBuf,
+    /// Where local state lives: the dev issuer's key, the stack's endpoints and logs.
+    #[arg(long, global = true, default_value = ".local")]
+    local_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The whole system on localhost: resources, demo catalog, API gateway with the JWT
+    /// authorizer, event source mappings and the Lambda Invoke API; until SIGINT or SIGTERM.
+    Up {
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Skip loading the demo catalog.
+        #[arg(long)]
+        no_seed: bool,
+        /// Make failed queue messages visible again after N seconds instead of the queue's
+        /// visibility timeout.
+        #[arg(long, value_name = "N")]
+        queue_retry_seconds: Option<u64>,
+        /// Resource names start with this.
+        #[arg(long, default_value = "rainforest")]
+        prefix: String,
+    },
+    /// Only create the template's resources, and write the functions' environment.
+    Provision {
+        #[arg(long)]
+        prefix: String,
+        /// Write KEY=VALUE lines here instead of to stdout.
+        #[arg(long, value_name = "FILE")]
+        env_out: Option<PathBuf>,
+    },
+    /// A dev-issuer token (RS256 JWT) for a demo user, accepted by the local gateway.
+    Token {
+        /// The user (the token's `sub`): seller-01 .. seller-12, customer-01 .. customer-05.
+        #[arg(long)]
+        user: String,
+        /// Comma-separated groups: seller, customer, admin.
+        #[arg(long, default_value = "customer")]
+        groups: String,
+        /// How long the token is valid.
+        #[arg(long, default_value_t = 12)]
+        hours: i64,
+    },
+    /// The template checks cfn-lint and sam validate miss; exits 1 on any problem.
+    Check,
+    /// The API's OpenAPI document (committed as openapi.json).
+    Openapi,
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1).peekable();
-    let command = args.next().unwrap_or_default();
-    let mut options = BTreeMap::new();
-    while let Some(flag) = args.next() {
-        let value = match args.peek() {
-            Some(next) if !next.starts_with("--") => args.next().expect("peeked"),
-            _ => "true".to_owned(),
-        };
-        options.insert(flag, value);
-    }
-    let option = |name: &str, default: &str| {
-        options
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| default.to_owned())
-    };
-    let template_path = PathBuf::from(option("--template", "template.yaml"));
-    let local_dir = PathBuf::from(option("--local-dir", ".local"));
-    match command.as_str() {
-        "check" => {
-            let template = Template::load(&template_path)?;
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check => {
+            let template = Template::load(&cli.template)?;
             let problems = check::problems(&template, &check::workspace_binaries(&template.dir)?);
             for problem in &problems {
                 eprintln!("template check: {problem}");
@@ -51,11 +85,10 @@ async fn main() -> anyhow::Result<()> {
                 template.resources.len()
             );
         }
-        "provision" => {
-            let template = Template::load(&template_path)?;
-            let prefix = options.get("--prefix").context("--prefix is required")?;
+        Command::Provision { prefix, env_out } => {
+            let template = Template::load(&cli.template)?;
             let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-            let stack = provision(&sdk, &template, prefix).await?;
+            let stack = provision(&sdk, &template, &prefix).await?;
             let mut environment = BTreeMap::new();
             for (id, _) in template.of_kind("AWS::Serverless::Function") {
                 for (name, value) in stack.function_environment(&template, id)? {
@@ -71,10 +104,9 @@ async fn main() -> anyhow::Result<()> {
                 .iter()
                 .map(|(k, v)| format!("{k}={v}\n"))
                 .collect();
-            match options.get("--env-out") {
-                Some(path) => {
-                    std::fs::write(path, text).with_context(|| format!("writing {path}"))?
-                }
+            match env_out {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?,
                 None => print!("{text}"),
             }
             eprintln!(
@@ -82,36 +114,36 @@ async fn main() -> anyhow::Result<()> {
                 stack.created()
             );
         }
-        "openapi" => print!("{}", rainforest_local::openapi::document_text()),
-        "token" => {
-            let issuer = DevIssuer::load_or_create(&local_dir.join("dev-issuer.pem"))?;
-            let user = options.get("--user").context("--user is required")?;
-            let groups = option("--groups", "customer");
+        Command::Openapi => print!("{}", rainforest_local::openapi::document_text()),
+        Command::Token {
+            user,
+            groups,
+            hours,
+        } => {
+            let issuer = DevIssuer::load_or_create(&cli.local_dir.join("dev-issuer.pem"))?;
             let groups: Vec<&str> = groups.split(',').filter(|g| !g.is_empty()).collect();
-            let hours: i64 = option("--hours", "12").parse().context("--hours")?;
             println!(
                 "{}",
-                issuer.mint(user, &groups, DEV_AUDIENCE, hours * 3600)?
+                issuer.mint(&user, &groups, DEV_AUDIENCE, hours * 3600)?
             );
         }
-        "up" => {
+        Command::Up {
+            port,
+            no_seed,
+            queue_retry_seconds,
+            prefix,
+        } => {
             rainforest_local::logs::init();
-            let queue_retry_delay = options
-                .get("--queue-retry-seconds")
-                .map(|s| s.parse().map(Duration::from_secs))
-                .transpose()
-                .context("--queue-retry-seconds")?;
             up::up(up::Options {
-                template: template_path,
-                port: option("--port", "8080").parse().context("--port")?,
-                seed: !options.contains_key("--no-seed"),
-                local_dir,
-                prefix: option("--prefix", "rainforest"),
-                queue_retry_delay,
+                template: cli.template,
+                port,
+                seed: !no_seed,
+                local_dir: cli.local_dir,
+                prefix,
+                queue_retry_delay: queue_retry_seconds.map(Duration::from_secs),
             })
             .await?;
         }
-        other => bail!("unknown command {other:?}; use up, provision, token, check or openapi"),
     }
     Ok(())
 }

@@ -92,9 +92,7 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
         println!("rainforest: try  curl {base}/api/v1/categories/televisions/products?limit=3");
         println!("rainforest: a seller token (seller-01, 12 h):   {seller}");
         println!("rainforest: a customer token (customer-01, 12 h): {customer}");
-        println!(
-            "rainforest: more with  cargo run -p rainforest-local -- token --user seller-02 --groups seller"
-        );
+        println!("rainforest: more with  infra/token --user seller-02 --groups seller");
     }
     println!(
         "rainforest: ready in {:.1}s at {base}",

@@ -17,11 +17,21 @@ struct System {
     emulator: String,
     aws: aws_config::SdkConfig,
     issuer: DevIssuer,
+    stdout: Arc<Mutex<Vec<String>>>,
     logs: Arc<Mutex<Vec<String>>>,
-    _dir: TempDir,
+    dir: TempDir,
 }
 
+/// infra/up's local directory (`RAINFOREST_LOCAL_DIR`), removed at the end of the test.
 struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("rainforest-e2e-{}", ulid::Ulid::new()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
 
 impl Drop for TempDir {
     fn drop(&mut self) {
@@ -37,14 +47,36 @@ fn collect(stream: impl std::io::Read + Send + 'static, into: Arc<Mutex<Vec<Stri
     });
 }
 
+/// How `infra/up` is started.
+#[derive(Clone, Copy, PartialEq)]
+enum Launch {
+    /// In a process group of its own, as a terminal runs a foreground job.
+    Terminal,
+    /// As a non-interactive shell runs a background job (`infra/up &`): SIGINT ignored.
+    Background,
+}
+
 impl System {
     async fn start() -> Self {
-        let dir = std::env::temp_dir().join(format!("rainforest-e2e-{}", ulid::Ulid::new()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut command = Command::new(repo_root().join("infra/up"));
+        let dir = TempDir::new();
+        Self::start_in(dir, Launch::Terminal).await
+    }
+
+    async fn start_in(dir: TempDir, launch: Launch) -> Self {
+        let up = repo_root().join("infra/up");
+        let mut command = match launch {
+            Launch::Terminal => Command::new(&up),
+            Launch::Background => {
+                let mut shell = Command::new("bash");
+                shell
+                    .args(["-c", r#"trap "" INT; exec "$0" "$@""#])
+                    .arg(&up);
+                shell
+            }
+        };
         command
             .args(["--port", "0", "--no-seed", "--queue-retry-seconds", "1"])
-            .env("RAINFOREST_LOCAL_DIR", &dir)
+            .env("RAINFOREST_LOCAL_DIR", &dir.0)
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -98,20 +130,61 @@ impl System {
             .credentials_provider(credentials)
             .load()
             .await;
-        let issuer = DevIssuer::load_or_create(&dir.join("dev-issuer.pem")).unwrap();
+        let issuer = DevIssuer::load_or_create(&dir.0.join("dev-issuer.pem")).unwrap();
         System {
             child,
             base,
             emulator: endpoint,
             aws,
             issuer,
+            stdout,
             logs,
-            _dir: TempDir(dir),
+            dir,
         }
+    }
+
+    /// The processes the stack's state file names: `[pid, start time]` pairs.
+    fn processes(&self) -> Vec<(u32, u64)> {
+        let state = std::fs::read_to_string(self.dir.0.join("stack.json")).unwrap();
+        let state: Value = serde_json::from_str(&state).unwrap();
+        state["processes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p[0].as_u64().unwrap() as u32, p[1].as_u64().unwrap()))
+            .collect()
+    }
+
+    /// Sends `signal` to infra/up's own process, not its group; `true` once it has exited.
+    fn signal(&mut self, signal: &str) -> bool {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args([signal, &pid]).status();
+        self.exited_within(Duration::from_secs(60))
+    }
+
+    fn exited_within(&mut self, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if self.child.try_wait().ok().flatten().is_some() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
     }
 
     fn token(&self, user: &str, group: &str) -> String {
         self.issuer.mint(user, &[group], DEV_AUDIENCE, 600).unwrap()
+    }
+
+    /// A seller token whose claims `change` alters, given the time now.
+    fn sign_with(&self, change: impl FnOnce(&mut Value, u64)) -> String {
+        let mut claims = self
+            .issuer
+            .claims("seller-e2e", &["seller"], DEV_AUDIENCE, 7200);
+        let now = claims["iat"].as_u64().unwrap();
+        change(&mut claims, now);
+        self.issuer.sign(&claims).unwrap()
     }
 
     fn url(&self, path: &str) -> String {
@@ -136,14 +209,7 @@ impl System {
         }
         let group = format!("-{}", self.child.id());
         let _ = Command::new("kill").args(["-INT", "--", &group]).status();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if self.child.try_wait().ok().flatten().is_some() {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        false
+        self.exited_within(Duration::from_secs(60))
     }
 
     /// Stops the system as a developer does, with Ctrl-C.
@@ -236,6 +302,14 @@ async fn the_system_runs_locally_as_on_aws() {
                 .issuer
                 .mint("seller-e2e", &["seller"], "another-app", 600)
                 .unwrap(),
+        ),
+        (
+            "not valid before an hour from now",
+            system.sign_with(|claims, now| claims["nbf"] = json!(now + 3600)),
+        ),
+        (
+            "issued an hour from now",
+            system.sign_with(|claims, now| claims["iat"] = json!(now + 3600)),
         ),
         (
             "bad signature",
@@ -635,4 +709,66 @@ async fn the_system_starts_again_after_a_stop() {
         assert_eq!(openapi.status(), 200);
         system.stop();
     }
+}
+
+/// Whether a process recorded as `(pid, start time)` still runs (a later process may reuse a pid).
+fn running((pid, started): (u32, u64)) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .unwrap()
+            .1
+            .split_whitespace()
+            .collect();
+        fields[0] != "Z" && fields[19].parse::<u64>().ok() == Some(started)
+    })
+}
+
+#[tokio::test]
+async fn a_signal_to_infra_up_stops_everything_it_started_before_it_exits() {
+    for (launch, signal) in [(Launch::Background, "-INT"), (Launch::Terminal, "-TERM")] {
+        let mut system = System::start_in(TempDir::new(), launch).await;
+        let processes = system.processes();
+        assert_eq!(
+            processes.len(),
+            3,
+            "moto, osmem-server and the local system"
+        );
+        assert!(processes.iter().all(|p| running(*p)));
+        assert!(system.signal(signal), "infra/up ignored {signal}");
+        let still = processes.iter().filter(|p| running(**p)).count();
+        assert_eq!(
+            still, 0,
+            "{still} processes outlived infra/up after {signal}"
+        );
+        let stdout = system.stdout.lock().unwrap().clone();
+        assert_eq!(
+            stdout.last().map(String::as_str),
+            Some("stack: stopped"),
+            "{stdout:?}"
+        );
+        assert!(!system.dir.0.join("stack.json").exists());
+    }
+}
+
+#[tokio::test]
+async fn a_start_stops_what_a_killed_run_left_behind() {
+    let mut killed = System::start_in(TempDir::new(), Launch::Terminal).await;
+    let left = killed.processes();
+    assert!(killed.signal("-KILL"));
+    assert!(
+        left.iter().all(|p| running(*p)),
+        "SIGKILL leaves the children"
+    );
+    let dir = std::mem::replace(&mut killed.dir, TempDir::new());
+
+    let system = System::start_in(dir, Launch::Terminal).await;
+    assert!(
+        left.iter().all(|p| !running(*p)),
+        "the new start stopped the old run"
+    );
+    let openapi = reqwest::get(system.url("/openapi.json")).await.unwrap();
+    assert_eq!(openapi.status(), 200);
+    system.stop();
+    drop(killed);
 }
