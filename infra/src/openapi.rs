@@ -21,11 +21,13 @@ use utoipa::{Modify, OpenApi};
         browse_category::handle,
         create_image_upload::handle,
     ),
+    // Types only parameters name are not reached through any body's schema.
+    components(schemas(shared::api::GatewayMessage, shared::catalog::Slug)),
     tags(
         (name = "catalog", description = "What shoppers read: product pages and category browsing"),
         (name = "seller", description = "What sellers write: listings, offers and images"),
     ),
-    modifiers(&BearerJwt)
+    modifiers(&BearerJwt, &PatchNeedsAField)
 )]
 struct ApiDoc;
 
@@ -40,6 +42,23 @@ impl Modify for BearerJwt {
             .components
             .get_or_insert_with(Default::default)
             .add_security_scheme("jwt", SecurityScheme::Http(scheme));
+    }
+}
+
+/// A patch must change at least one field. utoipa 5.5 renders `#[schema(min_properties = 1)]` as
+/// `maxProperties` (utoipa-gen's features.rs), so the rule is stated here instead.
+struct PatchNeedsAField;
+
+impl Modify for PatchNeedsAField {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, schema::Schema};
+        let patch = openapi
+            .components
+            .as_mut()
+            .and_then(|c| c.schemas.get_mut("ProductPatch"));
+        if let Some(RefOr::T(Schema::Object(patch))) = patch {
+            patch.min_properties = Some(1);
+        }
     }
 }
 

@@ -7,5 +7,6 @@ pub mod catalog;
 pub mod clock;
 pub mod config;
 pub mod events;
+pub mod metrics;
 pub mod money;
 pub mod text;

@@ -1,12 +1,39 @@
 //! Money in integer minor units with its ISO 4217 currency: never a float.
 
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
 
 /// An ISO 4217 currency code such as `USD`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-#[schema(value_type = String, example = "USD")]
 pub struct Currency(iso_currency::Currency);
+
+impl utoipa::PartialSchema for Currency {
+    fn schema() -> RefOr<Schema> {
+        use iso_currency::IntoEnumIterator;
+        let codes: Vec<&str> = iso_currency::Currency::iter().map(|c| c.code()).collect();
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("An ISO 4217 currency code"))
+            .enum_values(Some(codes))
+            .examples(["USD"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Currency {}
+
+/// A whole-number schema of `min..=max`.
+pub fn integer_schema(description: &str, min: u64, max: u64) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+        .description(Some(description))
+        .minimum(Some(min))
+        .maximum(Some(max))
+        .into()
+}
 
 impl TryFrom<String> for Currency {
     type Error = String;
@@ -37,21 +64,17 @@ impl std::fmt::Display for Currency {
 }
 
 /// An amount in minor units (cents), bounded so sums of a few thousand never overflow.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "u64", into = "u64")]
 pub struct MinorUnits(u64);
+
+impl utoipa::PartialSchema for MinorUnits {
+    fn schema() -> RefOr<Schema> {
+        integer_schema("An amount in minor units (cents)", 0, Self::MAX)
+    }
+}
+
+impl utoipa::ToSchema for MinorUnits {}
 
 impl MinorUnits {
     pub const MAX: u64 = 100_000_000_000;
@@ -86,6 +109,16 @@ pub struct Money {
 }
 
 impl Money {
+    /// The schema of a price: money of at least one minor unit.
+    pub fn price_schema() -> RefOr<Schema> {
+        let amount = integer_schema("An amount in minor units (cents)", 1, MinorUnits::MAX);
+        let mut schema = <Self as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.properties.insert("amount".to_owned(), amount);
+        }
+        schema
+    }
+
     /// The sum of two amounts in the same currency; `None` when the currencies differ.
     pub fn checked_add(self, other: Money) -> Option<Money> {
         (self.currency == other.currency).then(|| Money {

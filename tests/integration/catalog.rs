@@ -290,7 +290,7 @@ async fn put_offer_creates_then_replaces_and_keeps_skus_to_their_seller_and_prod
     );
     app.send(put_offer("seller-b", "B-NEW", &unknown))
         .await
-        .assert_invalid("product_id");
+        .assert_unprocessable("product_id");
 
     let page = app.send(get(&id)).await;
     let skus: Vec<&Value> = page.body["other_offers"]
@@ -406,7 +406,7 @@ async fn variation_children_join_their_family_on_the_product_page() {
     wrong["variation_attributes"] = json!({"size": "L"});
     app.send(list("seller-a", &wrong))
         .await
-        .assert_invalid("variation_attributes");
+        .assert_unprocessable("variation_attributes");
     app.send(list("seller-b", &child("B-SH", "XL")))
         .await
         .assert_problem(403);
@@ -505,13 +505,19 @@ async fn sellers_cannot_touch_other_sellers_products_and_others_cannot_sell() {
 }
 
 #[tokio::test]
-async fn invalid_requests_get_400_naming_the_field_and_write_nothing() {
+async fn invalid_requests_get_400_or_422_naming_the_field_and_write_nothing() {
     let app = TestApp::spawn().await;
     let id = create(&app, "seller-a", &listing("BASE", "Base product", "base")).await;
     let before = app.item_count().await;
     let valid = listing("NEW-1", "A product", "things");
+    // 400: the field's own shape (the API description states it); 422: its relation to others.
     let cases: Vec<(Value, &str)> = vec![
         (with(valid.clone(), "/title", json!("   ")), "title"),
+        (
+            with(valid.clone(), "/title", json!("\u{200B}\u{200D}")),
+            "title",
+        ),
+        (with(valid.clone(), "/title", json!(" TV")), "title"),
         (
             with(valid.clone(), "/offer/price/amount", json!(19.99)),
             "offer.price.amount",
@@ -615,8 +621,13 @@ async fn invalid_requests_get_400_naming_the_field_and_write_nothing() {
         ),
     ];
     assert!(cases.len() >= 10);
+    let relational = ["offer.shipping.currency", "identifiers.ean", "parent_id"];
     for (body, field) in &cases {
-        app.send(list("seller-a", body)).await.assert_invalid(field);
+        let answer = app.send(list("seller-a", body)).await;
+        match relational.contains(field) && body["parent_id"] != "not-an-id" {
+            true => answer.assert_unprocessable(field),
+            false => answer.assert_invalid(field),
+        }
     }
     // Not JSON at all, and JSON with trailing rubbish.
     app.send(
@@ -652,7 +663,7 @@ async fn invalid_requests_get_400_naming_the_field_and_write_nothing() {
         &json!({"images": ["products/x/images/a.png"]}),
     ))
     .await
-    .assert_invalid("images[0]");
+    .assert_unprocessable("images[0]");
     app.send(patch("seller-a", &id, Some("v1"), &json!({"title": "T"})))
         .await
         .assert_invalid("If-Match");
@@ -793,4 +804,264 @@ async fn stock_updates_apply_in_order_and_report_only_the_messages_that_cannot_a
         page.body["buy_box"]["version"], 2,
         "the stale message wrote nothing"
     );
+}
+
+/// The JSON block under "A listing:" in the README, exactly as printed.
+fn readme_listing() -> Value {
+    let readme = std::fs::read_to_string(crate::helpers::repo_root().join("README.md")).unwrap();
+    let after = readme
+        .split_once("A listing:")
+        .expect("the README shows a listing")
+        .1;
+    let block = after
+        .split_once("```json\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .expect("a json block follows")
+        .0;
+    serde_json::from_str(block).expect("the README's listing is JSON")
+}
+
+#[tokio::test]
+async fn the_readme_listing_works_as_printed_and_reads_back_everywhere() {
+    let app = TestApp::spawn().await;
+    let body = readme_listing();
+    let created = app.send(list("seller-01", &body)).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["product"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(created.body["product"]["identifiers"], body["identifiers"]);
+
+    let page = app.send(get(&id)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(
+        page.body["product"]["identifiers"],
+        json!({"upc": "036000291452"})
+    );
+    let category = app.send(browse("televisions", "")).await;
+    assert_eq!(category.status, 200, "{}", category.body);
+    assert_eq!(category.body["items"][0]["id"], id.as_str());
+
+    let retried = app.send(list("seller-01", &body)).await;
+    assert_eq!(retried.status, 200, "a retried listing: {}", retried.body);
+    assert_eq!(retried.body["product"]["id"], id.as_str());
+    assert_eq!(retried.body["product_created"], false);
+}
+
+#[tokio::test]
+async fn every_identifier_form_reads_back_as_sent_and_matches_its_other_forms() {
+    let app = TestApp::spawn().await;
+    // The same numbers in another form, which a second seller lists.
+    let forms = [
+        (
+            json!({"upc": "036000291452"}),
+            json!({"gtin": "00036000291452"}),
+        ),
+        (
+            json!({"ean": "4006381333931"}),
+            json!({"gtin": "4006381333931"}),
+        ),
+        (
+            json!({"ean": "96385074"}),
+            json!({"gtin": "00000096385074"}),
+        ),
+        (
+            json!({"gtin": "012345678905"}),
+            json!({"upc": "012345678905"}),
+        ),
+    ];
+    for (n, (sent, other)) in forms.into_iter().enumerate() {
+        let body = with(
+            listing(&format!("ID-{n}"), "Thing", "ids"),
+            "/identifiers",
+            sent.clone(),
+        );
+        let id = create(&app, "seller-a", &body).await;
+        let page = app.send(get(&id)).await;
+        assert_eq!(page.status, 200, "{sent}: {}", page.body);
+        assert_eq!(page.body["product"]["identifiers"], sent);
+
+        let body = with(
+            listing(&format!("ID-B{n}"), "Thing", "ids"),
+            "/identifiers",
+            other,
+        );
+        let joined = app.send(list("seller-b", &body)).await;
+        assert_eq!(joined.status, 201, "{sent}: {}", joined.body);
+        assert_eq!(joined.body["product_created"], false, "{sent}");
+        assert_eq!(joined.body["product"]["id"], id.as_str());
+    }
+    let category = app.send(browse("ids", "")).await;
+    assert_eq!(category.status, 200, "{}", category.body);
+    assert_eq!(category.body["items"].as_array().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn an_item_that_no_longer_decodes_is_skipped_not_a_broken_page() {
+    let app = TestApp::spawn().await;
+    let mut ids = Vec::new();
+    for n in 0..4 {
+        let body = listing(&format!("OK-{n}"), &format!("Fan {n}"), "fans");
+        ids.push(create(&app, "seller-a", &body).await);
+    }
+    // A product item in the category and an offer item beside a product, both unreadable.
+    let bad_id = ulid::Ulid::new().to_string();
+    let raw = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), AttributeValue::S(v.to_string())))
+            .collect::<std::collections::HashMap<_, _>>()
+    };
+    use aws_sdk_dynamodb::types::AttributeValue;
+    for item in [
+        raw(&[
+            ("pk", &format!("PRODUCT#{bad_id}")),
+            ("sk", "PRODUCT"),
+            ("id", &bad_id),
+            ("category", "fans"),
+        ]),
+        raw(&[
+            ("pk", &format!("PRODUCT#{}", ids[0])),
+            ("sk", "OFFER#BROKEN"),
+            ("seller", "seller-z"),
+        ]),
+    ] {
+        app.dynamodb()
+            .put_item()
+            .table_name(&app.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .unwrap();
+    }
+
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = app.send(browse("fans", &format!("?limit=2{cursor}"))).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        for item in page.body["items"].as_array().unwrap() {
+            seen.push(item["id"].as_str().unwrap().to_owned());
+        }
+        match page.body["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids, "every readable product once, in order");
+    let page = app.send(get(&ids[0])).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(page.body["buy_box"]["sku"], "OK-0");
+    assert_eq!(page.body["other_offers"], json!([]));
+}
+
+#[tokio::test]
+async fn concurrent_puts_of_one_new_sku_answer_the_state_they_leave_never_500() {
+    let app = TestApp::spawn().await;
+    let id = create(&app, "seller-a", &listing("BASE", "Heater", "heaters")).await;
+    let terms = |price: u64| {
+        json!({"product_id": id, "price": {"amount": price, "currency": "USD"}, "condition": "new",
+               "fulfillment": "merchant", "handling_days": 2, "quantity": 3})
+    };
+    let race = |sku: &'static str, prices: Vec<u64>| {
+        let app = &app;
+        let terms = &terms;
+        futures::future::join_all(prices.into_iter().map(move |price| async move {
+            (
+                price,
+                app.send(put_offer("seller-b", sku, &terms(price))).await,
+            )
+        }))
+    };
+
+    // The same request 30 times at once: one creates, every other answers the stored offer.
+    let answers = race("HOT-1", vec![1_999; 30]).await;
+    let statuses: Vec<u16> = answers.iter().map(|(_, a)| a.status).collect();
+    assert!(
+        statuses.iter().all(|s| [200, 201].contains(s)),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    for (_, answer) in &answers {
+        assert_eq!(answer.body["price"]["amount"], 1_999, "{}", answer.body);
+    }
+
+    // Different terms at once: each is applied, or refused as a conflict; none is a 500.
+    let answers = race("HOT-2", (1..=30).map(|n| 1_000 + n).collect()).await;
+    let mut applied = Vec::new();
+    for (price, answer) in &answers {
+        match answer.status {
+            200 | 201 => applied.push(*price),
+            409 => answer.assert_problem(409),
+            other => panic!("{other}: {}", answer.body),
+        }
+    }
+    let page = app.send(get(&id)).await;
+    let stored = page.body["other_offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain([&page.body["buy_box"]])
+        .find(|o| o["sku"] == "HOT-2")
+        .unwrap()["price"]["amount"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        applied.contains(&stored),
+        "{stored} was answered to no one: {applied:?}"
+    );
+}
+
+#[tokio::test]
+async fn if_match_star_matches_any_version_and_images_must_have_been_uploaded() {
+    let app = TestApp::spawn().await;
+    let id = create(&app, "seller-a", &listing("IM-1", "Mixer", "mixers")).await;
+    let any = app
+        .send(patch(
+            "seller-a",
+            &id,
+            Some("*"),
+            &json!({"title": "Mixer 2"}),
+        ))
+        .await;
+    assert_eq!(any.status, 200, "{}", any.body);
+    let listed = app
+        .send(patch(
+            "seller-a",
+            &id,
+            Some("\"1\", \"2\""),
+            &json!({"title": "Mixer 3"}),
+        ))
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    assert_eq!(listed.header("etag"), "\"3\"");
+    app.send(patch(
+        "seller-a",
+        &id,
+        Some("W/\"3\""),
+        &json!({"title": "x"}),
+    ))
+    .await
+    .assert_invalid("If-Match");
+    app.send(patch(
+        "seller-a",
+        &id,
+        Some("\"2\""),
+        &json!({"title": "x"}),
+    ))
+    .await
+    .assert_problem(412);
+
+    let never_uploaded = format!("products/{id}/images/01JD6ZQ3V8E4K2M9N7P5R3T1W0.png");
+    app.send(patch(
+        "seller-a",
+        &id,
+        Some("*"),
+        &json!({"images": [never_uploaded]}),
+    ))
+    .await
+    .assert_unprocessable("images[0]");
+    assert_eq!(app.send(get(&id)).await.body["product"]["version"], 3);
 }

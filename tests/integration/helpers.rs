@@ -50,7 +50,8 @@ pub fn unique_prefix() -> String {
 pub struct TestApp {
     pub sdk: SdkConfig,
     pub store: CatalogStore,
-    pub images: create_image_upload::Deps,
+    /// The catalog with its images bucket, as the image-aware functions use it.
+    pub images: shared::catalog::CatalogImages,
     pub table: String,
     pub bucket: String,
 }
@@ -76,11 +77,11 @@ impl TestApp {
         };
         let store = CatalogStore::from_source(&sdk, &env("CreateProductFunction")).unwrap();
         let images =
-            create_image_upload::Deps::from_source(&sdk, &env("CreateImageUploadFunction"))
+            shared::catalog::CatalogImages::from_source(&sdk, &env("UpdateProductFunction"))
                 .unwrap();
         Self {
             table: env("CreateProductFunction")["CATALOG_TABLE"].clone(),
-            bucket: images.images.bucket.clone(),
+            bucket: images.config.bucket.clone(),
             store,
             images,
             sdk,
@@ -112,7 +113,7 @@ impl TestApp {
         let request = call.request();
         let outcome = match call.route.path.as_str() {
             "/api/v1/seller/products" => create_product::handle(&self.store, request).await,
-            "/api/v1/seller/products/{id}" => update_product::handle(&self.store, request).await,
+            "/api/v1/seller/products/{id}" => update_product::handle(&self.images, request).await,
             "/api/v1/seller/offers/{sku}" => put_offer::handle(&self.store, request).await,
             "/api/v1/products/{id}" => get_product::handle(&self.store, request).await,
             "/api/v1/categories/{id}/products" => {
@@ -235,12 +236,24 @@ impl Answer {
             .unwrap_or_default()
     }
 
-    /// Asserts a 400 problem+json naming `field`.
+    /// Asserts a 400 problem+json naming `field`: it broke a rule of its own shape.
     #[track_caller]
     pub fn assert_invalid(&self, field: &str) {
+        self.assert_field_refused(400, field);
+    }
+
+    /// Asserts a 422 problem+json naming `field`: it broke a rule between fields or about
+    /// stored data.
+    #[track_caller]
+    pub fn assert_unprocessable(&self, field: &str) {
+        self.assert_field_refused(422, field);
+    }
+
+    #[track_caller]
+    pub fn assert_field_refused(&self, status: u16, field: &str) {
         assert_eq!(
-            self.status, 400,
-            "expected 400 for {field}, got {}: {}",
+            self.status, status,
+            "expected {status} for {field}, got {}: {}",
             self.status, self.body
         );
         assert_eq!(self.header("content-type"), "application/problem+json");

@@ -43,11 +43,12 @@ pub struct Page {
 #[utoipa::path(
     get,
     path = "/api/v1/categories/{id}/products",
+    operation_id = "browseCategory",
     tag = "catalog",
     params(
         ("id" = Slug, Path, description = "The leaf category"),
-        ("limit" = Option<u32>, Query, description = "Products per page, 1 to 100 (24)"),
-        ("cursor" = Option<String>, Query, description = "The next_cursor of the previous page"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Products per page, 1 to 100 (24)"),
+        ("cursor" = Option<ProductId>, Query, description = "The next_cursor of the previous page"),
     ),
     responses((status = 200, description = "One page, oldest listing first", body = Page), ReadProblems)
 )]

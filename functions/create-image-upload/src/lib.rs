@@ -5,31 +5,15 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use shared::api::{self, ApiError, Caller, WriteProblems};
-use shared::catalog::{
-    CatalogStore, ImageUpload, ImageUploadRequest, ImagesConfig, ProductId, presign_image_upload,
-};
-use shared::config::Source;
+use shared::catalog::{ImageUpload, ImageUploadRequest, ProductId};
 
-pub struct Deps {
-    pub store: CatalogStore,
-    pub s3: aws_sdk_s3::Client,
-    pub images: ImagesConfig,
-}
-
-impl Deps {
-    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
-        let images = ImagesConfig::from_source(source)?;
-        Ok(Self {
-            store: CatalogStore::from_source(sdk, source)?,
-            s3: shared::aws::s3(sdk, images.force_path_style),
-            images,
-        })
-    }
-}
+/// What the handler needs, built once per process.
+pub use shared::catalog::CatalogImages as Deps;
 
 #[utoipa::path(
     post,
     path = "/api/v1/seller/products/{id}/images",
+    operation_id = "createImageUpload",
     tag = "seller",
     request_body = ImageUploadRequest,
     params(("id" = ProductId, Path, description = "The product")),
@@ -52,7 +36,7 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
             "only the seller who listed this product can add images".into(),
         ));
     }
-    let upload = presign_image_upload(&deps.s3, &deps.images, id, upload).await?;
+    let upload = deps.presign_upload(id, upload).await?;
     tracing::info!(product_id = %id, key = %upload.key, "image upload presigned");
     api::json_response(StatusCode::CREATED, &upload)
 }

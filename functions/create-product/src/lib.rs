@@ -28,6 +28,7 @@ pub struct Listed {
 #[utoipa::path(
     post,
     path = "/api/v1/seller/products",
+    operation_id = "createListing",
     tag = "seller",
     request_body = NewListing,
     security(("jwt" = ["seller"])),
@@ -44,13 +45,9 @@ pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, Ap
     let seller = Caller::from_request(&request)?.seller_id()?;
     let listing: NewListing = api::json_body(&request)?;
     let variation = listing.variation()?;
-    let gtin = listing
-        .identifiers
-        .gtin()
-        .map_err(|field| {
-            Invalid::new(field, "must name the same product as the other identifiers")
-        })?
-        .cloned();
+    let gtin = listing.identifiers.gtin().map_err(|field| {
+        Invalid::relational(field, "must name the same product as the other identifiers")
+    })?;
     if listing.offer.product_id.is_some() {
         return Err(Invalid::new("offer.product_id", "is set by the listing; leave it out").into());
     }
@@ -146,9 +143,9 @@ async fn check_parent(
     let parent = store
         .product(parent_id)
         .await?
-        .ok_or_else(|| Invalid::new("parent_id", "must name an existing product"))?;
+        .ok_or_else(|| Invalid::relational("parent_id", "must name an existing product"))?;
     let Variation::Parent { theme } = &parent.variation else {
-        return Err(Invalid::new(
+        return Err(Invalid::relational(
             "parent_id",
             "must name a variation parent (a product with variation_theme)",
         )
@@ -165,7 +162,7 @@ async fn check_parent(
             "must give a value for exactly the parent's theme: {}",
             names.join(", ")
         );
-        return Err(Invalid::new("variation_attributes", rule).into());
+        return Err(Invalid::relational("variation_attributes", rule).into());
     }
     Ok(())
 }

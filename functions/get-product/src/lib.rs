@@ -33,6 +33,7 @@ pub struct ProductPageView {
 #[utoipa::path(
     get,
     path = "/api/v1/products/{id}",
+    operation_id = "getProduct",
     tag = "catalog",
     params(("id" = ProductId, Path, description = "The product")),
     responses(

@@ -13,6 +13,7 @@ pub use shared::catalog::CatalogStore as Deps;
 #[utoipa::path(
     put,
     path = "/api/v1/seller/offers/{sku}",
+    operation_id = "putOffer",
     tag = "seller",
     request_body = OfferTerms,
     params(("sku" = Sku, Path, description = "The seller's SKU")),

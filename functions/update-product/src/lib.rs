@@ -1,24 +1,26 @@
 //! `PATCH /api/v1/seller/products/{id}`: the listing's owner changes product data. Optimistic
-//! concurrency: the request carries the version it read (`If-Match`), and a stale one changes
-//! nothing and gets 412.
+//! concurrency: the request carries the version it read (`If-Match`, or `*` for whatever is
+//! current), and a stale one changes nothing and gets 412. Images must have been uploaded.
 
 use lambda_http::http::{Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
-use shared::api::{self, ApiError, Caller, ETag, Problem, WriteProblems};
+use shared::api::{self, ApiError, Caller, ETag, IfMatch, Invalid, Problem, WriteProblems};
 use shared::catalog::{Product, ProductId, ProductPatch};
 use shared::clock;
 
 /// What the handler needs, built once per process.
-pub use shared::catalog::CatalogStore as Deps;
+pub use shared::catalog::CatalogImages as Deps;
 
 #[utoipa::path(
     patch,
     path = "/api/v1/seller/products/{id}",
+    operation_id = "updateProduct",
     tag = "seller",
     request_body(content = ProductPatch, content_type = "application/merge-patch+json"),
     params(
         ("id" = ProductId, Path, description = "The product"),
-        ("If-Match" = String, Header, description = "The ETag of the version the change is based on"),
+        ("If-Match" = String, Header, pattern = r#"^(\*|"[0-9]{1,19}"( *, *"[0-9]{1,19}")*)$"#,
+         description = "The ETag of the version the change is based on (or a list of them), or * for any"),
     ),
     security(("jwt" = ["seller"])),
     responses(
@@ -29,12 +31,13 @@ pub use shared::catalog::CatalogStore as Deps;
     )
 )]
 #[tracing::instrument(skip_all)]
-pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::PATCH)?;
     let seller = Caller::from_request(&request)?.seller_id()?;
     let id: ProductId = api::path_param(&request, "id")?;
-    let seen = ETag::from_if_match(&request)?;
+    let condition = IfMatch::from_request(&request)?;
     let patch: ProductPatch = api::json_body(&request)?;
+    let store = &deps.store;
     let product = store
         .product(id)
         .await?
@@ -46,15 +49,21 @@ pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, Ap
     }
     let stale = || {
         ApiError::PreconditionFailed(format!(
-            "product {id} has changed since version {}; GET it again",
-            seen.0
+            "product {id} has changed since the version in If-Match; GET it again"
         ))
     };
-    if product.version != seen.0 {
+    if !condition.matches(product.version) {
         return Err(stale());
     }
     let next = product.patched(patch, clock::now())?;
-    if !store.replace_product(&next, seen.0).await? {
+    for (index, key) in next.images.items().iter().enumerate() {
+        let known = product.images.items().contains(key);
+        if !known && !deps.exists(key).await? {
+            let rule = "must be the key of an image uploaded through the image upload route";
+            return Err(Invalid::relational(format!("images[{index}]"), rule).into());
+        }
+    }
+    if !store.replace_product(&next, product.version).await? {
         return Err(stale());
     }
     tracing::info!(product_id = %id, version = next.version, "product updated");

@@ -2,11 +2,14 @@ use http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
-/// A request field that broke a rule: the 400 answer names both.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A request field that broke a rule: the answer names both. A rule of the field's own shape,
+/// which the API description states, is a 400; a rule about how it relates to other fields or
+/// to stored data, which no schema can state, is a 422.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {
     pub field: String,
     pub rule: String,
+    pub relational: bool,
 }
 
 impl Invalid {
@@ -14,6 +17,15 @@ impl Invalid {
         Self {
             field: field.into(),
             rule: rule.into(),
+            relational: false,
+        }
+    }
+
+    /// A rule about the field's relation to other fields or to stored data.
+    pub fn relational(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self {
+            relational: true,
+            ..Self::new(field, rule)
         }
     }
 }
@@ -30,6 +42,8 @@ impl std::fmt::Display for Invalid {
 pub enum ApiError {
     #[error("invalid request: {0}")]
     Invalid(Invalid),
+    #[error("unprocessable request: {0}")]
+    Unprocessable(Invalid),
     #[error("authentication required")]
     Unauthenticated,
     #[error("forbidden: {0}")]
@@ -54,7 +68,10 @@ pub enum ApiError {
 
 impl From<Invalid> for ApiError {
     fn from(invalid: Invalid) -> Self {
-        Self::Invalid(invalid)
+        match invalid.relational {
+            true => Self::Unprocessable(invalid),
+            false => Self::Invalid(invalid),
+        }
     }
 }
 
@@ -62,6 +79,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
@@ -79,6 +97,7 @@ impl ApiError {
     fn code(&self) -> &'static str {
         match self {
             Self::Invalid(_) => "validation-failed",
+            Self::Unprocessable(_) => "unprocessable",
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not-found",
@@ -178,6 +197,12 @@ pub enum WriteProblems {
     )]
     Conflict(Problem),
     #[response(
+        status = 422,
+        description = "Fields that break a rule between them or about stored data (a product that must exist); nothing was written",
+        content_type = "application/problem+json"
+    )]
+    Unprocessable(Problem),
+    #[response(
         status = 413,
         description = "Body over 64 KiB",
         content_type = "application/problem+json"
@@ -201,7 +226,7 @@ pub enum WriteProblems {
 pub fn problem_response(error: &ApiError) -> Response<Body> {
     let status = error.status();
     let invalid = match error {
-        ApiError::Invalid(invalid) => Some(invalid),
+        ApiError::Invalid(invalid) | ApiError::Unprocessable(invalid) => Some(invalid),
         _ => None,
     };
     let problem = Problem {
@@ -212,7 +237,8 @@ pub fn problem_response(error: &ApiError) -> Response<Body> {
         field: invalid.map(|i| i.field.clone()),
         rule: invalid.map(|i| i.rule.clone()),
     };
-    let body = serde_json::to_string(&problem).expect("a problem always serializes");
+    // A struct of strings and a number always serializes.
+    let body = serde_json::to_string(&problem).unwrap_or_default();
     let mut response = Response::new(Body::Text(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();

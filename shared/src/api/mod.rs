@@ -9,7 +9,7 @@ pub use error::{
     ApiError, GatewayMessage, Invalid, Problem, ReadProblems, WriteProblems, problem_response,
 };
 pub use identity::{Caller, Role};
-pub use request::{ETag, PageSize, json_body, path_param, query_param, require_method};
+pub use request::{ETag, IfMatch, PageSize, json_body, path_param, query_param, require_method};
 
 use lambda_http::{Body, Request, Response, service_fn};
 use serde::Serialize;

@@ -127,20 +127,61 @@ impl ETag {
     pub fn header_value(self) -> String {
         format!("\"{}\"", self.0)
     }
+}
 
-    /// The version the client last saw, from `If-Match`: required for updates.
-    pub fn from_if_match(request: &Request) -> Result<Self, ApiError> {
+/// An update's `If-Match` precondition (RFC 9110 13.1.1): `*` matches any current version, a
+/// list of entity tags matches a version it names. Required for updates, so no client
+/// overwrites a change it has not seen by accident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    Any,
+    Versions(Vec<u64>),
+}
+
+impl IfMatch {
+    pub fn from_request(request: &Request) -> Result<Self, ApiError> {
         let value = request.headers().get(header::IF_MATCH).ok_or_else(|| {
             ApiError::PreconditionRequired("send If-Match with the ETag from the last GET".into())
         })?;
         value
             .to_str()
             .ok()
-            .and_then(|v| v.trim().strip_prefix('"')?.strip_suffix('"')?.parse().ok())
-            .map(ETag)
+            .and_then(|v| v.parse().ok())
             .ok_or_else(|| {
-                Invalid::new("If-Match", "must be an entity tag from GET, such as \"3\"").into()
+                Invalid::new(
+                    "If-Match",
+                    "must be * or entity tags from GET, such as \"3\"",
+                )
+                .into()
             })
+    }
+
+    pub fn matches(&self, version: u64) -> bool {
+        match self {
+            Self::Any => true,
+            Self::Versions(versions) => versions.contains(&version),
+        }
+    }
+}
+
+impl FromStr for IfMatch {
+    type Err = ();
+    fn from_str(value: &str) -> Result<Self, ()> {
+        if value.trim() == "*" {
+            return Ok(Self::Any);
+        }
+        value
+            .split(',')
+            .map(|tag| {
+                let digits = tag.trim().strip_prefix('"')?.strip_suffix('"')?;
+                // At most 19 digits, as the API description says: always a u64.
+                (1..=19).contains(&digits.len()).then_some(())?;
+                digits.bytes().all(|b| b.is_ascii_digit()).then_some(())?;
+                digits.parse().ok()
+            })
+            .collect::<Option<Vec<u64>>>()
+            .map(Self::Versions)
+            .ok_or(())
     }
 }
 
@@ -220,6 +261,25 @@ mod tests {
             field(r#"{"name": "x", "inner": {"count": 1, "more": 2}}"#),
             "inner.more"
         );
+    }
+
+    #[test]
+    fn if_match_takes_a_star_or_a_list_of_versions() {
+        assert_eq!("*".parse(), Ok(IfMatch::Any));
+        assert_eq!("\"3\"".parse(), Ok(IfMatch::Versions(vec![3])));
+        assert_eq!("\"3\", \"4\"".parse(), Ok(IfMatch::Versions(vec![3, 4])));
+        assert!(IfMatch::Any.matches(7));
+        assert!(!IfMatch::Versions(vec![3, 4]).matches(5));
+        for bad in [
+            "3",
+            "W/\"3\"",
+            "\"\"",
+            "\"x\"",
+            "\"99999999999999999999\"",
+            "*, \"3\"",
+        ] {
+            assert_eq!(bad.parse::<IfMatch>(), Err(()), "{bad}");
+        }
     }
 
     #[test]

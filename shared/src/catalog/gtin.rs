@@ -3,25 +3,13 @@
 use serde::{Deserialize, Serialize};
 
 /// A GTIN normalised to 14 digits, so UPC-A, EAN-13, EAN-8 and GTIN-14 forms of one number match.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(try_from = "String", into = "String")]
-#[schema(pattern = "^[0-9]{14}$")]
+/// Made only from a checked identifier; it keys the catalog's GTIN claims.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Gtin(String);
 
-impl Gtin {
-    fn parse(value: &str, lengths: &[usize], name: &str) -> Result<Self, String> {
-        let lengths_text = lengths
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        if !lengths.contains(&value.len()) || !value.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("must be a {name} of {lengths_text} digits"));
-        }
-        if !check_digit_holds(value) {
-            return Err(format!("must be a {name} whose check digit is correct"));
-        }
-        Ok(Self(format!("{value:0>14}")))
+impl AsRef<str> for Gtin {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 
@@ -38,71 +26,78 @@ fn check_digit_holds(digits: &str) -> bool {
     (10 - sum % 10) % 10 == check
 }
 
-impl TryFrom<String> for Gtin {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, String> {
-        Self::parse(&value, &[8, 12, 13, 14], "GTIN")
-    }
+/// Declares one identifier form: its digits kept exactly as the seller sent them, so what is
+/// stored reads back unchanged; `gtin()` gives the normalised number products are matched on.
+macro_rules! gtin_form {
+    ($(#[$meta:meta])* $name:ident, $label:literal, $pattern:literal, [$($len:literal),+]) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+        #[serde(try_from = "String", into = "String")]
+        #[schema(value_type = String, pattern = $pattern)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn gtin(&self) -> Gtin {
+                Gtin(format!("{:0>14}", self.0))
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(value: String) -> Result<Self, String> {
+                const LENGTHS: &[usize] = &[$($len),+];
+                if !LENGTHS.contains(&value.len()) || !value.bytes().all(|b| b.is_ascii_digit()) {
+                    let lengths: Vec<String> = LENGTHS.iter().map(ToString::to_string).collect();
+                    return Err(format!("must be a {} of {} digits", $label, lengths.join(" or ")));
+                }
+                if !check_digit_holds(&value) {
+                    return Err(format!("must be a {} whose check digit is correct", $label));
+                }
+                Ok(Self(value))
+            }
+        }
+
+        $crate::text_impls!($name);
+    };
 }
 
-impl From<Gtin> for String {
-    fn from(gtin: Gtin) -> String {
-        gtin.0
-    }
-}
-
-impl AsRef<str> for Gtin {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
+gtin_form!(
+    /// A GTIN in any of its lengths (GTIN-8, -12, -13 or -14), with a correct GS1 check digit.
+    AnyGtin, "GTIN", "^([0-9]{8}|[0-9]{12,14})$", [8, 12, 13, 14]
+);
+gtin_form!(
+    /// An EAN-13 or EAN-8, with a correct GS1 check digit.
+    Ean, "EAN", "^([0-9]{8}|[0-9]{13})$", [8, 13]
+);
+gtin_form!(
+    /// A 12-digit UPC-A, with a correct GS1 check digit.
+    Upc, "UPC", "^[0-9]{12}$", [12]
+);
 
 /// Product identifiers as sellers send them; at most one GTIN results.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Identifiers {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gtin: Option<Gtin>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "ean"
-    )]
-    pub ean: Option<Gtin>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "upc"
-    )]
-    pub upc: Option<Gtin>,
-}
-
-fn ean<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Gtin>, D::Error> {
-    let value = String::deserialize(d)?;
-    Gtin::parse(&value, &[8, 13], "EAN")
-        .map(Some)
-        .map_err(serde::de::Error::custom)
-}
-
-fn upc<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Gtin>, D::Error> {
-    let value = String::deserialize(d)?;
-    Gtin::parse(&value, &[12], "UPC")
-        .map(Some)
-        .map_err(serde::de::Error::custom)
+    pub gtin: Option<AnyGtin>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ean: Option<Ean>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upc: Option<Upc>,
 }
 
 impl Identifiers {
     /// The one GTIN these identifiers name; `Err` names the field that disagrees.
-    pub fn gtin(&self) -> Result<Option<&Gtin>, &'static str> {
+    pub fn gtin(&self) -> Result<Option<Gtin>, &'static str> {
         let given = [
-            ("identifiers.gtin", &self.gtin),
-            ("identifiers.ean", &self.ean),
-            ("identifiers.upc", &self.upc),
+            ("identifiers.gtin", self.gtin.as_ref().map(AnyGtin::gtin)),
+            ("identifiers.ean", self.ean.as_ref().map(Ean::gtin)),
+            ("identifiers.upc", self.upc.as_ref().map(Upc::gtin)),
         ];
-        let mut found: Option<&Gtin> = None;
+        let mut found: Option<Gtin> = None;
         for (field, value) in given {
-            match (found, value) {
-                (Some(first), Some(other)) if first != other => return Err(field),
+            match (&found, value) {
+                (Some(first), Some(other)) if *first != other => return Err(field),
                 (None, Some(value)) => found = Some(value),
                 _ => {}
             }
@@ -114,9 +109,10 @@ impl Identifiers {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn gtin(s: &str) -> Result<Gtin, String> {
-        Gtin::try_from(s.to_owned())
+        AnyGtin::try_from(s.to_owned()).map(|g| g.gtin())
     }
 
     #[test]
@@ -138,20 +134,32 @@ mod tests {
     }
 
     #[test]
+    fn every_form_reads_back_as_it_was_sent() {
+        for sent in [
+            json!({"upc": "036000291452"}),
+            json!({"ean": "4006381333931"}),
+            json!({"ean": "96385074"}),
+            json!({"gtin": "036000291452"}),
+            json!({"gtin": "00036000291452", "upc": "036000291452"}),
+        ] {
+            let ids: Identifiers = serde_json::from_value(sent.clone()).unwrap();
+            let stored = serde_json::to_value(&ids).unwrap();
+            assert_eq!(stored, sent);
+            let read: Identifiers = serde_json::from_value(stored).unwrap();
+            assert_eq!(read, ids);
+        }
+    }
+
+    #[test]
     fn identifiers_must_agree() {
-        let ids: Identifiers = serde_json::from_value(serde_json::json!({
-            "gtin": "00036000291452", "upc": "036000291452"
-        }))
-        .unwrap();
+        let ids: Identifiers =
+            serde_json::from_value(json!({"gtin": "00036000291452", "upc": "036000291452"}))
+                .unwrap();
         assert_eq!(ids.gtin().unwrap().unwrap().as_ref(), "00036000291452");
-        let ids: Identifiers = serde_json::from_value(serde_json::json!({
-            "gtin": "00036000291452", "ean": "4006381333931"
-        }))
-        .unwrap();
+        let ids: Identifiers =
+            serde_json::from_value(json!({"gtin": "00036000291452", "ean": "4006381333931"}))
+                .unwrap();
         assert_eq!(ids.gtin(), Err("identifiers.ean"));
-        assert!(
-            serde_json::from_value::<Identifiers>(serde_json::json!({"upc": "4006381333931"}))
-                .is_err()
-        );
+        assert!(serde_json::from_value::<Identifiers>(json!({"upc": "4006381333931"})).is_err());
     }
 }

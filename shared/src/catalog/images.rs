@@ -1,7 +1,7 @@
 //! Product images go straight from the seller to S3 through a presigned PUT, so no image bytes
 //! pass through a Lambda. The signature binds the content type and length the seller declared.
 
-use super::ProductId;
+use super::{ImageKey, ProductId};
 use crate::api::{ApiError, Invalid};
 use crate::config::Source;
 use anyhow::Context;
@@ -62,7 +62,8 @@ impl ImageType {
 #[serde(deny_unknown_fields)]
 pub struct ImageUploadRequest {
     pub content_type: ImageType,
-    /// The exact size in bytes of the file to be uploaded.
+    /// The exact size in bytes of the file to be uploaded (at most 10 MiB as deployed).
+    #[schema(minimum = 1, maximum = 10_485_760)]
     pub content_length: u64,
 }
 
@@ -77,42 +78,78 @@ pub struct ImageUpload {
     pub expires_at: String,
 }
 
-/// Presigns a PUT of one image for `product`; a size out of range is refused with the rule.
-pub async fn presign_image_upload(
-    s3: &aws_sdk_s3::Client,
-    config: &ImagesConfig,
-    product: ProductId,
-    request: ImageUploadRequest,
-) -> Result<ImageUpload, ApiError> {
-    if request.content_length == 0 || request.content_length > config.max_bytes {
-        let rule = format!("must be 1 to {} bytes", config.max_bytes);
-        return Err(Invalid::new("content_length", rule).into());
+/// The product images bucket, and the catalog it belongs to: what the image routes need.
+pub struct CatalogImages {
+    pub store: super::CatalogStore,
+    s3: aws_sdk_s3::Client,
+    pub config: ImagesConfig,
+}
+
+impl CatalogImages {
+    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
+        let config = ImagesConfig::from_source(source)?;
+        Ok(Self {
+            store: super::CatalogStore::from_source(sdk, source)?,
+            s3: crate::aws::s3(sdk, config.force_path_style),
+            config,
+        })
     }
-    let kind = request.content_type;
-    let key = format!(
-        "products/{product}/images/{}.{}",
-        ulid::Ulid::new(),
-        kind.extension()
-    );
-    let presigning = PresigningConfig::expires_in(config.url_ttl).context("presigning config")?;
-    let presigned = s3
-        .put_object()
-        .bucket(&config.bucket)
-        .key(&key)
-        .content_type(kind.mime())
-        .content_length(i64::try_from(request.content_length).context("content length")?)
-        .presigned(presigning)
-        .await
-        .context("presigning the image upload")?;
-    let headers = presigned
-        .headers()
-        .map(|(name, value)| (name.to_owned(), value.to_owned()))
-        .collect();
-    Ok(ImageUpload {
-        method: "PUT",
-        url: presigned.uri().to_owned(),
-        headers,
-        key,
-        expires_at: crate::clock::rfc3339(SystemTime::now() + config.url_ttl),
-    })
+
+    /// Presigns a PUT of one image for `product`; a size out of range is refused with the rule.
+    pub async fn presign_upload(
+        &self,
+        product: ProductId,
+        request: ImageUploadRequest,
+    ) -> Result<ImageUpload, ApiError> {
+        let config = &self.config;
+        if request.content_length == 0 || request.content_length > config.max_bytes {
+            let rule = format!("must be 1 to {} bytes", config.max_bytes);
+            return Err(Invalid::new("content_length", rule).into());
+        }
+        let kind = request.content_type;
+        let key = format!(
+            "products/{product}/images/{}.{}",
+            ulid::Ulid::new(),
+            kind.extension()
+        );
+        let presigning =
+            PresigningConfig::expires_in(config.url_ttl).context("presigning config")?;
+        let presigned = self
+            .s3
+            .put_object()
+            .bucket(&config.bucket)
+            .key(&key)
+            .content_type(kind.mime())
+            .content_length(i64::try_from(request.content_length).context("content length")?)
+            .presigned(presigning)
+            .await
+            .context("presigning the image upload")?;
+        let headers = presigned
+            .headers()
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
+        Ok(ImageUpload {
+            method: "PUT",
+            url: presigned.uri().to_owned(),
+            headers,
+            key,
+            expires_at: crate::clock::rfc3339(SystemTime::now() + config.url_ttl),
+        })
+    }
+
+    /// Whether an image was uploaded under `key`: a product may only name images that exist.
+    pub async fn exists(&self, key: &ImageKey) -> anyhow::Result<bool> {
+        match self
+            .s3
+            .head_object()
+            .bucket(&self.config.bucket)
+            .key(key.as_ref())
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(false),
+            Err(error) => Err(anyhow::Error::from(error).context("looking up an image")),
+        }
+    }
 }

@@ -28,11 +28,17 @@ pub enum OfferStatus {
 }
 
 /// Days between order and dispatch.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "u32", into = "u32")]
 pub struct HandlingDays(u8);
+
+impl utoipa::PartialSchema for HandlingDays {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::money::integer_schema("Days between order and dispatch", 0, 30)
+    }
+}
+
+impl utoipa::ToSchema for HandlingDays {}
 
 impl TryFrom<u32> for HandlingDays {
     type Error = String;
@@ -52,17 +58,27 @@ impl From<HandlingDays> for u32 {
 }
 
 /// Units the seller can sell now.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "u32", into = "u32")]
 pub struct Quantity(u32);
+
+impl Quantity {
+    const MAX: u32 = 1_000_000;
+}
+
+impl utoipa::PartialSchema for Quantity {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::money::integer_schema("Units", 0, Self::MAX.into())
+    }
+}
+
+impl utoipa::ToSchema for Quantity {}
 
 impl TryFrom<u32> for Quantity {
     type Error = String;
     fn try_from(units: u32) -> Result<Self, String> {
-        if units > 1_000_000 {
-            return Err("must be at most 1000000 units".to_owned());
+        if units > Self::MAX {
+            return Err(format!("must be at most {} units", Self::MAX));
         }
         Ok(Self(units))
     }
@@ -78,9 +94,11 @@ impl From<Quantity> for u32 {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OfferTerms {
-    /// The product offered; set by the route when the offer comes with a new listing.
+    /// The product offered: required by the offer route, absent in a listing (which creates it).
     #[serde(default)]
+    #[schema(value_type = ProductId, required = true)]
     pub product_id: Option<ProductId>,
+    #[schema(schema_with = Money::price_schema)]
     pub price: Money,
     /// Shipping charged to the shopper; none means free.
     #[serde(default)]
@@ -91,6 +109,19 @@ pub struct OfferTerms {
     pub quantity: Quantity,
     #[serde(default)]
     pub status: OfferStatus,
+}
+
+impl OfferTerms {
+    /// The schema of the terms inside a listing, which has no product yet: no `product_id`.
+    pub fn in_listing_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{RefOr, schema::Schema};
+        let mut schema = <Self as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.properties.remove("product_id");
+            object.required.retain(|name| name != "product_id");
+        }
+        schema
+    }
 }
 
 /// A seller's offer on one product.
@@ -132,7 +163,7 @@ impl Offer {
             currency: terms.price.currency,
         });
         if shipping.currency != terms.price.currency {
-            return Err(Invalid::new(
+            return Err(Invalid::relational(
                 format!("{field}shipping.currency"),
                 "must equal price.currency",
             ));
@@ -151,6 +182,25 @@ impl Offer {
             version: 1,
             updated_at: now,
         })
+    }
+
+    /// Whether `other` offers the same thing on the same terms (versions and times aside).
+    pub fn same_terms(&self, other: &Offer) -> bool {
+        fn terms(o: &Offer) -> impl PartialEq + '_ {
+            (
+                &o.sku,
+                o.product_id,
+                &o.seller_id,
+                o.price,
+                o.shipping,
+                o.condition,
+                o.fulfillment,
+                o.handling_days,
+                o.quantity,
+                o.status,
+            )
+        }
+        terms(self) == terms(other)
     }
 
     /// What the shopper pays to get the item: price plus shipping.

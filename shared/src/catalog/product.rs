@@ -1,6 +1,11 @@
 use super::{Gtin, Identifiers, ProductId, SellerId};
 use crate::api::Invalid;
 use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::PartialSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type,
+};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,22 +17,32 @@ crate::bounded_text!(AttributeText, 1, 500);
 
 crate::identifier!(
     /// A category's id: lower-case words joined by '-'.
-    Slug, 1, 64, |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-',
-    "lower-case letters, digits or '-'"
+    Slug, 1, 64, "a-z0-9-", "lower-case letters, digits or '-'"
 );
 
 crate::identifier!(
     /// A category-specific attribute's name, such as `screen_size_in`.
-    AttributeName, 1, 64, |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_',
-    "lower-case letters, digits or '_'"
+    AttributeName, 1, 64, "a-z0-9_", "lower-case letters, digits or '_'"
 );
 
 /// Declares a list type holding `$min..=$max` items.
 macro_rules! bounded_list {
     ($name:ident, $item:ty, $min:expr, $max:expr) => {
-        #[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Default, PartialEq, Serialize)]
         #[serde(transparent)]
         pub struct $name(Vec<$item>);
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                ArrayBuilder::new()
+                    .items(<$item as utoipa::PartialSchema>::schema())
+                    .min_items(Some($min))
+                    .max_items(Some($max))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -68,8 +83,7 @@ impl CategoryPath {
 
 crate::identifier!(
     /// An S3 key of an uploaded product image.
-    ImageKey, 1, 200, |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '-' | '_'),
-    "an image key returned by the image upload route"
+    ImageKey, 1, 200, "A-Za-z0-9/._-", "an image key returned by the image upload route"
 );
 
 /// A category-specific attribute value: text, a number or a yes/no.
@@ -104,13 +118,46 @@ impl From<AttributeValue> for serde_json::Value {
 }
 
 /// Category-specific attributes (screen size, material...), at most 50.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "BTreeMap<AttributeName, AttributeValue>")]
-#[schema(value_type = Object)]
 pub struct Attributes(BTreeMap<AttributeName, AttributeValue>);
+
+impl utoipa::PartialSchema for Attributes {
+    fn schema() -> RefOr<Schema> {
+        Self::map_schema(Some(Self::MAX), false)
+    }
+}
+
+impl utoipa::ToSchema for Attributes {}
 
 impl Attributes {
     const MAX: usize = 50;
+
+    /// An object of attribute names to values (or `null`s, in a patch), at most `max` of them.
+    fn map_schema(max: Option<usize>, nullable: bool) -> RefOr<Schema> {
+        let mut value = OneOfBuilder::new()
+            .item(AttributeText::schema())
+            .item(ObjectBuilder::new().schema_type(Type::Number))
+            .item(ObjectBuilder::new().schema_type(Type::Boolean));
+        if nullable {
+            value = value.item(ObjectBuilder::new().schema_type(Type::Null));
+        }
+        let names = match AttributeName::schema() {
+            RefOr::T(schema) => schema,
+            RefOr::Ref(_) => Schema::default(),
+        };
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property_names(Some(names))
+            .additional_properties(Some(AdditionalProperties::RefOr(value.into())))
+            .max_properties(max)
+            .into()
+    }
+
+    /// A patch's attributes: values to set, `null`s to remove; the total is checked after.
+    pub fn patch_schema() -> RefOr<Schema> {
+        Self::map_schema(None, true)
+    }
 
     pub fn names(&self) -> BTreeSet<&AttributeName> {
         self.0.keys().collect()
@@ -169,7 +216,7 @@ pub struct Product {
 }
 
 impl Product {
-    pub fn gtin(&self) -> Option<&Gtin> {
+    pub fn gtin(&self) -> Option<Gtin> {
         self.identifiers.gtin().ok().flatten()
     }
 
@@ -204,7 +251,7 @@ impl Product {
                 .iter()
                 .position(|key| !key.as_ref().starts_with(&prefix))
             {
-                return Err(Invalid::new(
+                return Err(Invalid::relational(
                     format!("images[{bad}]"),
                     format!("must be a key under {prefix}"),
                 ));
@@ -219,7 +266,7 @@ impl Product {
                 };
             }
             if next.attributes.0.len() > Attributes::MAX {
-                return Err(Invalid::new(
+                return Err(Invalid::relational(
                     "attributes",
                     format!("must hold at most {} attributes", Attributes::MAX),
                 ));
@@ -256,6 +303,7 @@ pub struct NewListing {
     pub identifiers: Identifiers,
     /// Makes the product a variation parent over these attribute names.
     #[serde(default)]
+    #[schema(schema_with = theme_schema)]
     pub variation_theme: Option<Vec<AttributeName>>,
     /// Makes the product a child of this parent ...
     #[serde(default)]
@@ -266,7 +314,18 @@ pub struct NewListing {
     /// The SKU of the seller's offer ...
     pub sku: super::Sku,
     /// ... and its terms.
+    #[schema(schema_with = super::OfferTerms::in_listing_schema)]
     pub offer: super::OfferTerms,
+}
+
+/// 1 to 3 distinct attribute names.
+fn theme_schema() -> RefOr<Schema> {
+    ArrayBuilder::new()
+        .items(AttributeName::schema())
+        .min_items(Some(1))
+        .max_items(Some(3))
+        .unique_items(true)
+        .into()
 }
 
 impl NewListing {
@@ -294,15 +353,15 @@ impl NewListing {
                 parent_id,
                 values: values.clone(),
             }),
-            (None, Some(_), None) => Err(Invalid::new(
+            (None, Some(_), None) => Err(Invalid::relational(
                 "variation_attributes",
                 "is required with parent_id",
             )),
-            (None, None, Some(_)) => Err(Invalid::new(
+            (None, None, Some(_)) => Err(Invalid::relational(
                 "parent_id",
                 "is required with variation_attributes",
             )),
-            (Some(_), _, _) => Err(Invalid::new(
+            (Some(_), _, _) => Err(Invalid::relational(
                 "variation_theme",
                 "cannot be combined with parent_id",
             )),
@@ -336,21 +395,28 @@ impl NewListing {
 #[serde(deny_unknown_fields)]
 pub struct ProductPatch {
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Title)]
     pub title: Option<Title>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Brand)]
     pub brand: Option<Brand>,
     /// An empty description removes it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Description)]
     pub description: Option<Description>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = BulletPoints)]
     pub bullet_points: Option<BulletPoints>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = CategoryPath)]
     pub category_path: Option<CategoryPath>,
     /// Attributes to set; a `null` value removes that attribute.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(schema_with = Attributes::patch_schema)]
     pub attributes: Option<BTreeMap<AttributeName, Option<AttributeValue>>>,
+    /// Keys returned by the image upload route, of images already uploaded.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Images)]
     pub images: Option<Images>,
 }
 

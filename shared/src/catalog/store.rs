@@ -22,8 +22,6 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, KeysAndAttributes, Put, TransactWriteItem,
 };
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use serde_dynamo::aws_sdk_dynamodb_1::{from_item, to_item};
 use std::collections::HashMap;
@@ -204,6 +202,8 @@ pub enum OfferWrite {
     ProductMissing,
     OwnedByAnotherSeller,
     OnAnotherProduct(ProductId),
+    /// A concurrent request wrote other terms between this one's read and write.
+    ChangedConcurrently,
 }
 
 impl OfferWrite {
@@ -213,7 +213,7 @@ impl OfferWrite {
             Self::Created(offer) => Ok((offer, true)),
             Self::Updated(offer) => Ok((offer, false)),
             Self::ProductMissing => {
-                Err(Invalid::new("product_id", "must name an existing product").into())
+                Err(Invalid::relational("product_id", "must name an existing product").into())
             }
             Self::OwnedByAnotherSeller => Err(ApiError::Forbidden(
                 "this SKU belongs to another seller".into(),
@@ -221,6 +221,10 @@ impl OfferWrite {
             Self::OnAnotherProduct(product) => Err(ApiError::Conflict(format!(
                 "this SKU is already offered on product {product}"
             ))),
+            Self::ChangedConcurrently => Err(ApiError::Conflict(
+                "another request changed this offer at the same time; send yours again to replace it"
+                    .into(),
+            )),
         }
     }
 }
@@ -232,23 +236,24 @@ pub struct ProductPage {
     pub offers: Vec<Offer>,
 }
 
-/// An opaque position in a category listing: the last product id shown.
+/// A position in a category listing: the id of the last product shown; the next page starts
+/// after it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor(ProductId);
 
 impl std::str::FromStr for Cursor {
     type Err = String;
     fn from_str(value: &str) -> Result<Self, String> {
-        let bad = || "must be a next_cursor value from a previous page".to_owned();
-        let bytes = URL_SAFE_NO_PAD.decode(value).map_err(|_| bad())?;
-        let text = String::from_utf8(bytes).map_err(|_| bad())?;
-        text.parse().map(Cursor).map_err(|_| bad())
+        value
+            .parse()
+            .map(Cursor)
+            .map_err(|_| "must be a next_cursor value from a previous page".to_owned())
     }
 }
 
 impl std::fmt::Display for Cursor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&URL_SAFE_NO_PAD.encode(self.0.to_string()))
+        self.0.fmt(f)
     }
 }
 
@@ -335,27 +340,19 @@ impl CatalogStore {
             .collect::<Result<_, _>>()
             .await
             .context("querying a product's items")?;
-        let mut product = None;
-        let mut offers = Vec::new();
-        for item in items {
-            match item.get("sk") {
-                Some(AttributeValue::S(sk)) if sk == "PRODUCT" => {
-                    product = Some(
-                        from_item::<ProductItem>(item)
-                            .context("decoding a product")?
-                            .data,
-                    );
-                }
-                Some(AttributeValue::S(sk)) if sk.starts_with("OFFER#") => {
-                    offers.push(
-                        from_item::<OfferItem>(item)
-                            .context("decoding an offer")?
-                            .data,
-                    );
-                }
-                _ => {}
-            }
-        }
+        let (products, offers): (Vec<_>, Vec<_>) = items.into_iter().partition(
+            |item| matches!(item.get("sk"), Some(AttributeValue::S(sk)) if sk == "PRODUCT"),
+        );
+        let product = products
+            .into_iter()
+            .next()
+            .map(|item| from_item::<ProductItem>(item).context("decoding a product"))
+            .transpose()?
+            .map(|item| item.data);
+        let offers = decode_listed::<OfferItem>(offers, "an offer")
+            .into_iter()
+            .map(|item| item.data)
+            .collect();
         Ok(product.map(|product| ProductPage { product, offers }))
     }
 
@@ -375,14 +372,10 @@ impl CatalogStore {
             .collect::<Result<_, _>>()
             .await
             .context("querying a product's variations")?;
-        items
+        Ok(decode_listed::<ProductItem>(items, "a variation")
             .into_iter()
-            .map(|item| {
-                Ok(from_item::<ProductItem>(item)
-                    .context("decoding a variation")?
-                    .data)
-            })
-            .collect()
+            .map(|item| item.data)
+            .collect())
     }
 
     /// One page of a category, in id (creation) order, after `cursor`.
@@ -408,20 +401,22 @@ impl CatalogStore {
             None => query.key_condition_expression("category = :category"),
         };
         let output = query.send().await.context("querying a category")?;
-        let mut products = output
-            .items
-            .unwrap_or_default()
+        let mut items = output.items.unwrap_or_default();
+        // The cursor is the last item shown, decodable or not, so a bad item is never re-read.
+        let next = if items.len() > limit {
+            items.truncate(limit);
+            let last = items.last().and_then(|item| item.get("id"));
+            let Some(AttributeValue::S(last)) = last else {
+                anyhow::bail!("a category item without an id");
+            };
+            Some(Cursor(last.parse().map_err(anyhow::Error::msg)?))
+        } else {
+            None
+        };
+        let products = decode_listed::<ProductItem>(items, "a product")
             .into_iter()
-            .map(|item| {
-                Ok(from_item::<ProductItem>(item)
-                    .context("decoding a product")?
-                    .data)
-            })
-            .collect::<anyhow::Result<Vec<Product>>>()?;
-        let next = (products.len() > limit).then(|| {
-            products.truncate(limit);
-            Cursor(products[limit - 1].id)
-        });
+            .map(|item| item.data)
+            .collect();
         Ok(BrowsePage { products, next })
     }
 
@@ -447,9 +442,8 @@ impl CatalogStore {
             )?,
             put_new(table, item(&offer_item(offer, None))?)?,
         ];
-        let gtin = product.gtin();
-        if let Some(gtin) = gtin {
-            let (pk, sk) = gtin_key(gtin);
+        if let Some(gtin) = product.gtin() {
+            let (pk, sk) = gtin_key(&gtin);
             writes.push(put_new(
                 table,
                 item(&GtinItem {
@@ -476,25 +470,46 @@ impl CatalogStore {
     }
 
     /// Creates the seller's offer, or replaces it when the SKU is already theirs on this product.
+    /// A request that loses a race to a concurrent write of the same SKU is answered with the
+    /// state that write left: the stored offer when it has the requested terms, else a conflict.
     #[tracing::instrument(skip_all, fields(product_id = %offer.product_id, sku = %offer.sku))]
     pub async fn put_offer(&self, offer: Offer) -> anyhow::Result<OfferWrite> {
-        for _ in 0..RACE_RETRIES {
-            let owner = self.get::<SkuItem>(sku_key(&offer.sku)).await?;
-            let outcome = match owner {
-                None => self.create_offer(&offer).await?,
-                Some(owner) if owner.seller_id != offer.seller_id => {
-                    Some(OfferWrite::OwnedByAnotherSeller)
-                }
-                Some(owner) if owner.product_id != offer.product_id => {
-                    Some(OfferWrite::OnAnotherProduct(owner.product_id))
-                }
-                Some(_) => self.replace_offer(offer.clone()).await?,
-            };
-            if let Some(outcome) = outcome {
-                return Ok(outcome);
-            }
+        // `None` from the creation: another request claimed the SKU first, so this one carries
+        // on as a replacement.
+        if self.get::<SkuItem>(sku_key(&offer.sku)).await?.is_none()
+            && let Some(outcome) = self.create_offer(&offer).await?
+        {
+            return Ok(outcome);
         }
-        anyhow::bail!("offer {} kept changing under concurrent writes", offer.sku)
+        let owner = self
+            .get::<SkuItem>(sku_key(&offer.sku))
+            .await?
+            .context("a claimed SKU vanished")?;
+        if owner.seller_id != offer.seller_id {
+            return Ok(OfferWrite::OwnedByAnotherSeller);
+        }
+        if owner.product_id != offer.product_id {
+            return Ok(OfferWrite::OnAnotherProduct(owner.product_id));
+        }
+        let current = self.offer_item(&offer).await?;
+        if let Some(saved) = self
+            .save_offer(&current, offer.clone(), current.stock_sequence)
+            .await?
+        {
+            return Ok(OfferWrite::Updated(saved));
+        }
+        let now = self.offer_item(&offer).await?.data;
+        Ok(if now.same_terms(&offer) {
+            OfferWrite::Updated(now)
+        } else {
+            OfferWrite::ChangedConcurrently
+        })
+    }
+
+    async fn offer_item(&self, offer: &Offer) -> anyhow::Result<OfferItem> {
+        self.get::<OfferItem>(offer_key(offer))
+            .await?
+            .context("a claimed SKU has no offer")
     }
 
     /// `None` when another writer claimed the SKU first.
@@ -538,18 +553,6 @@ impl CatalogStore {
                 _ => Err(anyhow::Error::from(error).context("writing a new offer")),
             },
         }
-    }
-
-    /// `None` when another writer changed the offer between our read and write.
-    async fn replace_offer(&self, offer: Offer) -> anyhow::Result<Option<OfferWrite>> {
-        let (pk, sk) = offer_key(&offer);
-        let Some(current) = self.get::<OfferItem>((pk, sk)).await? else {
-            return Ok(None);
-        };
-        let written = self
-            .save_offer(&current, offer, current.stock_sequence)
-            .await?;
-        Ok(written.map(OfferWrite::Updated))
     }
 
     /// Writes `offer` as the next version of `current`, if no one else wrote it meanwhile.
@@ -646,7 +649,7 @@ impl CatalogStore {
         for product in products {
             items.push(item(&ProductItem::new(product))?);
             if let Some(gtin) = product.gtin() {
-                let (pk, sk) = gtin_key(gtin);
+                let (pk, sk) = gtin_key(&gtin);
                 items.push(item(&GtinItem {
                     pk,
                     sk,
@@ -751,6 +754,35 @@ impl CatalogStore {
         }
         Ok(ratings)
     }
+}
+
+/// Decodes every item of a listing, skipping any that does not decode (with an error log and the
+/// `UndecodableItems` metric): one bad item must not take down a page that shows many.
+fn decode_listed<T: for<'de> Deserialize<'de>>(
+    items: impl IntoIterator<Item = HashMap<String, AttributeValue>>,
+    what: &str,
+) -> Vec<T> {
+    let mut skipped = 0;
+    let decoded = items
+        .into_iter()
+        .filter_map(|item| {
+            let key = |name: &str| match item.get(name) {
+                Some(AttributeValue::S(value)) => value.clone(),
+                _ => String::new(),
+            };
+            let (pk, sk) = (key("pk"), key("sk"));
+            from_item::<T>(item)
+                .inspect_err(|error| {
+                    skipped += 1;
+                    tracing::error!(%pk, %sk, %error, "skipped {what} that does not decode");
+                })
+                .ok()
+        })
+        .collect();
+    if skipped > 0 {
+        crate::metrics::count("UndecodableItems", skipped);
+    }
+    decoded
 }
 
 fn offer_item(offer: &Offer, stock_sequence: Option<u64>) -> OfferItem {
