@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod clock;
 pub mod config;
 pub mod events;
+pub mod json;
 pub mod metrics;
 pub mod money;
 pub mod text;

@@ -1,5 +1,6 @@
 //! Money in integer minor units with its ISO 4217 currency: never a float.
 
+use crate::json::WholeNumber;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
@@ -65,7 +66,7 @@ impl std::fmt::Display for Currency {
 
 /// An amount in minor units (cents), bounded so sums of a few thousand never overflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "u64", into = "u64")]
+#[serde(try_from = "WholeNumber", into = "u64")]
 pub struct MinorUnits(u64);
 
 impl utoipa::PartialSchema for MinorUnits {
@@ -78,15 +79,16 @@ impl utoipa::ToSchema for MinorUnits {}
 
 impl MinorUnits {
     pub const MAX: u64 = 100_000_000_000;
+    pub const ZERO: Self = Self(0);
 
     pub fn get(self) -> u64 {
         self.0
     }
 }
 
-impl TryFrom<u64> for MinorUnits {
+impl TryFrom<WholeNumber> for MinorUnits {
     type Error = String;
-    fn try_from(amount: u64) -> Result<Self, String> {
+    fn try_from(WholeNumber(amount): WholeNumber) -> Result<Self, String> {
         if amount > Self::MAX {
             return Err(format!("must be at most {} minor units", Self::MAX));
         }

@@ -143,6 +143,8 @@ pub fn class_contains(class: &str, c: char) -> bool {
 
 /// White space as Rust's `char::is_whitespace` (Unicode White_Space) sees it, as a class.
 const WHITE_SPACE: &str = r"\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+/// The white space that is not also a control character.
+const SPACE: &str = r" \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
 /// Control characters (Unicode Cc), as `char::is_control` sees them.
 const CONTROL: &str = r"\u0000-\u001F\u007F-\u009F";
 /// Characters that show nothing (zero-width, joiners, direction marks, fillers, variation
@@ -214,10 +216,10 @@ pub fn text_rule(min: usize, max: usize) -> String {
 /// one; the first visible character; then anything but control characters, ending in neither
 /// white space nor a control character.
 pub fn text_pattern(may_be_empty: bool) -> String {
-    let (space, control, invisible) = (WHITE_SPACE, CONTROL, invisible_class());
-    let visible = format!("[^{control}{space}{invisible}]");
+    let (white, control, invisible) = (WHITE_SPACE, CONTROL, invisible_class());
+    let visible = format!("[^{control}{white}{invisible}]");
     let body = format!(
-        "(?:[{invisible}][{invisible}{space}]*)?{visible}(?:[^{control}]*[^{control}{space}])?"
+        "(?:[{invisible}][{invisible}{SPACE}]*)?{visible}(?:[^{control}]*[^{control}{white}])?"
     );
     match may_be_empty {
         true => format!("^(?:{body})?$"),
@@ -302,8 +304,9 @@ mod tests {
                 ] {
                     assert!(agrees(&text), "{text:?} ({:04X})", u32::from(c));
                 }
-                let padded = format!("\u{200B}{c}");
-                assert!(agrees(&padded), "{padded:?}");
+                for padded in [format!("\u{200B}{c}"), format!("\u{200B}{c}a")] {
+                    assert!(agrees(&padded), "{padded:?}");
+                }
             }
         }
     }

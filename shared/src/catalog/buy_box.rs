@@ -185,7 +185,7 @@ mod tests {
     fn ineligible_offers_never_win_but_are_listed() {
         let r = ratings(&[("a", 50)]);
         let mut sold_out = offer("OUT", "a", 100, 0, "rainforest", 1);
-        sold_out.quantity = 0.try_into().unwrap();
+        sold_out.quantity = crate::json::WholeNumber(0).try_into().unwrap();
         let mut used = offer("USED", "a", 100, 0, "rainforest", 1);
         used.condition = Condition::Used;
         let mut paused = offer("OFF", "a", 100, 0, "rainforest", 1);
@@ -203,7 +203,7 @@ mod tests {
     #[test]
     fn no_eligible_offer_means_no_winner() {
         let mut sold_out = offer("OUT", "a", 100, 0, "rainforest", 1);
-        sold_out.quantity = 0.try_into().unwrap();
+        sold_out.quantity = crate::json::WholeNumber(0).try_into().unwrap();
         let chosen = choose(vec![sold_out], &HashMap::new(), usd());
         assert!(chosen.winner.is_none());
         assert_eq!(chosen.others.len(), 1);

@@ -28,13 +28,28 @@ fn check_digit_holds(digits: &str) -> bool {
 
 /// Declares one identifier form: its digits kept exactly as the seller sent them, so what is
 /// stored reads back unchanged; `gtin()` gives the normalised number products are matched on.
+/// The schema's `format` (`gtin`, `ean`, `upc`) names the GS1 check digit rule, which no
+/// pattern can state.
 macro_rules! gtin_form {
-    ($(#[$meta:meta])* $name:ident, $label:literal, $pattern:literal, [$($len:literal),+]) => {
+    ($(#[$meta:meta])* $name:ident, $label:literal, $format:literal, $pattern:literal, [$($len:literal),+]) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
-        #[schema(value_type = String, pattern = $pattern)]
         pub struct $name(String);
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some(concat!("Digits ending in a GS1 check digit (format ", $format, ")")))
+                    .format(Some(SchemaFormat::Custom($format.to_owned())))
+                    .pattern(Some($pattern))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
 
         impl $name {
             pub fn gtin(&self) -> Gtin {
@@ -63,15 +78,15 @@ macro_rules! gtin_form {
 
 gtin_form!(
     /// A GTIN in any of its lengths (GTIN-8, -12, -13 or -14), with a correct GS1 check digit.
-    AnyGtin, "GTIN", "^([0-9]{8}|[0-9]{12,14})$", [8, 12, 13, 14]
+    AnyGtin, "GTIN", "gtin", "^([0-9]{8}|[0-9]{12,14})$", [8, 12, 13, 14]
 );
 gtin_form!(
     /// An EAN-13 or EAN-8, with a correct GS1 check digit.
-    Ean, "EAN", "^([0-9]{8}|[0-9]{13})$", [8, 13]
+    Ean, "EAN", "ean", "^([0-9]{8}|[0-9]{13})$", [8, 13]
 );
 gtin_form!(
     /// A 12-digit UPC-A, with a correct GS1 check digit.
-    Upc, "UPC", "^[0-9]{12}$", [12]
+    Upc, "UPC", "upc", "^[0-9]{12}$", [12]
 );
 
 /// Product identifiers as sellers send them; at most one GTIN results.

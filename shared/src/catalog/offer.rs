@@ -1,6 +1,7 @@
 use super::{ProductId, SellerId, Sku};
 use crate::api::Invalid;
-use crate::money::{Currency, Money};
+use crate::json::WholeNumber;
+use crate::money::{Currency, MinorUnits, Money};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -29,7 +30,7 @@ pub enum OfferStatus {
 
 /// Days between order and dispatch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "u32", into = "u32")]
+#[serde(try_from = "WholeNumber", into = "u32")]
 pub struct HandlingDays(u8);
 
 impl utoipa::PartialSchema for HandlingDays {
@@ -40,9 +41,9 @@ impl utoipa::PartialSchema for HandlingDays {
 
 impl utoipa::ToSchema for HandlingDays {}
 
-impl TryFrom<u32> for HandlingDays {
+impl TryFrom<WholeNumber> for HandlingDays {
     type Error = String;
-    fn try_from(days: u32) -> Result<Self, String> {
+    fn try_from(WholeNumber(days): WholeNumber) -> Result<Self, String> {
         u8::try_from(days)
             .ok()
             .filter(|d| *d <= 30)
@@ -59,7 +60,7 @@ impl From<HandlingDays> for u32 {
 
 /// Units the seller can sell now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "u32", into = "u32")]
+#[serde(try_from = "WholeNumber", into = "u32")]
 pub struct Quantity(u32);
 
 impl Quantity {
@@ -74,13 +75,14 @@ impl utoipa::PartialSchema for Quantity {
 
 impl utoipa::ToSchema for Quantity {}
 
-impl TryFrom<u32> for Quantity {
+impl TryFrom<WholeNumber> for Quantity {
     type Error = String;
-    fn try_from(units: u32) -> Result<Self, String> {
-        if units > Self::MAX {
-            return Err(format!("must be at most {} units", Self::MAX));
-        }
-        Ok(Self(units))
+    fn try_from(WholeNumber(units): WholeNumber) -> Result<Self, String> {
+        u32::try_from(units)
+            .ok()
+            .filter(|units| *units <= Self::MAX)
+            .map(Self)
+            .ok_or_else(|| format!("must be at most {} units", Self::MAX))
     }
 }
 
@@ -98,10 +100,11 @@ pub struct OfferTerms {
     #[serde(default)]
     #[schema(value_type = ProductId, required = true)]
     pub product_id: Option<ProductId>,
+    #[serde(deserialize_with = "crate::json::object")]
     #[schema(schema_with = Money::price_schema)]
     pub price: Money,
     /// Shipping charged to the shopper; none means free.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::json::optional_object")]
     pub shipping: Option<Money>,
     pub condition: Condition,
     pub fulfillment: Fulfillment,
@@ -159,7 +162,7 @@ impl Offer {
             ));
         }
         let shipping = terms.shipping.unwrap_or(Money {
-            amount: 0.try_into().expect("0 is in range"),
+            amount: MinorUnits::ZERO,
             currency: terms.price.currency,
         });
         if shipping.currency != terms.price.currency {

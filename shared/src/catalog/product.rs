@@ -100,11 +100,45 @@ impl TryFrom<serde_json::Value> for AttributeValue {
     fn try_from(value: serde_json::Value) -> Result<Self, String> {
         match value {
             serde_json::Value::String(text) => AttributeText::try_from(text).map(Self::Text),
-            serde_json::Value::Number(number) => Ok(Self::Number(number)),
+            serde_json::Value::Number(number) => match number.as_f64() {
+                Some(n)
+                    if n == 0.0
+                        || (ATTRIBUTE_NUMBER_MIN..=ATTRIBUTE_NUMBER_MAX).contains(&n.abs()) =>
+                {
+                    Ok(Self::Number(number))
+                }
+                _ => Err(ATTRIBUTE_NUMBER_RULE.to_owned()),
+            },
             serde_json::Value::Bool(flag) => Ok(Self::Flag(flag)),
             _ => Err("must be text, a number or true/false".to_owned()),
         }
     }
+}
+
+/// Attribute numbers are measures and counts: bounded well inside what a DynamoDB number holds
+/// (1e-130 to 1e126 in size), which refuses the rest of JSON's.
+const ATTRIBUTE_NUMBER_MIN: f64 = 1e-9;
+const ATTRIBUTE_NUMBER_MAX: f64 = 1e15;
+const ATTRIBUTE_NUMBER_RULE: &str =
+    "must be a number of at most 1e15 in size, and 0 or at least 1e-9";
+
+/// [`ATTRIBUTE_NUMBER_RULE`] as a schema: 0, or a size from 1e-9 to 1e15 of either sign.
+fn attribute_number_schema() -> Schema {
+    let range = |min: f64, max: f64| {
+        ObjectBuilder::new()
+            .schema_type(Type::Number)
+            .minimum(Some(min))
+            .maximum(Some(max))
+    };
+    let zero = ObjectBuilder::new()
+        .schema_type(Type::Number)
+        .enum_values(Some([0]));
+    OneOfBuilder::new()
+        .item(zero)
+        .item(range(ATTRIBUTE_NUMBER_MIN, ATTRIBUTE_NUMBER_MAX))
+        .item(range(-ATTRIBUTE_NUMBER_MAX, -ATTRIBUTE_NUMBER_MIN))
+        .description(Some(ATTRIBUTE_NUMBER_RULE))
+        .into()
 }
 
 impl From<AttributeValue> for serde_json::Value {
@@ -137,7 +171,7 @@ impl Attributes {
     fn map_schema(max: Option<usize>, nullable: bool) -> RefOr<Schema> {
         let mut value = OneOfBuilder::new()
             .item(AttributeText::schema())
-            .item(ObjectBuilder::new().schema_type(Type::Number))
+            .item(attribute_number_schema())
             .item(ObjectBuilder::new().schema_type(Type::Boolean));
         if nullable {
             value = value.item(ObjectBuilder::new().schema_type(Type::Null));
@@ -299,7 +333,7 @@ pub struct NewListing {
     pub category_path: CategoryPath,
     #[serde(default)]
     pub attributes: Attributes,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::json::object")]
     pub identifiers: Identifiers,
     /// Makes the product a variation parent over these attribute names.
     #[serde(default)]
@@ -314,18 +348,20 @@ pub struct NewListing {
     /// The SKU of the seller's offer ...
     pub sku: super::Sku,
     /// ... and its terms.
+    #[serde(deserialize_with = "crate::json::object")]
     #[schema(schema_with = super::OfferTerms::in_listing_schema)]
     pub offer: super::OfferTerms,
 }
 
 /// 1 to 3 distinct attribute names.
 fn theme_schema() -> RefOr<Schema> {
-    ArrayBuilder::new()
+    let theme = ArrayBuilder::new()
         .items(AttributeName::schema())
         .min_items(Some(1))
         .max_items(Some(3))
-        .unique_items(true)
-        .into()
+        .unique_items(true);
+    let absent = ObjectBuilder::new().schema_type(Type::Null);
+    OneOfBuilder::new().item(absent).item(theme).into()
 }
 
 impl NewListing {
