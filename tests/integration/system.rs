@@ -811,3 +811,75 @@ async fn schemathesis_finds_no_disagreement_between_the_api_description_and_the_
     );
     system.stop();
 }
+
+/// The shell blocks of the README's `infra/up` section from "Try it" on, run as printed
+/// against a fresh system, with their outcome checked over HTTP.
+#[tokio::test]
+async fn the_readme_examples_run_as_printed() {
+    let system = System::start().await;
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let section = readme
+        .split_once("**Try it**")
+        .and_then(|(_, rest)| rest.split_once("### `infra/test`"))
+        .expect("the README's Try it section")
+        .0;
+    let blocks: Vec<&str> = section
+        .split("```sh\n")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap())
+        .collect();
+    assert!(blocks.len() >= 2, "{blocks:?}");
+    let run = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &blocks.concat()])
+        .current_dir(repo_root())
+        .env("API", &system.base)
+        .env("RAINFOREST_LOCAL_DIR", &system.dir.0)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        stdout.contains(r#""statusCode":404"#),
+        "the Invoke API example: {stdout}"
+    );
+
+    let http = reqwest::Client::new();
+    let page: Value = http
+        .get(system.url("/api/v1/categories/kettles/products"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = page["items"][0]["id"]
+        .as_str()
+        .expect("the listed kettle")
+        .to_owned();
+    let sold_out = eventually(30, "the stock count from the queue", || async {
+        let page: Value = http
+            .get(system.url(&format!("/api/v1/products/{id}")))
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        (page["other_offers"][0]["quantity"] == 0).then_some(page)
+    })
+    .await;
+    assert_eq!(
+        sold_out["other_offers"][0]["price"]["amount"], 2_799,
+        "the PUT's price"
+    );
+    assert_eq!(
+        sold_out["buy_box"],
+        Value::Null,
+        "nothing in stock wins the Buy Box"
+    );
+    system.stop();
+}
