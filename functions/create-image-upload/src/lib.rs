@@ -36,7 +36,7 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
             "only the seller who listed this product can add images".into(),
         ));
     }
-    let upload = deps.presign_upload(id, upload).await?;
+    let upload = deps.presign_upload(id, deps.accept(upload)?).await?;
     tracing::info!(product_id = %id, key = %upload.key, "image upload presigned");
     api::json_response(StatusCode::CREATED, &upload)
 }

@@ -116,7 +116,7 @@ async fn attach(
     seller: SellerId,
 ) -> Result<Response<Body>, ApiError> {
     let offer = Offer::from_terms(sku, product.id, seller, terms, "offer.", clock::now())?;
-    let (offer, created) = store.put_offer(offer).await?.accepted()?;
+    let (offer, created) = api::offer_written(store.put_offer(offer).await?)?;
     tracing::info!(product_id = %product.id, sku = %offer.sku, created, "offer attached by GTIN");
     let status = if created {
         StatusCode::CREATED

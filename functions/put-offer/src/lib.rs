@@ -34,7 +34,7 @@ pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, Ap
         .product_id
         .ok_or_else(|| Invalid::new("product_id", "is required"))?;
     let offer = Offer::from_terms(sku, product_id, seller, terms, "", clock::now())?;
-    let (offer, created) = store.put_offer(offer).await?.accepted()?;
+    let (offer, created) = api::offer_written(store.put_offer(offer).await?)?;
     tracing::info!(product_id = %offer.product_id, sku = %offer.sku, version = offer.version, created, "offer saved");
     let status = if created {
         StatusCode::CREATED

@@ -1,5 +1,5 @@
 use super::ApiError;
-use crate::catalog::SellerId;
+use crate::ids::SellerId;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 

@@ -1,13 +1,14 @@
 //! The HTTP edge every API function shares: request parsing, the caller's identity, and the one
 //! place where errors become HTTP responses (RFC 9457 `application/problem+json`).
 
+mod catalog;
 mod error;
 mod identity;
 mod request;
 
-pub use error::{
-    ApiError, GatewayMessage, Invalid, Problem, ReadProblems, WriteProblems, problem_response,
-};
+pub use crate::error::Invalid;
+pub use catalog::offer_written;
+pub use error::{ApiError, GatewayMessage, Problem, ReadProblems, WriteProblems, problem_response};
 pub use identity::{Caller, Role};
 pub use request::{ETag, IfMatch, PageSize, json_body, path_param, query_param, require_method};
 

@@ -2,8 +2,8 @@
 //! pass through a Lambda. The signature binds the content type and length the seller declared.
 
 use super::{ImageKey, ProductId};
-use crate::api::{ApiError, Invalid};
 use crate::config::Source;
+use crate::error::Invalid;
 use anyhow::Context;
 use aws_sdk_s3::presigning::PresigningConfig;
 use serde::{Deserialize, Serialize};
@@ -72,6 +72,9 @@ fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error>
     crate::json::WholeNumber::deserialize(d).map(u64::from)
 }
 
+/// An upload request within the bucket's limits, from [`CatalogImages::accept`].
+pub struct AcceptedUpload(ImageUploadRequest);
+
 /// What the seller needs to upload: the URL, and the headers that must go with it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImageUpload {
@@ -100,17 +103,23 @@ impl CatalogImages {
         })
     }
 
-    /// Presigns a PUT of one image for `product`; a size out of range is refused with the rule.
+    /// An upload request whose size this bucket takes; else the rule it broke.
+    pub fn accept(&self, request: ImageUploadRequest) -> Result<AcceptedUpload, Invalid> {
+        let max = self.config.max_bytes;
+        if request.content_length == 0 || request.content_length > max {
+            let rule = format!("must be 1 to {max} bytes");
+            return Err(Invalid::new("content_length", rule));
+        }
+        Ok(AcceptedUpload(request))
+    }
+
+    /// Presigns a PUT of one image for `product`.
     pub async fn presign_upload(
         &self,
         product: ProductId,
-        request: ImageUploadRequest,
-    ) -> Result<ImageUpload, ApiError> {
+        AcceptedUpload(request): AcceptedUpload,
+    ) -> anyhow::Result<ImageUpload> {
         let config = &self.config;
-        if request.content_length == 0 || request.content_length > config.max_bytes {
-            let rule = format!("must be 1 to {} bytes", config.max_bytes);
-            return Err(Invalid::new("content_length", rule).into());
-        }
         let kind = request.content_type;
         let key = format!(
             "products/{product}/images/{}.{}",

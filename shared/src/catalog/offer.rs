@@ -1,5 +1,5 @@
 use super::{ProductId, SellerId, Sku};
-use crate::api::Invalid;
+use crate::error::Invalid;
 use crate::json::WholeNumber;
 use crate::money::{Currency, MinorUnits, Money};
 use serde::{Deserialize, Serialize};

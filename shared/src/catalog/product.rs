@@ -1,5 +1,5 @@
 use super::{Gtin, Identifiers, ProductId, SellerId};
-use crate::api::Invalid;
+use crate::error::Invalid;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::PartialSchema;
 use utoipa::openapi::RefOr;

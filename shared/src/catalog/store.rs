@@ -11,19 +11,15 @@
 use super::{
     Gtin, Offer, Product, ProductId, Seller, SellerId, SellerRating, Sku, Slug, StockUpdate,
 };
-use crate::api::{ApiError, Invalid};
 use crate::config::Source;
+use crate::dynamo::{
+    self, Item, decode, failed_conditions, is_condition_failure, item, key, put_new,
+};
 use crate::money::Currency;
 use anyhow::Context;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, KeysAndAttributes, Put, TransactWriteItem,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem};
 use serde::{Deserialize, Serialize};
-use serde_dynamo::aws_sdk_dynamodb_1::{from_item, to_item};
 use std::collections::HashMap;
 
 const BY_CATEGORY: &str = "ByCategory";
@@ -139,52 +135,6 @@ fn seller_key(id: &SellerId) -> (String, String) {
     (format!("SELLER#{id}"), "PROFILE".to_owned())
 }
 
-fn key((pk, sk): (String, String)) -> HashMap<String, AttributeValue> {
-    HashMap::from([
-        ("pk".to_owned(), AttributeValue::S(pk)),
-        ("sk".to_owned(), AttributeValue::S(sk)),
-    ])
-}
-
-fn item<T: Serialize>(value: &T) -> anyhow::Result<HashMap<String, AttributeValue>> {
-    to_item(value).context("encoding a catalog item")
-}
-
-/// A Put that succeeds only where no item has the same key yet.
-fn put_new(
-    table: &str,
-    item: HashMap<String, AttributeValue>,
-) -> anyhow::Result<TransactWriteItem> {
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(item))
-        .condition_expression("attribute_not_exists(pk)")
-        .build()
-        .context("building a conditional put")?;
-    Ok(TransactWriteItem::builder().put(put).build())
-}
-
-/// Which of a transaction's items failed their condition, from the cancellation reasons.
-fn failed_conditions<R>(error: &SdkError<TransactWriteItemsError, R>) -> Option<Vec<bool>> {
-    match error.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => Some(
-            cancelled
-                .cancellation_reasons()
-                .iter()
-                .map(|reason| reason.code() == Some("ConditionalCheckFailed"))
-                .collect(),
-        ),
-        _ => None,
-    }
-}
-
-fn is_condition_failure<R>(error: &SdkError<PutItemError, R>) -> bool {
-    matches!(
-        error.as_service_error(),
-        Some(PutItemError::ConditionalCheckFailedException(_))
-    )
-}
-
 /// What became of a new listing.
 #[derive(Debug)]
 pub enum ListingOutcome {
@@ -204,29 +154,6 @@ pub enum OfferWrite {
     OnAnotherProduct(ProductId),
     /// A concurrent request wrote other terms between this one's read and write.
     ChangedConcurrently,
-}
-
-impl OfferWrite {
-    /// The offer as written and whether it is new, or the reason it was refused.
-    pub fn accepted(self) -> Result<(Offer, bool), ApiError> {
-        match self {
-            Self::Created(offer) => Ok((offer, true)),
-            Self::Updated(offer) => Ok((offer, false)),
-            Self::ProductMissing => {
-                Err(Invalid::relational("product_id", "must name an existing product").into())
-            }
-            Self::OwnedByAnotherSeller => Err(ApiError::Forbidden(
-                "this SKU belongs to another seller".into(),
-            )),
-            Self::OnAnotherProduct(product) => Err(ApiError::Conflict(format!(
-                "this SKU is already offered on product {product}"
-            ))),
-            Self::ChangedConcurrently => Err(ApiError::Conflict(
-                "another request changed this offer at the same time; send yours again to replace it"
-                    .into(),
-            )),
-        }
-    }
 }
 
 /// A product with every offer on it, read consistently in one query.
@@ -302,10 +229,7 @@ impl CatalogStore {
             .send()
             .await
             .context("reading the catalog table")?;
-        output
-            .item
-            .map(|item| from_item(item).context("decoding a catalog item"))
-            .transpose()
+        output.item.map(decode).transpose()
     }
 
     #[tracing::instrument(skip(self))]
@@ -327,7 +251,7 @@ impl CatalogStore {
     #[tracing::instrument(skip(self))]
     pub async fn product_page(&self, id: ProductId) -> anyhow::Result<Option<ProductPage>> {
         let (pk, _) = product_key(id);
-        let items: Vec<HashMap<String, AttributeValue>> = self
+        let items: Vec<Item> = self
             .client
             .query()
             .table_name(self.table())
@@ -346,10 +270,10 @@ impl CatalogStore {
         let product = products
             .into_iter()
             .next()
-            .map(|item| from_item::<ProductItem>(item).context("decoding a product"))
+            .map(|item| decode::<ProductItem>(item).context("decoding a product"))
             .transpose()?
             .map(|item| item.data);
-        let offers = decode_listed::<OfferItem>(offers, "an offer")
+        let offers = dynamo::decode_listed::<OfferItem>(offers, "an offer")
             .into_iter()
             .map(|item| item.data)
             .collect();
@@ -359,7 +283,7 @@ impl CatalogStore {
     /// The children of a variation family, in id order.
     #[tracing::instrument(skip(self))]
     pub async fn variations(&self, parent: ProductId) -> anyhow::Result<Vec<Product>> {
-        let items: Vec<HashMap<String, AttributeValue>> = self
+        let items: Vec<Item> = self
             .client
             .query()
             .table_name(self.table())
@@ -372,7 +296,7 @@ impl CatalogStore {
             .collect::<Result<_, _>>()
             .await
             .context("querying a product's variations")?;
-        Ok(decode_listed::<ProductItem>(items, "a variation")
+        Ok(dynamo::decode_listed::<ProductItem>(items, "a variation")
             .into_iter()
             .map(|item| item.data)
             .collect())
@@ -413,7 +337,7 @@ impl CatalogStore {
         } else {
             None
         };
-        let products = decode_listed::<ProductItem>(items, "a product")
+        let products = dynamo::decode_listed::<ProductItem>(items, "a product")
             .into_iter()
             .map(|item| item.data)
             .collect();
@@ -644,7 +568,6 @@ impl CatalogStore {
     /// Loads listings into an empty table in bulk (demo data, migrations): unconditional
     /// BatchWriteItem, so never for live traffic, where `create_listing` keeps SKUs and GTINs unique.
     pub async fn import(&self, products: &[Product], offers: &[Offer]) -> anyhow::Result<()> {
-        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
         let mut items = Vec::with_capacity(products.len() * 2 + offers.len() * 2);
         for product in products {
             items.push(item(&ProductItem::new(product))?);
@@ -667,30 +590,7 @@ impl CatalogStore {
             })?);
             items.push(item(&offer_item(offer, None))?);
         }
-        for chunk in items.chunks(25) {
-            let mut pending: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|item| {
-                    Ok(WriteRequest::builder()
-                        .put_request(PutRequest::builder().set_item(Some(item.clone())).build()?)
-                        .build())
-                })
-                .collect::<anyhow::Result<_>>()?;
-            while !pending.is_empty() {
-                let output = self
-                    .client
-                    .batch_write_item()
-                    .request_items(self.table(), pending)
-                    .send()
-                    .await
-                    .context("importing catalog items")?;
-                pending = output
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(self.table()))
-                    .unwrap_or_default();
-            }
-        }
-        Ok(())
+        dynamo::batch_put(&self.client, self.table(), items).await
     }
 
     pub async fn put_seller(&self, seller: &Seller) -> anyhow::Result<()> {
@@ -715,74 +615,16 @@ impl CatalogStore {
         &self,
         ids: impl IntoIterator<Item = &SellerId>,
     ) -> anyhow::Result<HashMap<SellerId, SellerRating>> {
-        let mut keys: Vec<_> = ids.into_iter().map(|id| key(seller_key(id))).collect();
-        keys.sort_by(|a, b| format!("{:?}", a.get("pk")).cmp(&format!("{:?}", b.get("pk"))));
-        keys.dedup();
+        let keys = ids.into_iter().map(|id| key(seller_key(id))).collect();
+        let items = dynamo::batch_get(&self.client, self.table(), keys).await?;
         let mut ratings = HashMap::new();
-        // BatchGetItem takes at most 100 keys, and may hand some back unprocessed.
-        for chunk in keys.chunks(100) {
-            let mut pending = Some(
-                KeysAndAttributes::builder()
-                    .set_keys(Some(chunk.to_vec()))
-                    .build()
-                    .context("batch keys")?,
-            );
-            while let Some(request) = pending.take() {
-                let output = self
-                    .client
-                    .batch_get_item()
-                    .request_items(self.table(), request)
-                    .send()
-                    .await
-                    .context("reading seller profiles")?;
-                for item in output
-                    .responses
-                    .and_then(|mut r| r.remove(self.table()))
-                    .unwrap_or_default()
-                {
-                    let seller = from_item::<SellerItem>(item)
-                        .context("decoding a seller")?
-                        .data;
-                    if let Some(rating) = seller.rating {
-                        ratings.insert(seller.id, rating);
-                    }
-                }
-                pending = output
-                    .unprocessed_keys
-                    .and_then(|mut u| u.remove(self.table()));
+        for seller in dynamo::decode_listed::<SellerItem>(items, "a seller") {
+            if let Some(rating) = seller.data.rating {
+                ratings.insert(seller.data.id, rating);
             }
         }
         Ok(ratings)
     }
-}
-
-/// Decodes every item of a listing, skipping any that does not decode (with an error log and the
-/// `UndecodableItems` metric): one bad item must not take down a page that shows many.
-fn decode_listed<T: for<'de> Deserialize<'de>>(
-    items: impl IntoIterator<Item = HashMap<String, AttributeValue>>,
-    what: &str,
-) -> Vec<T> {
-    let mut skipped = 0;
-    let decoded = items
-        .into_iter()
-        .filter_map(|item| {
-            let key = |name: &str| match item.get(name) {
-                Some(AttributeValue::S(value)) => value.clone(),
-                _ => String::new(),
-            };
-            let (pk, sk) = (key("pk"), key("sk"));
-            from_item::<T>(item)
-                .inspect_err(|error| {
-                    skipped += 1;
-                    tracing::error!(%pk, %sk, %error, "skipped {what} that does not decode");
-                })
-                .ok()
-        })
-        .collect();
-    if skipped > 0 {
-        crate::metrics::count("UndecodableItems", skipped);
-    }
-    decoded
 }
 
 fn offer_item(offer: &Offer, stock_sequence: Option<u64>) -> OfferItem {

@@ -1,0 +1,158 @@
+//! Generic DynamoDB code every area's store uses: keys, items, conditional puts, reading why a
+//! condition or transaction failed, batch reads and writes that retry what DynamoDB hands back
+//! unprocessed, and decoding a listing without letting one bad item fail it.
+
+use anyhow::Context;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, KeysAndAttributes, Put, PutRequest, TransactWriteItem, WriteRequest,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+/// The key of an item in a `pk`/`sk` table.
+pub fn key((pk, sk): (String, String)) -> Item {
+    HashMap::from([
+        ("pk".to_owned(), AttributeValue::S(pk)),
+        ("sk".to_owned(), AttributeValue::S(sk)),
+    ])
+}
+
+pub fn item<T: Serialize>(value: &T) -> anyhow::Result<Item> {
+    serde_dynamo::aws_sdk_dynamodb_1::to_item(value).context("encoding an item")
+}
+
+pub fn decode<T: DeserializeOwned>(item: Item) -> anyhow::Result<T> {
+    serde_dynamo::aws_sdk_dynamodb_1::from_item(item).context("decoding an item")
+}
+
+/// A transaction's Put that succeeds only where no item has the same key yet.
+pub fn put_new(table: &str, item: Item) -> anyhow::Result<TransactWriteItem> {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(pk)")
+        .build()
+        .context("building a conditional put")?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+/// Which of a cancelled transaction's items failed their condition, in order.
+pub fn failed_conditions<R>(error: &SdkError<TransactWriteItemsError, R>) -> Option<Vec<bool>> {
+    match error.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => Some(
+            cancelled
+                .cancellation_reasons()
+                .iter()
+                .map(|reason| reason.code() == Some("ConditionalCheckFailed"))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+pub fn is_condition_failure<R>(error: &SdkError<PutItemError, R>) -> bool {
+    matches!(
+        error.as_service_error(),
+        Some(PutItemError::ConditionalCheckFailedException(_))
+    )
+}
+
+/// Decodes every item of a listing, skipping any that does not decode (with an error log and the
+/// `UndecodableItems` metric): one bad item must not take down a page that shows many.
+pub fn decode_listed<T: DeserializeOwned>(
+    items: impl IntoIterator<Item = Item>,
+    what: &str,
+) -> Vec<T> {
+    let mut skipped = 0;
+    let decoded = items
+        .into_iter()
+        .filter_map(|item| {
+            let text = |name: &str| match item.get(name) {
+                Some(AttributeValue::S(value)) => value.clone(),
+                _ => String::new(),
+            };
+            let (pk, sk) = (text("pk"), text("sk"));
+            decode::<T>(item)
+                .inspect_err(|error| {
+                    skipped += 1;
+                    tracing::error!(%pk, %sk, error = format!("{error:#}"), "skipped {what} that does not decode");
+                })
+                .ok()
+        })
+        .collect();
+    if skipped > 0 {
+        crate::metrics::count("UndecodableItems", skipped);
+    }
+    decoded
+}
+
+/// Writes `items` unconditionally, 25 to a request, until DynamoDB has taken every one.
+pub async fn batch_put(client: &Client, table: &str, items: Vec<Item>) -> anyhow::Result<()> {
+    for chunk in items.chunks(25) {
+        let mut pending: Vec<WriteRequest> = chunk
+            .iter()
+            .map(|item| {
+                let put = PutRequest::builder().set_item(Some(item.clone())).build()?;
+                Ok(WriteRequest::builder().put_request(put).build())
+            })
+            .collect::<anyhow::Result<_>>()?;
+        while !pending.is_empty() {
+            let output = client
+                .batch_write_item()
+                .request_items(table, pending)
+                .send()
+                .await
+                .context("writing a batch")?;
+            pending = output
+                .unprocessed_items
+                .and_then(|mut unprocessed| unprocessed.remove(table))
+                .unwrap_or_default();
+        }
+    }
+    Ok(())
+}
+
+/// Reads the items of `keys` (absent ones are left out), 100 to a request, until DynamoDB has
+/// answered every key.
+pub async fn batch_get(
+    client: &Client,
+    table: &str,
+    mut keys: Vec<Item>,
+) -> anyhow::Result<Vec<Item>> {
+    keys.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+    keys.dedup();
+    let mut found = Vec::new();
+    for chunk in keys.chunks(100) {
+        let mut pending = Some(
+            KeysAndAttributes::builder()
+                .set_keys(Some(chunk.to_vec()))
+                .build()
+                .context("batch keys")?,
+        );
+        while let Some(request) = pending.take() {
+            let output = client
+                .batch_get_item()
+                .request_items(table, request)
+                .send()
+                .await
+                .context("reading a batch")?;
+            found.extend(
+                output
+                    .responses
+                    .and_then(|mut responses| responses.remove(table))
+                    .unwrap_or_default(),
+            );
+            pending = output
+                .unprocessed_keys
+                .and_then(|mut unprocessed| unprocessed.remove(table));
+        }
+    }
+    Ok(found)
+}
