@@ -121,13 +121,15 @@ pub async fn batch_put(client: &Client, table: &str, items: Vec<Item>) -> anyhow
 
 /// Reads the items of `keys` (absent ones are left out), 100 to a request, until DynamoDB has
 /// answered every key.
-pub async fn batch_get(
-    client: &Client,
-    table: &str,
-    mut keys: Vec<Item>,
-) -> anyhow::Result<Vec<Item>> {
-    keys.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
-    keys.dedup();
+pub async fn batch_get(client: &Client, table: &str, keys: Vec<Item>) -> anyhow::Result<Vec<Item>> {
+    // DynamoDB refuses a request that names a key twice.
+    let mut distinct: Vec<Item> = Vec::with_capacity(keys.len());
+    for key in keys {
+        if !distinct.contains(&key) {
+            distinct.push(key);
+        }
+    }
+    let keys = distinct;
     let mut found = Vec::new();
     for chunk in keys.chunks(100) {
         let mut pending = Some(
