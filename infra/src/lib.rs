@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod check;
+pub mod dynamodb;
 pub mod gateway;
 pub mod logs;
 pub mod mappings;

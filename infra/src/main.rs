@@ -41,6 +41,17 @@ enum Command {
         #[arg(long, default_value = "rainforest")]
         prefix: String,
     },
+    /// DynamoDB and DynamoDB Streams (dynoxide, embedded) on loopback, until SIGINT or SIGTERM.
+    Dynamodb {
+        #[arg(long)]
+        port: u16,
+        /// Keep the data in this SQLite file; in memory when absent.
+        #[arg(long, value_name = "FILE")]
+        db_path: Option<PathBuf>,
+        /// How often expired items (TTL) are deleted.
+        #[arg(long, value_name = "N", default_value_t = 5)]
+        ttl_sweep_seconds: u64,
+    },
     /// Only create the template's resources, and write the functions' environment.
     Provision {
         #[arg(long)]
@@ -113,6 +124,15 @@ async fn main() -> anyhow::Result<()> {
                 "created {} resources under prefix {prefix}",
                 stack.created()
             );
+        }
+        Command::Dynamodb {
+            port,
+            db_path,
+            ttl_sweep_seconds,
+        } => {
+            rainforest_local::logs::init();
+            let sweep = Duration::from_secs(ttl_sweep_seconds.max(1));
+            rainforest_local::dynamodb::serve(port, db_path.as_deref(), sweep).await?;
         }
         Command::Openapi => print!("{}", rainforest_local::openapi::document_text()),
         Command::Token {

@@ -1,5 +1,6 @@
 //! The OpenAPI 3.1 description of the HTTP API, generated from the handlers' annotations and
-//! the request and response types themselves, so it cannot drift from the code. The committed
+//! the request and response types themselves, so it cannot drift from the code. Each HTTP
+//! function contributes its route (`Api`), found through the registry. The committed
 //! `openapi.json` is this document; a test keeps the two equal.
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -13,21 +14,12 @@ use utoipa::{Modify, OpenApi};
         description = "A marketplace: one catalog shared by sellers, their offers, and the Buy Box. \
                        Errors are RFC 9457 application/problem+json."
     ),
-    paths(
-        create_product::handle,
-        update_product::handle,
-        put_offer::handle,
-        get_product::handle,
-        browse_category::handle,
-        create_image_upload::handle,
-    ),
     // Types only parameters name are not reached through any body's schema.
     components(schemas(shared::api::GatewayMessage, shared::catalog::Slug)),
     tags(
         (name = "catalog", description = "What shoppers read: product pages and category browsing"),
         (name = "seller", description = "What sellers write: listings, offers and images"),
     ),
-    modifiers(&BearerJwt, &PatchNeedsAField)
 )]
 struct ApiDoc;
 
@@ -62,8 +54,20 @@ impl Modify for PatchNeedsAField {
     }
 }
 
+/// The document: the common parts, each HTTP function's route (from the registry), then the
+/// document-wide fixes.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut document = ApiDoc::openapi();
+    for route in crate::registry::api_documents() {
+        document.merge(route);
+    }
+    BearerJwt.modify(&mut document);
+    PatchNeedsAField.modify(&mut document);
+    document
+}
+
 pub fn document() -> serde_json::Value {
-    serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serializes")
+    serde_json::to_value(openapi()).expect("the OpenAPI document serializes")
 }
 
 /// The document as committed: pretty JSON with a final newline.

@@ -114,24 +114,38 @@ macro_rules! event_function {
     }};
 }
 
-/// The in-process handler for a workspace binary; `None` for a binary this registry lacks.
-fn handler_for(
-    binary: &str,
-    sdk: &SdkConfig,
-    env: &HashMap<String, String>,
-) -> anyhow::Result<Option<Handler>> {
-    Ok(Some(match binary {
-        "create-product" => http_function!(create_product, sdk, env),
-        "update-product" => http_function!(update_product, sdk, env),
-        "put-offer" => http_function!(put_offer, sdk, env),
-        "get-product" => http_function!(get_product, sdk, env),
-        "browse-category" => http_function!(browse_category, sdk, env),
-        "create-image-upload" => http_function!(create_image_upload, sdk, env),
-        "apply-stock-updates" => event_function!(apply_stock_updates, sdk, env),
-        "publish-price-changes" => event_function!(publish_price_changes, sdk, env),
-        _ => return Ok(None),
-    }))
+/// Declares the registry from the table build.rs writes (one line per function, from
+/// infra/Cargo.toml): the in-process handler of each binary, and the OpenAPI description of the
+/// HTTP ones.
+macro_rules! functions {
+    ($($kind:ident $binary:literal $krate:ident,)*) => {
+        /// The in-process handler for a workspace binary; `None` for a binary not registered.
+        fn handler_for(
+            binary: &str,
+            sdk: &SdkConfig,
+            env: &HashMap<String, String>,
+        ) -> anyhow::Result<Option<Handler>> {
+            Ok(Some(match binary {
+                $($binary => functions!(@handler $kind $krate, sdk, env),)*
+                _ => return Ok(None),
+            }))
+        }
+
+        /// The OpenAPI description of each HTTP function's route.
+        pub fn api_documents() -> Vec<utoipa::openapi::OpenApi> {
+            [$(functions!(@document $kind $krate)),*].into_iter().flatten().collect()
+        }
+
+        /// Every registered binary.
+        pub const BINARIES: &[&str] = &[$($binary),*];
+    };
+    (@handler http $krate:ident, $sdk:expr, $env:expr) => { http_function!($krate, $sdk, $env) };
+    (@handler event $krate:ident, $sdk:expr, $env:expr) => { event_function!($krate, $sdk, $env) };
+    (@document http $krate:ident) => { Some(<$krate::Api as utoipa::OpenApi>::openapi()) };
+    (@document event $krate:ident) => { None };
 }
+
+include!(concat!(env!("OUT_DIR"), "/functions.rs"));
 
 /// Builds every function of the template with the environment the stack resolves for it
 /// (plus `extra`, settings of this machine such as path-style S3). A function whose binary has
@@ -156,7 +170,7 @@ pub fn load(
         env.extend(extra.clone());
         let handler = handler_for(binary, sdk, &env)
             .with_context(|| format!("{id}: building {binary}"))?
-            .with_context(|| format!("{id}: no in-process handler for binary {binary}; add it to infra/src/registry.rs"))?;
+            .with_context(|| format!("{id}: no in-process handler for binary {binary}; add its crate to infra/Cargo.toml"))?;
         let function = Function {
             binary: binary.to_owned(),
             name: stack.reference(id)?,

@@ -782,20 +782,19 @@ async fn stock_updates_apply_in_order_and_report_only_the_messages_that_cannot_a
         json!({"seller_id": seller, "sku": sku, "quantity": quantity, "sequence": sequence})
             .to_string()
     };
-    let event: aws_lambda_events::event::sqs::SqsEvent =
-        serde_json::from_value(json!({"Records": [
-            message(0, update("seller-a", "STOCK-1", 7, 10)),
-            message(1, update("seller-a", "STOCK-1", 99, 9)),   // older than the one applied: ignored
-            message(2, update("seller-a", "NO-SUCH-SKU", 1, 1)),
-            message(3, update("seller-b", "STOCK-1", 0, 11)),   // another seller's SKU
-            message(4, "{\"sku\": \"STOCK-1\"}".to_owned()),   // not a stock update
-        ]}))
-        .unwrap();
-    let response = apply_stock_updates::handle(&app.store, event).await;
-    let failed: Vec<&str> = response
-        .batch_item_failures
+    let event = json!({"Records": [
+        message(0, update("seller-a", "STOCK-1", 7, 10)),
+        message(1, update("seller-a", "STOCK-1", 99, 9)),   // older than the one applied: ignored
+        message(2, update("seller-a", "NO-SUCH-SKU", 1, 1)),
+        message(3, update("seller-b", "STOCK-1", 0, 11)),   // another seller's SKU
+        message(4, "{\"sku\": \"STOCK-1\"}".to_owned()),   // not a stock update
+    ]});
+    let response = app.invoke("ApplyStockUpdatesFunction", event).await;
+    let failed: Vec<&str> = response["batchItemFailures"]
+        .as_array()
+        .unwrap()
         .iter()
-        .map(|f| f.item_identifier.as_str())
+        .map(|f| f["itemIdentifier"].as_str().unwrap())
         .collect();
     assert_eq!(failed, ["m2", "m3", "m4"]);
     let page = app.send(get(&id)).await;
@@ -999,13 +998,14 @@ async fn concurrent_puts_of_one_new_sku_answer_the_state_they_leave_never_500() 
         }
     }
     let page = app.send(get(&id)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
     let stored = page.body["other_offers"]
         .as_array()
         .unwrap()
         .iter()
         .chain([&page.body["buy_box"]])
         .find(|o| o["sku"] == "HOT-2")
-        .unwrap()["price"]["amount"]
+        .unwrap_or_else(|| panic!("no HOT-2 offer on {}", page.body))["price"]["amount"]
         .as_u64()
         .unwrap();
     assert!(

@@ -2,8 +2,8 @@
 //! emulator (a unique name prefix), and calls handlers with the events API Gateway would send.
 
 use aws_config::SdkConfig;
-use lambda_http::{Body, Request, Response};
 use rainforest_local::gateway::{self, EventParts, Route};
+use rainforest_local::registry::{self, Functions};
 use rainforest_local::{Template, provision};
 use serde_json::{Value, json};
 use shared::catalog::{CatalogStore, Seller};
@@ -49,9 +49,10 @@ pub fn unique_prefix() -> String {
 
 pub struct TestApp {
     pub sdk: SdkConfig,
+    /// Every function of the template, as the local system runs them (the registry).
+    functions: Functions,
+    routes: Vec<Route>,
     pub store: CatalogStore,
-    /// The catalog with its images bucket, as the image-aware functions use it.
-    pub images: shared::catalog::CatalogImages,
     pub table: String,
     pub bucket: String,
 }
@@ -60,6 +61,8 @@ impl TestApp {
     /// A fresh copy of every resource template.yaml declares, and the catalog functions'
     /// dependencies configured from their template environment.
     pub async fn spawn() -> Self {
+        // The functions' logs, shown with a failing test's output.
+        let _ = tracing_subscriber::fmt().with_test_writer().try_init();
         let sdk = sdk_config().await;
         let template =
             Template::load(&repo_root().join("template.yaml")).expect("template.yaml loads");
@@ -75,15 +78,17 @@ impl TestApp {
             env.insert("S3_FORCE_PATH_STYLE".into(), "true".into());
             env
         };
+        let extra = HashMap::from([("S3_FORCE_PATH_STYLE".to_owned(), "true".to_owned())]);
+        let functions =
+            registry::load(&sdk, &template, &stack, &extra).expect("every function loads");
+        let routes = gateway::routes(&template).expect("the template's routes");
         let store = CatalogStore::from_source(&sdk, &env("CreateProductFunction")).unwrap();
-        let images =
-            shared::catalog::CatalogImages::from_source(&sdk, &env("UpdateProductFunction"))
-                .unwrap();
         Self {
             table: env("CreateProductFunction")["CATALOG_TABLE"].clone(),
-            bucket: images.config.bucket.clone(),
+            bucket: env("UpdateProductFunction")["IMAGES_BUCKET"].clone(),
             store,
-            images,
+            functions,
+            routes,
             sdk,
         }
     }
@@ -108,23 +113,29 @@ impl TestApp {
             .count
     }
 
-    /// Sends `call` to the function serving its route, as API Gateway would.
+    /// Sends `call` to the function serving its route, as API Gateway would (with the call's
+    /// method even where the route has another, to reach a function's own 405).
     pub async fn send(&self, call: Call) -> Answer {
-        let request = call.request();
-        let outcome = match call.route.path.as_str() {
-            "/api/v1/seller/products" => create_product::handle(&self.store, request).await,
-            "/api/v1/seller/products/{id}" => update_product::handle(&self.images, request).await,
-            "/api/v1/seller/offers/{sku}" => put_offer::handle(&self.store, request).await,
-            "/api/v1/products/{id}" => get_product::handle(&self.store, request).await,
-            "/api/v1/categories/{id}/products" => {
-                browse_category::handle(&self.store, request).await
-            }
-            "/api/v1/seller/products/{id}/images" => {
-                create_image_upload::handle(&self.images, request).await
-            }
-            other => panic!("no function serves {other}"),
-        };
-        answer(outcome)
+        let route = self
+            .routes
+            .iter()
+            .find(|route| route.path == call.route)
+            .unwrap_or_else(|| panic!("no route {} in template.yaml", call.route));
+        let response = self.invoke(&route.function, call.event(route)).await;
+        Answer::from_api_gateway(&response)
+    }
+
+    /// Invokes a function of the template by logical id, as Lambda would; a function error
+    /// fails the test.
+    pub async fn invoke(&self, function: &str, event: Value) -> Value {
+        let function = self
+            .functions
+            .get(function)
+            .expect("a function of the template");
+        function
+            .invoke(event)
+            .await
+            .unwrap_or_else(|error| panic!("{} failed: {error:?}", function.binary))
     }
 
     pub async fn put_seller(&self, id: &str, tenths: Option<u8>) {
@@ -147,7 +158,8 @@ pub enum As<'a> {
 
 /// A request as API Gateway would pass it on: built by the local gateway's own event builder.
 pub struct Call {
-    route: Route,
+    /// The route's path template, such as `/api/v1/products/{id}`.
+    route: String,
     method: String,
     path: String,
     query: String,
@@ -161,12 +173,7 @@ impl Call {
     pub fn new(method: &str, route: &str, path: &str) -> Self {
         let (path, query) = path.split_once('?').unwrap_or((path, ""));
         Self {
-            route: Route {
-                method: method.to_owned(),
-                path: route.to_owned(),
-                function: String::new(),
-                authorized: true,
-            },
+            route: route.to_owned(),
             method: method.to_owned(),
             path: path.to_owned(),
             query: query.to_owned(),
@@ -205,19 +212,19 @@ impl Call {
         self.header("content-type", content_type)
     }
 
-    pub fn request(&self) -> Request {
-        let event = gateway::event(EventParts {
-            route: &self.route,
+    /// The payload 2.0 event API Gateway sends for this call, built by the local gateway.
+    fn event(&self, route: &Route) -> Value {
+        gateway::event(EventParts {
+            route,
             method: &self.method,
             path: &self.path,
             query: &self.query,
-            path_parameters: self.route.path_parameters(&self.path).unwrap_or_default(),
+            path_parameters: route.path_parameters(&self.path).unwrap_or_default(),
             headers: &self.headers,
             body: &self.body,
             claims: self.claims.clone(),
             source_ip: "127.0.0.1".into(),
-        });
-        lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway event")
+        })
     }
 }
 
@@ -229,6 +236,28 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// Reads a function's payload 2.0 response, as API Gateway does.
+    fn from_api_gateway(response: &Value) -> Self {
+        let mut headers = http::HeaderMap::new();
+        for (name, value) in response["headers"].as_object().into_iter().flatten() {
+            let name: http::HeaderName = name.parse().unwrap();
+            headers.insert(name, value.as_str().unwrap().parse().unwrap());
+        }
+        assert_ne!(
+            response["isBase64Encoded"], true,
+            "every answer is JSON text"
+        );
+        let body = match response["body"].as_str() {
+            None | Some("") => Value::Null,
+            Some(text) => serde_json::from_str(text).expect("every answer is JSON"),
+        };
+        Self {
+            status: response["statusCode"].as_u64().unwrap() as u16,
+            headers,
+            body,
+        }
+    }
+
     pub fn header(&self, name: &str) -> &str {
         self.headers
             .get(name)
@@ -271,20 +300,5 @@ impl Answer {
         assert_eq!(self.status, status, "{}", self.body);
         assert_eq!(self.header("content-type"), "application/problem+json");
         assert_eq!(self.body["status"], status);
-    }
-}
-
-/// Reads a handler's outcome as the Lambda runtime would send it: errors answered in the one
-/// shared place.
-pub fn answer(response: Result<Response<Body>, shared::api::ApiError>) -> Answer {
-    let response = shared::api::respond(response);
-    let body = match response.body() {
-        Body::Empty => Value::Null,
-        body => serde_json::from_slice(body.as_ref()).expect("every answer is JSON"),
-    };
-    Answer {
-        status: response.status().as_u16(),
-        headers: response.headers().clone(),
-        body,
     }
 }

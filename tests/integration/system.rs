@@ -15,6 +15,8 @@ struct System {
     child: Child,
     base: String,
     emulator: String,
+    /// DynamoDB and its streams: a local server of its own.
+    dynamodb: String,
     aws: aws_config::SdkConfig,
     issuer: DevIssuer,
     stdout: Arc<Mutex<Vec<String>>>,
@@ -117,10 +119,11 @@ impl System {
             tokio::time::sleep(Duration::from_millis(200)).await;
         };
         let base = ready.split(" at ").nth(1).unwrap().to_owned();
-        let endpoint = line("stack: AWS emulator at ")
-            .unwrap()
-            .split(',')
-            .next()
+        let endpoints = line("stack: AWS emulator at ").unwrap();
+        let endpoint = endpoints.split(',').next().unwrap().to_owned();
+        let dynamodb = endpoints
+            .split_once("DynamoDB at ")
+            .and_then(|(_, rest)| rest.split(',').next())
             .unwrap()
             .to_owned();
         let credentials = aws_sdk_sqs::config::Credentials::new("test", "test", None, None, "e2e");
@@ -135,6 +138,7 @@ impl System {
             child,
             base,
             emulator: endpoint,
+            dynamodb,
             aws,
             issuer,
             stdout,
@@ -458,7 +462,11 @@ async fn the_system_runs_locally_as_on_aws() {
         .await
         .unwrap();
     // A poison record in the stream (an offer item no one can read) goes to the failure queue...
-    let dynamodb = aws_sdk_dynamodb::Client::new(&system.aws);
+    let dynamodb = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(&system.aws)
+            .endpoint_url(&system.dynamodb)
+            .build(),
+    );
     let s = |v: &str| aws_sdk_dynamodb::types::AttributeValue::S(v.to_owned());
     dynamodb
         .put_item()
@@ -729,11 +737,8 @@ async fn a_signal_to_infra_up_stops_everything_it_started_before_it_exits() {
     for (launch, signal) in [(Launch::Background, "-INT"), (Launch::Terminal, "-TERM")] {
         let mut system = System::start_in(TempDir::new(), launch).await;
         let processes = system.processes();
-        assert_eq!(
-            processes.len(),
-            3,
-            "moto, osmem-server and the local system"
-        );
+        let names = "moto, osmem-server, dynoxide and the local system";
+        assert_eq!(processes.len(), 4, "{names}");
         assert!(processes.iter().all(|p| running(*p)));
         assert!(system.signal(signal), "infra/up ignored {signal}");
         let still = processes.iter().filter(|p| running(**p)).count();

@@ -41,3 +41,19 @@ async fn a_function_without_an_in_process_handler_stops_the_local_system_at_star
         "{error:#}"
     );
 }
+
+/// The functions template.yaml deploys are exactly those the registry (infra/Cargo.toml) runs
+/// locally; the routes are exactly those the OpenAPI document describes (openapi.rs).
+#[test]
+fn the_template_and_the_registry_name_the_same_functions() {
+    let template = Template::load(&repo_root().join("template.yaml")).unwrap();
+    let deployed: std::collections::BTreeSet<&str> = template
+        .of_kind("AWS::Serverless::Function")
+        .filter_map(|(_, f)| f.metadata.pointer("/BuildProperties/Binary")?.as_str())
+        .collect();
+    let registered: std::collections::BTreeSet<&str> = rainforest_local::registry::BINARIES
+        .iter()
+        .copied()
+        .collect();
+    assert_eq!(deployed, registered);
+}

@@ -69,3 +69,8 @@ pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, Ap
     };
     api::json_response(StatusCode::OK, &body)
 }
+
+/// This route's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(handle))]
+pub struct Api;

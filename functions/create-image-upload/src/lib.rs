@@ -40,3 +40,8 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
     tracing::info!(product_id = %id, key = %upload.key, "image upload presigned");
     api::json_response(StatusCode::CREATED, &upload)
 }
+
+/// This route's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(handle))]
+pub struct Api;

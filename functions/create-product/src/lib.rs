@@ -166,3 +166,8 @@ async fn check_parent(
     }
     Ok(())
 }
+
+/// This route's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(handle))]
+pub struct Api;

@@ -72,3 +72,8 @@ pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, Ap
     };
     api::json_response_with(StatusCode::OK, &body, [(header::ETAG, etag)])
 }
+
+/// This route's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(handle))]
+pub struct Api;

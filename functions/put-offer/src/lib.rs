@@ -43,3 +43,8 @@ pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, Ap
     };
     api::json_response(status, &offer)
 }
+
+/// This route's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(handle))]
+pub struct Api;

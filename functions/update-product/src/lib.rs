@@ -70,3 +70,8 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
     let etag = ETag(next.version).header_value();
     api::json_response_with(StatusCode::OK, &next, [(header::ETAG, etag)])
 }
+
+/// This route's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(handle))]
+pub struct Api;
