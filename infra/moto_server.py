@@ -1,7 +1,7 @@
 """Starts moto's server with what Rainforest needs switched on before any state machine exists:
-Step Functions really executing ASL, Lambda never reaching for Docker, and the Lambda calls of
-state machines (and any other `lambda` client moto makes) sent to Rainforest's local Invoke API
-when RAINFOREST_LAMBDA_ENDPOINT is set.
+Step Functions really executing ASL, Lambda never reaching for Docker, and the calls of state
+machines (any client moto makes) sent where the stack serves them: Lambda to Rainforest's local
+Invoke API (RAINFOREST_LAMBDA_ENDPOINT), DynamoDB to dynoxide (RAINFOREST_DYNAMODB_ENDPOINT).
 
 Usage: python infra/moto_server.py PORT
 """
@@ -18,15 +18,20 @@ default_user_config["lambda"]["use_docker"] = False
 _client = boto3.client
 
 
-def _client_with_local_lambda(*args, **kwargs):
+ENDPOINTS = {
+    "lambda": os.environ.get("RAINFOREST_LAMBDA_ENDPOINT"),
+    "dynamodb": os.environ.get("RAINFOREST_DYNAMODB_ENDPOINT"),
+}
+
+
+def _client_with_local_endpoints(*args, **kwargs):
     service = kwargs.get("service_name", args[0] if args else None)
-    endpoint = os.environ.get("RAINFOREST_LAMBDA_ENDPOINT")
-    if service == "lambda" and endpoint:
-        kwargs["endpoint_url"] = endpoint
+    if ENDPOINTS.get(service):
+        kwargs["endpoint_url"] = ENDPOINTS[service]
     return _client(*args, **kwargs)
 
 
-boto3.client = _client_with_local_lambda
+boto3.client = _client_with_local_endpoints
 
 from moto.server import main  # noqa: E402  (the config must be set first)
 

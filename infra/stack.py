@@ -1,5 +1,6 @@
-"""The local AWS stack: moto (DynamoDB, S3, SQS, SNS, Step Functions) and osmem-server
-(OpenSearch API) on free loopback ports, with template.yaml's resources created in them.
+"""The local AWS stack on free loopback ports, with template.yaml's resources created in it:
+dynoxide (DynamoDB and its streams, embedded in `rainforest-local dynamodb`), moto (S3, SQS, SNS,
+Step Functions and the rest) and osmem-server (OpenSearch API).
 
     python infra/stack.py start          start (or reuse) the stack, print its endpoints
         [--emulators-only]               without creating the template's resources
@@ -79,6 +80,19 @@ def identity(pid):
     return [pid, started_at(pid)]
 
 
+def listening(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def rainforest_local():
+    target = os.environ.get("CARGO_TARGET_DIR", str(ROOT / "target"))
+    return str(Path(target) / "debug" / "rainforest-local")
+
+
 def responds(url):
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
@@ -135,18 +149,27 @@ def start(emulators_only=False, lambda_endpoint=None):
     stop()  # whatever a run that did not finish left behind
     LOCAL.mkdir(exist_ok=True)
     port = free_port()
-    moto_env = {**os.environ, "RAINFOREST_LAMBDA_ENDPOINT": lambda_endpoint} if lambda_endpoint else None
+    dynamodb_port = free_port()
+    aws_endpoint = f"http://127.0.0.1:{port}"
+    dynamodb_endpoint = f"http://127.0.0.1:{dynamodb_port}"
+    # moto's Step Functions call DynamoDB (and Lambda) where the stack serves them.
+    moto_env = {**os.environ, "RAINFOREST_DYNAMODB_ENDPOINT": dynamodb_endpoint}
+    if lambda_endpoint:
+        moto_env["RAINFOREST_LAMBDA_ENDPOINT"] = lambda_endpoint
     moto = spawn([sys.executable, str(ROOT / "infra" / "moto_server.py"), str(port)], "moto.log", env=moto_env)
     opensearch = spawn([opensearch_binary(), "-addr", "127.0.0.1:0", "-no-stdin-watch"], "opensearch.log")
-    aws_endpoint = f"http://127.0.0.1:{port}"
-    state = {"processes": [identity(moto.pid), identity(opensearch.pid)], "aws_endpoint": aws_endpoint}
+    dynamodb = spawn([rainforest_local(), "dynamodb", "--port", str(dynamodb_port)], "dynamodb.log")
+    processes = [identity(p.pid) for p in (moto, opensearch, dynamodb)]
+    state = {"processes": processes, "aws_endpoint": aws_endpoint}
     STATE.write_text(json.dumps(state))
     try:
         wait_for(lambda: responds(aws_endpoint + "/moto-api/"), "moto")
+        wait_for(lambda: listening(dynamodb_port), "dynoxide")
         state["opensearch_url"] = wait_for(lambda: opensearch_url(LOCAL / "opensearch.log"), "osmem-server")
         STATE.write_text(json.dumps(state))
         environment = {**CREDENTIALS, "AWS_ENDPOINT_URL": aws_endpoint, "OPENSEARCH_URL": state["opensearch_url"],
-                       "S3_FORCE_PATH_STYLE": "true"}
+                       "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
+                       "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": dynamodb_endpoint, "S3_FORCE_PATH_STYLE": "true"}
         lines = [f"{k}={v}" for k, v in environment.items()]
         if not emulators_only:
             functions_env = LOCAL / "functions.env"
@@ -157,7 +180,8 @@ def start(emulators_only=False, lambda_endpoint=None):
     except BaseException:
         stop()
         raise
-    print(f"stack: AWS emulator at {aws_endpoint}, OpenSearch at {state['opensearch_url']}", flush=True)
+    print(f"stack: AWS emulator at {aws_endpoint}, DynamoDB at {dynamodb_endpoint}, "
+          f"OpenSearch at {state['opensearch_url']}", flush=True)
     print(f"stack: environment in {ENV_FILE}", flush=True)
     return True
 
