@@ -6,9 +6,13 @@ Step Functions and the rest) and osmem-server (OpenSearch API).
         [--emulators-only]               without creating the template's resources
         [--lambda-endpoint URL]          where state machines' Lambda tasks are invoked
     python infra/stack.py stop           stop what start started, and wait until it has exited
-    python infra/stack.py up -- CMD...   infra/up: start the emulators, run CMD (the local system)
+    python infra/stack.py up [--keep-data] -- CMD...
+                                         infra/up: start the emulators, run CMD (the local system)
                                          against them, and on SIGINT or SIGTERM stop CMD and
-                                         every emulator before exiting
+                                         every emulator before exiting; --keep-data keeps
+                                         DynamoDB's data in dynamodb.sqlite across runs
+
+RAINFOREST_TTL_SWEEP_SECONDS sets how often expired DynamoDB items are deleted (5).
     python infra/stack.py env            the stack's environment, as KEY=VALUE lines
     python infra/stack.py run -- CMD...  run CMD against the stack, starting it first if it
                                          is not running and stopping it afterwards if so
@@ -141,7 +145,7 @@ def cargo_run(*args, env):
     subprocess.run(command, cwd=ROOT, env=env, check=True)
 
 
-def start(emulators_only=False, lambda_endpoint=None):
+def start(emulators_only=False, lambda_endpoint=None, keep_data=False):
     state = running_state()
     if state:
         print(f"stack: already running (AWS {state['aws_endpoint']}, OpenSearch {state['opensearch_url']})")
@@ -158,7 +162,11 @@ def start(emulators_only=False, lambda_endpoint=None):
         moto_env["RAINFOREST_LAMBDA_ENDPOINT"] = lambda_endpoint
     moto = spawn([sys.executable, str(ROOT / "infra" / "moto_server.py"), str(port)], "moto.log", env=moto_env)
     opensearch = spawn([opensearch_binary(), "-addr", "127.0.0.1:0", "-no-stdin-watch"], "opensearch.log")
-    dynamodb = spawn([rainforest_local(), "dynamodb", "--port", str(dynamodb_port)], "dynamodb.log")
+    sweep = os.environ.get("RAINFOREST_TTL_SWEEP_SECONDS", "5")
+    dynamodb_args = ["dynamodb", "--port", str(dynamodb_port), "--ttl-sweep-seconds", sweep]
+    if keep_data:
+        dynamodb_args += ["--db-path", str(LOCAL / "dynamodb.sqlite")]
+    dynamodb = spawn([rainforest_local(), *dynamodb_args], "dynamodb.log")
     processes = [identity(p.pid) for p in (moto, opensearch, dynamodb)]
     state = {"processes": processes, "aws_endpoint": aws_endpoint}
     STATE.write_text(json.dumps(state))
@@ -237,7 +245,7 @@ def remember(pid):
     STATE.write_text(json.dumps(state))
 
 
-def up(command):
+def up(command, keep_data=False):
     """infra/up's supervisor, at infra/up's own pid: a SIGINT or SIGTERM sent to it (by Ctrl-C
     or by kill) reaches the local system, which stops, then every emulator is stopped and waited
     for. A second signal kills the local system outright."""
@@ -255,7 +263,7 @@ def up(command):
         # Installed even when the shell that started us in the background ignores SIGINT.
         signal.signal(signum, forward)
     try:
-        start(emulators_only=True, lambda_endpoint=f"http://127.0.0.1:{port}")
+        start(emulators_only=True, lambda_endpoint=f"http://127.0.0.1:{port}", keep_data=keep_data)
         if signals:
             return 130
         system = subprocess.Popen(command, env={**os.environ, **environment()}, stdin=subprocess.DEVNULL)
@@ -294,6 +302,8 @@ def main(argv):
             sys.stdout.write(ENV_FILE.read_text())
         case ["run", "--", *command] if command:
             return run(command)
+        case ["up", "--keep-data", "--", *command] if "--port" in command:
+            return up(command, keep_data=True)
         case ["up", "--", *command] if "--port" in command:
             return up(command)
         case _:

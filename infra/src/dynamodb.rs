@@ -8,22 +8,34 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Serves DynamoDB and its streams on `port` until SIGINT or SIGTERM, deleting expired items
-/// every `ttl_sweep` as DynamoDB's TTL does (their REMOVE records reach the streams). The data
-/// lives in memory, or in the SQLite file `db_path` when given.
+/// every `ttl_sweep`, and at once on SIGUSR1, as DynamoDB's TTL does (their REMOVE records reach
+/// the streams). The data lives in memory, or in the SQLite file `db_path` when given.
 pub async fn serve(port: u16, db_path: Option<&Path>, ttl_sweep: Duration) -> anyhow::Result<()> {
     let db = match db_path {
-        Some(path) => dynoxide::Database::new(&path.to_string_lossy())
-            .with_context(|| format!("opening {}", path.display()))?,
+        Some(path) => {
+            let db = dynoxide::Database::new(&path.to_string_lossy())
+                .with_context(|| format!("opening {}", path.display()))?;
+            // A developer's data, not a ledger: no fsync per write (a commit survives this
+            // process dying, not the machine), or loading the demo catalog takes minutes.
+            db.enable_bulk_loading()
+                .context("tuning the database file")?;
+            db
+        }
         None => dynoxide::Database::memory().context("creating the database")?,
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .with_context(|| format!("binding port {port}"))?;
     let sweeper = db.clone();
+    let mut now = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1())
+        .context("a SIGUSR1 handler")?;
     tokio::spawn(async move {
         let mut every = tokio::time::interval(ttl_sweep);
         loop {
-            every.tick().await;
+            tokio::select! {
+                _ = every.tick() => {}
+                _ = now.recv() => {}
+            }
             let db = sweeper.clone();
             match tokio::task::spawn_blocking(move || db.sweep_ttl()).await {
                 Ok(Ok(0)) => {}

@@ -374,7 +374,7 @@ async fn deliver_stream_batch(
 }
 
 /// A stream record in the shape Lambda's DynamoDB event carries it.
-fn stream_record(
+pub fn stream_record(
     record: aws_sdk_dynamodbstreams::types::Record,
     arn: &str,
     region: &str,
@@ -404,9 +404,19 @@ fn stream_record(
             dynamodb[name] = value;
         }
     }
-    Ok(json!({
+    let mut event = json!({
         "eventID": record.event_id, "eventName": record.event_name.map(|n| n.as_str().to_owned()),
         "eventVersion": record.event_version, "eventSource": "aws:dynamodb", "awsRegion": region,
         "dynamodb": dynamodb, "eventSourceARN": arn,
-    }))
+    });
+    // Only DynamoDB's own TTL deletions carry an identity, and it is always the service's.
+    // (dynoxide 3.2.0 spells its members `type` and `principalId`, where the Streams API has
+    // `Type` and `PrincipalId`, so the SDK reads them as absent: the presence is what counts.)
+    if let Some(identity) = record.user_identity {
+        event["userIdentity"] = json!({
+            "type": identity.r#type.unwrap_or_else(|| "Service".to_owned()),
+            "principalId": identity.principal_id.unwrap_or_else(|| "dynamodb.amazonaws.com".to_owned()),
+        });
+    }
+    Ok(event)
 }

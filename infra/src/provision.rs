@@ -212,6 +212,13 @@ impl Stack {
             .collect()
     }
 
+    /// Replaces one attribute of a created resource (a table's StreamArn once its stream changes).
+    pub fn set_attribute(&mut self, logical_id: &str, name: &str, value: String) {
+        if let Some(physical) = self.resources.get_mut(logical_id) {
+            physical.attributes.insert(name.to_owned(), value);
+        }
+    }
+
     fn record(&mut self, logical_id: &str, reference: String, attributes: &[(&str, String)]) {
         let attributes = attributes
             .iter()
@@ -444,11 +451,23 @@ async fn create_table(
                 .build()?,
         );
     }
-    let description = request
-        .send()
-        .await?
-        .table_description
-        .context("no table description")?;
+    let description = match request.send().await {
+        Ok(created) => created.table_description.context("no table description")?,
+        // Kept from an earlier run (infra/up --keep-data): the table is the template's already.
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_resource_in_use_exception()) =>
+        {
+            let existing = dynamodb.describe_table().table_name(&name).send().await?;
+            let table = existing.table.context("no table description")?;
+            let mut attributes = vec![("Arn", table.table_arn.context("no table ARN")?)];
+            attributes.extend(table.latest_stream_arn.map(|arn| ("StreamArn", arn)));
+            stack.record(id, name, &attributes);
+            return Ok(());
+        }
+        Err(error) => return Err(error.into()),
+    };
     if let Some(ttl) = properties
         .get("TimeToLiveSpecification")
         .filter(|t| t.get("Enabled") == Some(&Value::Bool(true)))

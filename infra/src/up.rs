@@ -27,7 +27,7 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
     let started = Instant::now();
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let template = Template::load(&options.template)?;
-    let stack = crate::provision(&sdk, &template, &options.prefix)
+    let mut stack = crate::provision(&sdk, &template, &options.prefix)
         .await
         .context("creating the template's resources")?;
     // Emulators on 127.0.0.1 need path-style S3 URLs.
@@ -42,10 +42,12 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
         .function_environment(&template, "CreateProductFunction")?
         .into_iter()
         .collect();
-    let seeded = if options.seed {
-        let store = shared::catalog::CatalogStore::from_source(&sdk, &catalog_env)?;
+    let store = shared::catalog::CatalogStore::from_source(&sdk, &catalog_env)?;
+    // Kept from an earlier run (--keep-data): nothing to load, and nothing old to replay.
+    let kept = !store.is_empty().await?;
+    let seeded = if options.seed && !kept {
         Some(
-            seed::demo_catalog(&store)
+            load_demo_catalog(&sdk, &template, &mut stack, &store)
                 .await
                 .context("loading the demo catalog")?,
         )
@@ -67,7 +69,7 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
     ));
     let tuning = Tuning {
         queue_retry_delay: options.queue_retry_delay,
-        streams_from_latest: seeded.is_some(),
+        streams_from_latest: seeded.is_some() || kept,
     };
     mappings::start(&sdk, gateway.clone(), mappings, tuning);
 
@@ -77,11 +79,16 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
         "rainforest: Lambda Invoke API on {base}; AWS emulator on {}",
         std::env::var("AWS_ENDPOINT_URL").unwrap_or_default()
     );
-    if let Some(summary) = seeded {
+    if kept {
+        println!("rainforest: DynamoDB data kept from the last run (--keep-data)");
+    }
+    if let Some(summary) = &seeded {
         println!(
             "rainforest: demo catalog: {} products, {} offers, {} categories, {} sellers",
             summary.products, summary.offers, summary.categories, summary.sellers
         );
+    }
+    if seeded.is_some() || kept {
         let seller = issuer.mint(&seed::seller_id(0), &["seller"], DEV_AUDIENCE, 12 * 3600)?;
         let customer = issuer.mint(
             seed::DEMO_CUSTOMERS[0],
@@ -101,6 +108,54 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
     gateway.serve(listener, stop_signal()).await;
     println!("rainforest: stopped");
     Ok(())
+}
+
+/// Loads the demo catalog with the catalog table's stream off, then turns it on again: dynoxide
+/// 3.2.0 numbers each stream record after a scan of the table's stream, so 25,000 writes with it
+/// on take minutes; and no consumer should see the demo data anyway.
+async fn load_demo_catalog(
+    sdk: &aws_config::SdkConfig,
+    template: &Template,
+    stack: &mut crate::Stack,
+    store: &shared::catalog::CatalogStore,
+) -> anyhow::Result<seed::Summary> {
+    use aws_sdk_dynamodb::types::{StreamSpecification, StreamViewType};
+    const TABLE: &str = "CatalogTable";
+    let view = template
+        .resources
+        .get(TABLE)
+        .and_then(|t| t.properties.pointer("/StreamSpecification/StreamViewType"))
+        .and_then(serde_json::Value::as_str)
+        .context("the catalog table has a stream")?;
+    let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
+    let table = stack.reference(TABLE)?;
+    let stream = |enabled: bool| -> anyhow::Result<_> {
+        let spec = StreamSpecification::builder().stream_enabled(enabled);
+        let spec = if enabled {
+            spec.stream_view_type(StreamViewType::from(view))
+        } else {
+            spec
+        };
+        Ok(dynamodb
+            .update_table()
+            .table_name(&table)
+            .stream_specification(spec.build()?))
+    };
+    stream(false)?
+        .send()
+        .await
+        .context("pausing the catalog stream")?;
+    let summary = seed::demo_catalog(store).await?;
+    let updated = stream(true)?
+        .send()
+        .await
+        .context("resuming the catalog stream")?;
+    let arn = updated
+        .table_description
+        .and_then(|t| t.latest_stream_arn)
+        .context("the resumed stream's ARN")?;
+    stack.set_attribute(TABLE, "StreamArn", arn);
+    Ok(summary)
 }
 
 /// Ctrl-C, or the SIGTERM a supervisor sends.

@@ -2,6 +2,7 @@
 
 mod catalog;
 mod helpers;
+mod local_stack;
 mod openapi;
 mod provisioning;
 mod system;

@@ -65,6 +65,11 @@ impl System {
     }
 
     async fn start_in(dir: TempDir, launch: Launch) -> Self {
+        Self::start_with(dir, launch, &["--no-seed"]).await
+    }
+
+    /// `infra/up` with `options` besides a free port and quick queue retries.
+    async fn start_with(dir: TempDir, launch: Launch, options: &[&str]) -> Self {
         let up = repo_root().join("infra/up");
         let mut command = match launch {
             Launch::Terminal => Command::new(&up),
@@ -77,7 +82,8 @@ impl System {
             }
         };
         command
-            .args(["--port", "0", "--no-seed", "--queue-retry-seconds", "1"])
+            .args(["--port", "0", "--queue-retry-seconds", "1"])
+            .args(options)
             .env("RAINFOREST_LOCAL_DIR", &dir.0)
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
@@ -219,6 +225,12 @@ impl System {
     /// Stops the system as a developer does, with Ctrl-C.
     fn stop(mut self) {
         assert!(self.interrupt(), "infra/up did not stop on Ctrl-C");
+    }
+
+    /// Stops the system with Ctrl-C and keeps its local directory for another start.
+    fn stopped(mut self) -> TempDir {
+        assert!(self.interrupt(), "infra/up did not stop on Ctrl-C");
+        std::mem::replace(&mut self.dir, TempDir::new())
     }
 }
 
@@ -887,4 +899,48 @@ async fn the_readme_examples_run_as_printed() {
         "nothing in stock wins the Buy Box"
     );
     system.stop();
+}
+
+/// `--keep-data` keeps DynamoDB's data across a restart, and a start that finds it skips
+/// loading the demo catalog again.
+#[tokio::test]
+async fn kept_data_survives_a_restart_and_is_not_loaded_twice() {
+    let system = System::start_with(TempDir::new(), Launch::Terminal, &["--keep-data"]).await;
+    let said = |system: &System, what: &str| {
+        let stdout = system.stdout.lock().unwrap();
+        stdout.iter().any(|line| line.starts_with(what))
+    };
+    assert!(
+        said(&system, "rainforest: demo catalog: "),
+        "the first start loads it"
+    );
+    let seller = system.token("seller-keep", "seller");
+    let http = reqwest::Client::new();
+    let created: Value = http
+        .post(system.url("/api/v1/seller/products"))
+        .bearer_auth(&seller)
+        .json(&listing("KEEP-1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["product"]["id"].as_str().unwrap().to_owned();
+    let dir = system.stopped();
+
+    let again = System::start_with(dir, Launch::Terminal, &["--keep-data"]).await;
+    assert!(
+        said(&again, "rainforest: DynamoDB data kept"),
+        "{:?}",
+        again.stdout
+    );
+    assert!(!said(&again, "rainforest: demo catalog: "), "loaded twice");
+    let page = http
+        .get(again.url(&format!("/api/v1/products/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200, "the listing survived the restart");
+    again.stop();
 }

@@ -565,6 +565,19 @@ impl CatalogStore {
         }
     }
 
+    /// Whether the table holds no item at all (a fresh local stack, before the demo data).
+    pub async fn is_empty(&self) -> anyhow::Result<bool> {
+        let page = self
+            .client
+            .scan()
+            .table_name(self.table())
+            .limit(1)
+            .send()
+            .await
+            .context("looking into the catalog table")?;
+        Ok(page.count == 0 && page.last_evaluated_key.is_none())
+    }
+
     /// Loads listings into an empty table in bulk (demo data, migrations): unconditional
     /// BatchWriteItem, so never for live traffic, where `create_listing` keeps SKUs and GTINs unique.
     pub async fn import(&self, products: &[Product], offers: &[Offer]) -> anyhow::Result<()> {
