@@ -197,6 +197,12 @@ impl System {
         self.issuer.sign(&claims).unwrap()
     }
 
+    /// The JSON a GET of `path` answers.
+    async fn get_json(&self, path: &str) -> Value {
+        let response = reqwest::get(self.url(path)).await.unwrap();
+        response.json().await.unwrap()
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -417,14 +423,7 @@ async fn the_system_runs_locally_as_on_aws() {
             .status(),
         404
     );
-    let openapi: Value = http
-        .get(system.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let openapi = system.get_json("/openapi.json").await;
     assert!(openapi["openapi"].as_str().unwrap().starts_with("3.1"));
     // A function that fails is API Gateway's 500, and the next request is served again.
     let product_page = system.url(&format!("/api/v1/products/{id}"));
@@ -864,28 +863,13 @@ async fn the_readme_examples_run_as_printed() {
         "the Invoke API example: {stdout}"
     );
 
-    let http = reqwest::Client::new();
-    let page: Value = http
-        .get(system.url("/api/v1/categories/kettles/products"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = system.get_json("/api/v1/categories/kettles/products").await;
     let id = page["items"][0]["id"]
         .as_str()
         .expect("the listed kettle")
         .to_owned();
     let sold_out = eventually(30, "the stock count from the queue", || async {
-        let page: Value = http
-            .get(system.url(&format!("/api/v1/products/{id}")))
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()?;
+        let page = system.get_json(&format!("/api/v1/products/{id}")).await;
         (page["other_offers"][0]["quantity"] == 0).then_some(page)
     })
     .await;
