@@ -57,11 +57,11 @@ impl DevIssuer {
             .as_der()
             .map_err(|_| anyhow::anyhow!("encoding the RSA key"))?;
         let body = STANDARD.encode(der.as_ref());
-        let lines: Vec<&str> = body
+        let lines = body
             .as_bytes()
             .chunks(64)
-            .map(|c| std::str::from_utf8(c).expect("base64 is ASCII"))
-            .collect();
+            .map(std::str::from_utf8)
+            .collect::<Result<Vec<&str>, _>>()?;
         Ok(format!(
             "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
             lines.join("\n")

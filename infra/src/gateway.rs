@@ -229,7 +229,11 @@ struct Faults(Mutex<HashMap<String, (u32, String)>>);
 
 impl Faults {
     fn take(&self, function: &str) -> Option<FunctionError> {
-        let mut faults = self.0.lock().expect("the fault table is never poisoned");
+        // A panic while holding the lock leaves the table as it was: still usable.
+        let mut faults = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let (remaining, error_type) = faults.get_mut(function)?;
         if *remaining == 0 {
             return None;
@@ -389,7 +393,7 @@ impl Gateway {
                 let mut response = json_response(StatusCode::OK, &error.payload())?;
                 response.headers_mut().insert(
                     "x-amz-function-error",
-                    "Unhandled".parse().expect("a header value"),
+                    http::HeaderValue::from_static("Unhandled"),
                 );
                 Ok(response)
             }
@@ -420,7 +424,7 @@ impl Gateway {
         self.faults
             .0
             .lock()
-            .expect("the fault table is never poisoned")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(function.name.clone(), (failures, error_type));
         json_response(
             StatusCode::OK,

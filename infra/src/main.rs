@@ -134,7 +134,7 @@ async fn main() -> anyhow::Result<()> {
             let sweep = Duration::from_secs(ttl_sweep_seconds.max(1));
             rainforest_local::dynamodb::serve(port, db_path.as_deref(), sweep).await?;
         }
-        Command::Openapi => print!("{}", rainforest_local::openapi::document_text()),
+        Command::Openapi => print!("{}", rainforest_local::openapi::document_text()?),
         Command::Token {
             user,
             groups,

@@ -66,11 +66,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     document
 }
 
-pub fn document() -> serde_json::Value {
-    serde_json::to_value(openapi()).expect("the OpenAPI document serializes")
+pub fn document() -> anyhow::Result<serde_json::Value> {
+    Ok(serde_json::to_value(openapi())?)
 }
 
 /// The document as committed: pretty JSON with a final newline.
-pub fn document_text() -> String {
-    serde_json::to_string_pretty(&document()).expect("the OpenAPI document serializes") + "\n"
+pub fn document_text() -> anyhow::Result<String> {
+    Ok(serde_json::to_string_pretty(&openapi())? + "\n")
 }

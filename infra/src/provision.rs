@@ -115,7 +115,9 @@ impl Stack {
                     .collect::<anyhow::Result<_>>()?,
             ),
             Value::Object(object) if object.len() == 1 => {
-                let (key, argument) = object.iter().next().expect("one entry");
+                let Some((key, argument)) = object.iter().next() else {
+                    bail!("an intrinsic function without its argument");
+                };
                 match key.as_str() {
                     "Ref" => Value::String(
                         self.reference(argument.as_str().context("!Ref takes a name")?)?,

@@ -1,6 +1,8 @@
 //! The demo catalog: a deterministic marketplace (the same seed gives the same data) large
 //! enough for browse, search and recommendations to show something: 5,000+ products in 32
 //! categories, variation families, 12 sellers competing for Buy Boxes, and demo customers.
+// Demo data is built by this code from constants: a slip is a bug to see at once, so it may panic.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use serde_json::{Value, json};
 use shared::catalog::{CatalogStore, NewListing, Offer, OfferTerms, Product, ProductId, Seller};

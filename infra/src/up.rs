@@ -54,7 +54,7 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
     } else {
         None
     };
-    let openapi = crate::openapi::document();
+    let openapi = crate::openapi::document()?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
         .await
         .context("binding the gateway port")?;
@@ -167,7 +167,9 @@ pub async fn stop_signal() {
         },
         Err(error) => {
             tracing::warn!(%error, "no SIGTERM handler; stopping on Ctrl-C only");
-            let _ = tokio::signal::ctrl_c().await;
+            if let Err(error) = tokio::signal::ctrl_c().await {
+                tracing::error!(%error, "no Ctrl-C handler either; stopping now");
+            }
         }
     }
 }

@@ -10,6 +10,10 @@ use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, 
 #[serde(try_from = "String", into = "String")]
 pub struct Currency(iso_currency::Currency);
 
+impl Currency {
+    pub const USD: Self = Self(iso_currency::Currency::USD);
+}
+
 impl utoipa::PartialSchema for Currency {
     fn schema() -> RefOr<Schema> {
         use iso_currency::IntoEnumIterator;
@@ -119,6 +123,15 @@ impl Money {
             object.properties.insert("amount".to_owned(), amount);
         }
         schema
+    }
+
+    /// This amount plus `more` of the same currency (the caller knows it is: see `Pricing`).
+    pub(crate) fn plus(self, more: MinorUnits) -> Money {
+        Money {
+            // Both sides are at most MinorUnits::MAX, so the sum fits in a u64.
+            amount: MinorUnits(self.amount.0 + more.0),
+            currency: self.currency,
+        }
     }
 
     /// The sum of two amounts in the same currency; `None` when the currencies differ.

@@ -213,11 +213,10 @@ pub fn problem_response(error: &ApiError) -> Response<Body> {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/problem+json"),
     );
-    if let ApiError::MethodNotAllowed { allowed } = error {
-        headers.insert(
-            header::ALLOW,
-            HeaderValue::from_str(allowed.as_str()).expect("a method is a header value"),
-        );
+    if let ApiError::MethodNotAllowed { allowed } = error
+        && let Ok(allow) = HeaderValue::from_str(allowed.as_str())
+    {
+        headers.insert(header::ALLOW, allow);
     }
     response
 }

@@ -12,7 +12,8 @@ mod store;
 pub use gtin::{AnyGtin, Ean, Gtin, Identifiers, Upc};
 pub use images::{CatalogImages, ImageUpload, ImageUploadRequest, ImagesConfig};
 pub use offer::{
-    Condition, Fulfillment, Offer, OfferStatus, OfferTerms, Seller, SellerRating, StockUpdate,
+    Condition, Fulfillment, Offer, OfferStatus, OfferTerms, Pricing, Seller, SellerRating,
+    StockUpdate,
 };
 pub use price_changes::{PriceChange, PriceChanges};
 pub use product::{

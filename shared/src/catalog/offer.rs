@@ -127,14 +127,81 @@ impl OfferTerms {
     }
 }
 
+/// An offer's price and shipping, always in one currency: the type refuses any other pair, so
+/// the landed price always adds up, and a stored offer that broke the rule would fail to decode
+/// (and be skipped) rather than fail a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "PricingFields", into = "PricingFields")]
+pub struct Pricing {
+    price: Money,
+    shipping: Money,
+}
+
+/// An offer's price, and the shipping charged on top in the same currency.
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = Pricing)]
+struct PricingFields {
+    price: Money,
+    /// Shipping charged to the shopper, in the price's currency.
+    shipping: Money,
+}
+
+impl TryFrom<PricingFields> for Pricing {
+    type Error = &'static str;
+    fn try_from(PricingFields { price, shipping }: PricingFields) -> Result<Self, Self::Error> {
+        if shipping.currency != price.currency {
+            return Err("shipping.currency must equal price.currency");
+        }
+        Ok(Self { price, shipping })
+    }
+}
+
+impl From<Pricing> for PricingFields {
+    fn from(Pricing { price, shipping }: Pricing) -> Self {
+        Self { price, shipping }
+    }
+}
+
+impl utoipa::PartialSchema for Pricing {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <PricingFields as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl utoipa::ToSchema for Pricing {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <PricingFields as utoipa::ToSchema>::schemas(schemas);
+    }
+}
+
+impl Pricing {
+    pub fn price(&self) -> Money {
+        self.price
+    }
+
+    pub fn shipping(&self) -> Money {
+        self.shipping
+    }
+
+    /// What the shopper pays to get the item: price plus shipping.
+    pub fn landed(&self) -> Money {
+        self.price.plus(self.shipping.amount)
+    }
+}
+
 /// A seller's offer on one product.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Offer {
     pub sku: Sku,
     pub product_id: ProductId,
     pub seller_id: SellerId,
-    pub price: Money,
-    pub shipping: Money,
+    #[serde(flatten)]
+    pub pricing: Pricing,
     pub condition: Condition,
     pub fulfillment: Fulfillment,
     pub handling_days: HandlingDays,
@@ -165,18 +232,21 @@ impl Offer {
             amount: MinorUnits::ZERO,
             currency: terms.price.currency,
         });
-        if shipping.currency != terms.price.currency {
-            return Err(Invalid::relational(
+        let pricing = Pricing::try_from(PricingFields {
+            price: terms.price,
+            shipping,
+        })
+        .map_err(|_| {
+            Invalid::relational(
                 format!("{field}shipping.currency"),
                 "must equal price.currency",
-            ));
-        }
+            )
+        })?;
         Ok(Self {
             sku,
             product_id,
             seller_id,
-            price: terms.price,
-            shipping,
+            pricing,
             condition: terms.condition,
             fulfillment: terms.fulfillment,
             handling_days: terms.handling_days,
@@ -194,8 +264,7 @@ impl Offer {
                 &o.sku,
                 o.product_id,
                 &o.seller_id,
-                o.price,
-                o.shipping,
+                o.pricing,
                 o.condition,
                 o.fulfillment,
                 o.handling_days,
@@ -208,13 +277,11 @@ impl Offer {
 
     /// What the shopper pays to get the item: price plus shipping.
     pub fn landed_price(&self) -> Money {
-        self.price
-            .checked_add(self.shipping)
-            .expect("an offer's shipping is in its price's currency")
+        self.pricing.landed()
     }
 
     pub fn currency(&self) -> Currency {
-        self.price.currency
+        self.pricing.price.currency
     }
 
     pub fn handling_days(&self) -> u32 {
@@ -281,6 +348,15 @@ mod tests {
                 .get(),
             1499
         );
+    }
+
+    #[test]
+    fn a_stored_offer_whose_shipping_is_in_another_currency_does_not_decode() {
+        let mut stored = serde_json::to_value(offer(terms(base()).unwrap()).unwrap()).unwrap();
+        assert!(serde_json::from_value::<Offer>(stored.clone()).is_ok());
+        stored["shipping"] = json!({"amount": 100, "currency": "EUR"});
+        let error = serde_json::from_value::<Offer>(stored).unwrap_err();
+        assert!(error.to_string().contains("shipping.currency"), "{error}");
     }
 
     #[test]

@@ -32,8 +32,8 @@ impl PriceChange {
             seller_id: new.seller_id.clone(),
             old_landed_price,
             new_landed_price,
-            price: new.price,
-            shipping: new.shipping,
+            price: new.pricing.price(),
+            shipping: new.pricing.shipping(),
         })
     }
 }

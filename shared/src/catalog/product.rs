@@ -69,17 +69,63 @@ macro_rules! bounded_list {
 }
 
 bounded_list!(BulletPoints, BulletPoint, 0, 10);
-bounded_list!(CategoryPath, Slug, 1, 8);
 bounded_list!(Images, ImageKey, 0, 20);
 
+/// Where a product sits: 1 to 8 categories from the top down; the leaf is what browsing is keyed
+/// on, so the type always has one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<Slug>", into = "Vec<Slug>")]
+pub struct CategoryPath {
+    ancestors: Vec<Slug>,
+    leaf: Slug,
+}
+
 impl CategoryPath {
-    /// The leaf category, which browsing is keyed on.
+    const MAX: usize = 8;
+
     pub fn leaf(&self) -> &Slug {
-        self.0
-            .last()
-            .expect("a category path holds at least one slug")
+        &self.leaf
     }
 }
+
+impl TryFrom<Vec<Slug>> for CategoryPath {
+    type Error = String;
+    fn try_from(mut slugs: Vec<Slug>) -> Result<Self, String> {
+        let rule = || format!("must hold 1 to {} items", Self::MAX);
+        if slugs.len() > Self::MAX {
+            return Err(rule());
+        }
+        let leaf = slugs.pop().ok_or_else(rule)?;
+        Ok(Self {
+            ancestors: slugs,
+            leaf,
+        })
+    }
+}
+
+impl From<CategoryPath> for Vec<Slug> {
+    fn from(
+        CategoryPath {
+            mut ancestors,
+            leaf,
+        }: CategoryPath,
+    ) -> Self {
+        ancestors.push(leaf);
+        ancestors
+    }
+}
+
+impl utoipa::PartialSchema for CategoryPath {
+    fn schema() -> RefOr<Schema> {
+        ArrayBuilder::new()
+            .items(Slug::schema())
+            .min_items(Some(1))
+            .max_items(Some(Self::MAX))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CategoryPath {}
 
 crate::identifier!(
     /// An S3 key of an uploaded product image.
@@ -513,6 +559,18 @@ mod tests {
 
     fn parse(body: serde_json::Value) -> NewListing {
         serde_json::from_value(body).unwrap()
+    }
+
+    #[test]
+    fn a_category_path_has_a_leaf_and_reads_back_in_order() {
+        let path: CategoryPath = serde_json::from_value(json!(["electronics", "tv"])).unwrap();
+        assert_eq!(path.leaf().as_ref(), "tv");
+        assert_eq!(
+            serde_json::to_value(&path).unwrap(),
+            json!(["electronics", "tv"])
+        );
+        assert!(serde_json::from_value::<CategoryPath>(json!([])).is_err());
+        assert!(serde_json::from_value::<CategoryPath>(json!(vec!["a"; 9])).is_err());
     }
 
     #[test]

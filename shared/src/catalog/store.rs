@@ -38,10 +38,7 @@ impl CatalogConfig {
     pub fn from_source(source: &impl Source) -> anyhow::Result<Self> {
         Ok(Self {
             table: source.required("CATALOG_TABLE")?,
-            currency: source.parsed(
-                "MARKETPLACE_CURRENCY",
-                "USD".parse().expect("USD is a currency"),
-            )?,
+            currency: source.parsed("MARKETPLACE_CURRENCY", Currency::USD)?,
         })
     }
 }
