@@ -30,6 +30,64 @@ where
     .await
 }
 
+/// How a Step Functions task fails. Its name becomes Lambda's `errorType`, which the state
+/// machine's `Retry` and `Catch` match on: `Retryable` for what may pass on another try (a
+/// throttle, a timeout), `Rejected.<Reason>` for a business refusal the saga compensates
+/// (`Rejected.OutOfStock`).
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    #[error("retryable: {0:#}")]
+    Retryable(anyhow::Error),
+    #[error("rejected ({reason}): {detail}")]
+    Rejected {
+        reason: &'static str,
+        detail: String,
+    },
+}
+
+impl StepError {
+    pub fn error_type(&self) -> String {
+        match self {
+            Self::Retryable(_) => "Retryable".to_owned(),
+            Self::Rejected { reason, .. } => format!("Rejected.{reason}"),
+        }
+    }
+}
+
+impl From<StepError> for lambda_runtime::Diagnostic {
+    fn from(error: StepError) -> Self {
+        Self {
+            error_type: error.error_type(),
+            error_message: error.to_string(),
+        }
+    }
+}
+
+/// Runs a Step Functions task handler in the Lambda runtime; its `StepError`s reach the state
+/// machine by name.
+pub async fn serve_step<'a, D, E, R, F, Fut>(
+    deps: &'a D,
+    handler: F,
+) -> Result<(), lambda_runtime::Error>
+where
+    D: Sync,
+    E: DeserializeOwned + Send + 'static,
+    R: Serialize + Send + 'static,
+    F: Fn(&'a D, E) -> Fut,
+    Fut: Future<Output = Result<R, StepError>> + Send + 'a,
+{
+    lambda_runtime::run(service_fn(|event: LambdaEvent<E>| {
+        let outcome = handler(deps, event.payload);
+        async move {
+            outcome.await.map_err(|error| {
+                tracing::warn!(error_type = %error.error_type(), error = %error, "task failed");
+                lambda_runtime::Diagnostic::from(error)
+            })
+        }
+    }))
+    .await
+}
+
 /// Handles every message of an SQS batch; the failed ones go back to the queue.
 pub async fn sqs_batch<F, Fut>(event: SqsEvent, process: F) -> SqsBatchResponse
 where
@@ -89,6 +147,22 @@ mod tests {
             .map(|(i, body)| json!({"messageId": format!("m{i}"), "body": body, "attributes": {}, "messageAttributes": {}}))
             .collect();
         serde_json::from_value(json!({"Records": records})).unwrap()
+    }
+
+    #[test]
+    fn step_errors_are_named_for_retry_and_catch() {
+        let retryable = StepError::Retryable(anyhow::anyhow!("throttled"));
+        let rejected = StepError::Rejected {
+            reason: "OutOfStock",
+            detail: "SKU-1 has 0 of 2".into(),
+        };
+        let diagnostic = lambda_runtime::Diagnostic::from(rejected);
+        assert_eq!(diagnostic.error_type, "Rejected.OutOfStock");
+        assert!(diagnostic.error_message.contains("SKU-1 has 0 of 2"));
+        assert_eq!(
+            lambda_runtime::Diagnostic::from(retryable).error_type,
+            "Retryable"
+        );
     }
 
     #[tokio::test]
