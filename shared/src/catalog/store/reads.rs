@@ -1,0 +1,147 @@
+//! Reading the catalog table: pages, products, offers and seller ratings.
+
+use super::*;
+
+impl CatalogStore {
+    #[tracing::instrument(skip(self))]
+    pub async fn product(&self, id: ProductId) -> anyhow::Result<Option<Product>> {
+        Ok(self
+            .get::<ProductItem>(product_key(id))
+            .await?
+            .map(|item| item.data))
+    }
+
+    pub async fn product_id_by_gtin(&self, gtin: &Gtin) -> anyhow::Result<Option<ProductId>> {
+        Ok(self
+            .get::<GtinItem>(gtin_key(gtin))
+            .await?
+            .map(|item| item.product_id))
+    }
+
+    /// The product and all its offers.
+    #[tracing::instrument(skip(self))]
+    pub async fn product_page(&self, id: ProductId) -> anyhow::Result<Option<ProductPage>> {
+        let (pk, _) = product_key(id);
+        let items: Vec<Item> = self
+            .client
+            .query()
+            .table_name(self.table())
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .consistent_read(true)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<_, _>>()
+            .await
+            .context("querying a product's items")?;
+        let (products, offers): (Vec<_>, Vec<_>) = items.into_iter().partition(
+            |item| matches!(item.get("sk"), Some(AttributeValue::S(sk)) if sk == "PRODUCT"),
+        );
+        let product = products
+            .into_iter()
+            .next()
+            .map(|item| decode::<ProductItem>(item).context("decoding a product"))
+            .transpose()?
+            .map(|item| item.data);
+        let offers = dynamo::decode_listed::<OfferItem>(offers, "an offer")
+            .into_iter()
+            .map(|item| item.data)
+            .collect();
+        Ok(product.map(|product| ProductPage { product, offers }))
+    }
+
+    /// The children of a variation family, in id order.
+    #[tracing::instrument(skip(self))]
+    pub async fn variations(&self, parent: ProductId) -> anyhow::Result<Vec<Product>> {
+        let items: Vec<Item> = self
+            .client
+            .query()
+            .table_name(self.table())
+            .index_name(BY_PARENT)
+            .key_condition_expression("parent = :parent")
+            .expression_attribute_values(":parent", AttributeValue::S(parent.to_string()))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<_, _>>()
+            .await
+            .context("querying a product's variations")?;
+        Ok(dynamo::decode_listed::<ProductItem>(items, "a variation")
+            .into_iter()
+            .map(|item| item.data)
+            .collect())
+    }
+
+    /// One page of a category, in id (creation) order, after `cursor`.
+    #[tracing::instrument(skip(self))]
+    pub async fn browse(
+        &self,
+        category: &Slug,
+        cursor: Option<Cursor>,
+        limit: usize,
+    ) -> anyhow::Result<BrowsePage> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(self.table())
+            .index_name(BY_CATEGORY)
+            .expression_attribute_values(":category", AttributeValue::S(category.to_string()))
+            // One more than asked tells whether another page exists.
+            .limit(i32::try_from(limit + 1).context("page size")?);
+        query = match cursor {
+            Some(Cursor(after)) => query
+                .key_condition_expression("category = :category AND id > :after")
+                .expression_attribute_values(":after", AttributeValue::S(after.to_string())),
+            None => query.key_condition_expression("category = :category"),
+        };
+        let output = query.send().await.context("querying a category")?;
+        let mut items = output.items.unwrap_or_default();
+        // The cursor is the last item shown, decodable or not, so a bad item is never re-read.
+        let next = if items.len() > limit {
+            items.truncate(limit);
+            let last = items.last().and_then(|item| item.get("id"));
+            let Some(AttributeValue::S(last)) = last else {
+                anyhow::bail!("a category item without an id");
+            };
+            Some(Cursor(last.parse().map_err(anyhow::Error::msg)?))
+        } else {
+            None
+        };
+        let products = dynamo::decode_listed::<ProductItem>(items, "a product")
+            .into_iter()
+            .map(|item| item.data)
+            .collect();
+        Ok(BrowsePage { products, next })
+    }
+
+    /// Whether the table holds no item at all (a fresh local stack, before the demo data).
+    pub async fn is_empty(&self) -> anyhow::Result<bool> {
+        let page = self
+            .client
+            .scan()
+            .table_name(self.table())
+            .limit(1)
+            .send()
+            .await
+            .context("looking into the catalog table")?;
+        Ok(page.count == 0 && page.last_evaluated_key.is_none())
+    }
+
+    /// The ratings of these sellers; unrated and unknown sellers are absent.
+    #[tracing::instrument(skip_all)]
+    pub async fn seller_ratings(
+        &self,
+        ids: impl IntoIterator<Item = &SellerId>,
+    ) -> anyhow::Result<HashMap<SellerId, SellerRating>> {
+        let keys = ids.into_iter().map(|id| key(seller_key(id))).collect();
+        let items = dynamo::batch_get(&self.client, self.table(), keys).await?;
+        let mut ratings = HashMap::new();
+        for seller in dynamo::decode_listed::<SellerItem>(items, "a seller") {
+            if let Some(rating) = seller.data.rating {
+                ratings.insert(seller.data.id, rating);
+            }
+        }
+        Ok(ratings)
+    }
+}

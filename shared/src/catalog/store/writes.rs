@@ -1,0 +1,270 @@
+//! Writing the catalog table: every write conditional, every multi-item write a transaction.
+
+use super::*;
+
+impl CatalogStore {
+    /// Writes a new product with its first offer, and claims its GTIN and SKU, all or nothing.
+    #[tracing::instrument(skip_all, fields(product_id = %product.id, sku = %offer.sku))]
+    pub async fn create_listing(
+        &self,
+        product: &Product,
+        offer: &Offer,
+    ) -> anyhow::Result<ListingOutcome> {
+        let table = self.table();
+        let (sku_pk, sku_sk) = sku_key(&offer.sku);
+        let mut writes = vec![
+            put_new(table, item(&ProductItem::new(product))?)?,
+            put_new(
+                table,
+                item(&SkuItem {
+                    pk: sku_pk,
+                    sk: sku_sk,
+                    product_id: product.id,
+                    seller_id: offer.seller_id.clone(),
+                })?,
+            )?,
+            put_new(table, item(&offer_item(offer, None))?)?,
+        ];
+        if let Some(gtin) = product.gtin() {
+            let (pk, sk) = gtin_key(&gtin);
+            writes.push(put_new(
+                table,
+                item(&GtinItem {
+                    pk,
+                    sk,
+                    product_id: product.id,
+                })?,
+            )?);
+        }
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(ListingOutcome::Created),
+            Err(error) => match failed_conditions(&error) {
+                Some(failed) if failed.get(3) == Some(&true) => Ok(ListingOutcome::GtinTaken),
+                Some(failed) if failed.get(1) == Some(&true) => Ok(ListingOutcome::SkuTaken),
+                _ => Err(anyhow::Error::from(error).context("writing a new listing")),
+            },
+        }
+    }
+
+    /// Creates the seller's offer, or replaces it when the SKU is already theirs on this product.
+    /// A request that loses a race to a concurrent write of the same SKU is answered with the
+    /// state that write left: the stored offer when it has the requested terms, else a conflict.
+    #[tracing::instrument(skip_all, fields(product_id = %offer.product_id, sku = %offer.sku))]
+    pub async fn put_offer(&self, offer: Offer) -> anyhow::Result<OfferWrite> {
+        // `None` from the creation: another request claimed the SKU first, so this one carries
+        // on as a replacement.
+        if self.get::<SkuItem>(sku_key(&offer.sku)).await?.is_none()
+            && let Some(outcome) = self.create_offer(&offer).await?
+        {
+            return Ok(outcome);
+        }
+        let owner = self
+            .get::<SkuItem>(sku_key(&offer.sku))
+            .await?
+            .context("a claimed SKU vanished")?;
+        if owner.seller_id != offer.seller_id {
+            return Ok(OfferWrite::OwnedByAnotherSeller);
+        }
+        if owner.product_id != offer.product_id {
+            return Ok(OfferWrite::OnAnotherProduct(owner.product_id));
+        }
+        let current = self.offer_item(&offer).await?;
+        if let Some(saved) = self
+            .save_offer(&current, offer.clone(), current.stock_sequence)
+            .await?
+        {
+            return Ok(OfferWrite::Updated(saved));
+        }
+        let now = self.offer_item(&offer).await?.data;
+        Ok(if now.same_terms(&offer) {
+            OfferWrite::Updated(now)
+        } else {
+            OfferWrite::ChangedConcurrently
+        })
+    }
+
+    pub(super) async fn offer_item(&self, offer: &Offer) -> anyhow::Result<OfferItem> {
+        self.get::<OfferItem>(offer_key(offer))
+            .await?
+            .context("a claimed SKU has no offer")
+    }
+
+    /// `None` when another writer claimed the SKU first.
+    pub(super) async fn create_offer(&self, offer: &Offer) -> anyhow::Result<Option<OfferWrite>> {
+        let table = self.table();
+        let (sku_pk, sku_sk) = sku_key(&offer.sku);
+        let product_exists = ConditionCheck::builder()
+            .table_name(table)
+            .set_key(Some(key(product_key(offer.product_id))))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .context("building a condition check")?;
+        let writes = vec![
+            TransactWriteItem::builder()
+                .condition_check(product_exists)
+                .build(),
+            put_new(
+                table,
+                item(&SkuItem {
+                    pk: sku_pk,
+                    sk: sku_sk,
+                    product_id: offer.product_id,
+                    seller_id: offer.seller_id.clone(),
+                })?,
+            )?,
+            put_new(table, item(&offer_item(offer, None))?)?,
+        ];
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(Some(OfferWrite::Created(offer.clone()))),
+            Err(error) => match failed_conditions(&error) {
+                Some(failed) if failed.first() == Some(&true) => {
+                    Ok(Some(OfferWrite::ProductMissing))
+                }
+                Some(failed) if failed.iter().any(|f| *f) => Ok(None),
+                _ => Err(anyhow::Error::from(error).context("writing a new offer")),
+            },
+        }
+    }
+
+    /// Writes `offer` as the next version of `current`, if no one else wrote it meanwhile.
+    pub(super) async fn save_offer(
+        &self,
+        current: &OfferItem,
+        mut offer: Offer,
+        stock_sequence: Option<u64>,
+    ) -> anyhow::Result<Option<Offer>> {
+        offer.version = current.version + 1;
+        let result = self
+            .client
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item(&offer_item(&offer, stock_sequence))?))
+            .condition_expression("version = :seen AND seller = :seller")
+            .expression_attribute_values(":seen", AttributeValue::N(current.version.to_string()))
+            .expression_attribute_values(":seller", AttributeValue::S(offer.seller_id.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Some(offer)),
+            Err(error) if is_condition_failure(&error) => Ok(None),
+            Err(error) => Err(anyhow::Error::from(error).context("writing an offer")),
+        }
+    }
+
+    /// Sets an offer's quantity from the seller's stock feed. `Ok(false)` when a newer count was
+    /// already applied (a late or repeated message); an unknown or foreign SKU is an error.
+    #[tracing::instrument(skip_all, fields(sku = %update.sku, sequence = update.sequence))]
+    pub async fn apply_stock_update(&self, update: &StockUpdate) -> anyhow::Result<bool> {
+        for _ in 0..RACE_RETRIES {
+            let owner = self
+                .get::<SkuItem>(sku_key(&update.sku))
+                .await?
+                .with_context(|| format!("unknown SKU {}", update.sku))?;
+            anyhow::ensure!(
+                owner.seller_id == update.seller_id,
+                "SKU {} belongs to another seller",
+                update.sku
+            );
+            let key_pair = (
+                format!("PRODUCT#{}", owner.product_id),
+                format!("OFFER#{}", update.sku),
+            );
+            let current = self
+                .get::<OfferItem>(key_pair)
+                .await?
+                .context("a claimed SKU has no offer")?;
+            if current
+                .stock_sequence
+                .is_some_and(|applied| applied >= update.sequence)
+            {
+                return Ok(false);
+            }
+            let mut offer = current.data.clone();
+            offer.quantity = update.quantity;
+            offer.updated_at = crate::clock::now();
+            if self
+                .save_offer(&current, offer, Some(update.sequence))
+                .await?
+                .is_some()
+            {
+                return Ok(true);
+            }
+        }
+        anyhow::bail!("offer {} kept changing under concurrent writes", update.sku)
+    }
+
+    /// Saves `product` if the stored version is still `seen`; `false` when it has moved on.
+    #[tracing::instrument(skip_all, fields(product_id = %product.id, seen))]
+    pub async fn replace_product(&self, product: &Product, seen: u64) -> anyhow::Result<bool> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item(&ProductItem::new(product))?))
+            .condition_expression("version = :seen")
+            .expression_attribute_values(":seen", AttributeValue::N(seen.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) if is_condition_failure(&error) => Ok(false),
+            Err(error) => Err(anyhow::Error::from(error).context("replacing a product")),
+        }
+    }
+
+    /// Loads listings into an empty table in bulk (demo data, migrations): unconditional
+    /// BatchWriteItem, so never for live traffic, where `create_listing` keeps SKUs and GTINs unique.
+    pub async fn import(&self, products: &[Product], offers: &[Offer]) -> anyhow::Result<()> {
+        let mut items = Vec::with_capacity(products.len() * 2 + offers.len() * 2);
+        for product in products {
+            items.push(item(&ProductItem::new(product))?);
+            if let Some(gtin) = product.gtin() {
+                let (pk, sk) = gtin_key(&gtin);
+                items.push(item(&GtinItem {
+                    pk,
+                    sk,
+                    product_id: product.id,
+                })?);
+            }
+        }
+        for offer in offers {
+            let (pk, sk) = sku_key(&offer.sku);
+            items.push(item(&SkuItem {
+                pk,
+                sk,
+                product_id: offer.product_id,
+                seller_id: offer.seller_id.clone(),
+            })?);
+            items.push(item(&offer_item(offer, None))?);
+        }
+        dynamo::batch_put(&self.client, self.table(), items).await
+    }
+
+    pub async fn put_seller(&self, seller: &Seller) -> anyhow::Result<()> {
+        let (pk, sk) = seller_key(&seller.id);
+        self.client
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item(&SellerItem {
+                pk,
+                sk,
+                data: seller.clone(),
+            })?))
+            .send()
+            .await
+            .context("writing a seller profile")?;
+        Ok(())
+    }
+}
