@@ -1,13 +1,16 @@
 //! Rainforest's common library: the business rules (one module per business area), the HTTP
 //! edge every API function shares, and AWS client setup. Function crates only wire these up.
 
+#[cfg(feature = "http")]
 pub mod api;
 pub mod aws;
 pub mod catalog;
 pub mod clock;
 pub mod config;
+#[cfg(feature = "dynamodb")]
 pub mod dynamo;
 pub mod error;
+#[cfg(feature = "events")]
 pub mod events;
 pub mod ids;
 pub mod json;

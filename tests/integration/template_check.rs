@@ -57,3 +57,55 @@ fn the_template_and_the_registry_name_the_same_functions() {
         .collect();
     assert_eq!(deployed, registered);
 }
+
+/// A function links the AWS SDKs of the `shared` features it enables and no others (aws-config
+/// brings STS for its credential providers), as its deploy build compiles it on its own.
+#[test]
+fn each_function_links_only_its_own_sdks() {
+    let sdk_of = |feature: &str| match feature {
+        "dynamodb" => Some("aws-sdk-dynamodb"),
+        "s3" => Some("aws-sdk-s3"),
+        "sns" => Some("aws-sdk-sns"),
+        _ => None,
+    };
+    for binary in rainforest_local::registry::BINARIES {
+        let manifest = repo_root()
+            .join("functions")
+            .join(binary)
+            .join("Cargo.toml");
+        let manifest: String = std::fs::read_to_string(manifest).unwrap();
+        let features = manifest
+            .lines()
+            .find(|l| l.starts_with("shared = "))
+            .and_then(|l| l.split_once("features = ["))
+            .map(|(_, rest)| rest.split(']').next().unwrap().to_owned())
+            .unwrap_or_default();
+        let mut expected: std::collections::BTreeSet<String> = features
+            .split(',')
+            .filter_map(|f| sdk_of(f.trim().trim_matches('"')))
+            .map(str::to_owned)
+            .collect();
+        expected.insert("aws-sdk-sts".to_owned());
+        let tree = std::process::Command::new(env!("CARGO"))
+            .args([
+                "tree",
+                "--offline",
+                "-e",
+                "normal",
+                "--prefix",
+                "none",
+                "-p",
+                binary,
+            ])
+            .current_dir(repo_root())
+            .output()
+            .unwrap();
+        let linked: std::collections::BTreeSet<String> = String::from_utf8_lossy(&tree.stdout)
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|name| name.starts_with("aws-sdk-"))
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(linked, expected, "{binary}");
+    }
+}

@@ -1,13 +1,17 @@
 //! Product images go straight from the seller to S3 through a presigned PUT, so no image bytes
 //! pass through a Lambda. The signature binds the content type and length the seller declared.
 
-use super::{ImageKey, ProductId};
 use crate::config::Source;
-use crate::error::Invalid;
-use anyhow::Context;
-use aws_sdk_s3::presigning::PresigningConfig;
 use serde::{Deserialize, Serialize};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
+#[cfg(all(feature = "dynamodb", feature = "s3"))]
+use {
+    super::{ImageKey, ProductId},
+    crate::error::Invalid,
+    anyhow::Context,
+    aws_sdk_s3::presigning::PresigningConfig,
+    std::time::SystemTime,
+};
 
 #[derive(Debug, Clone)]
 pub struct ImagesConfig {
@@ -40,6 +44,7 @@ pub enum ImageType {
     Webp,
 }
 
+#[cfg(all(feature = "dynamodb", feature = "s3"))]
 impl ImageType {
     fn mime(self) -> &'static str {
         match self {
@@ -73,6 +78,7 @@ fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error>
 }
 
 /// An upload request within the bucket's limits, from [`CatalogImages::accept`].
+#[cfg(all(feature = "dynamodb", feature = "s3"))]
 pub struct AcceptedUpload(ImageUploadRequest);
 
 /// What the seller needs to upload: the URL, and the headers that must go with it.
@@ -87,12 +93,14 @@ pub struct ImageUpload {
 }
 
 /// The product images bucket, and the catalog it belongs to: what the image routes need.
+#[cfg(all(feature = "dynamodb", feature = "s3"))]
 pub struct CatalogImages {
     pub store: super::CatalogStore,
     s3: aws_sdk_s3::Client,
     pub config: ImagesConfig,
 }
 
+#[cfg(all(feature = "dynamodb", feature = "s3"))]
 impl CatalogImages {
     pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
         let config = ImagesConfig::from_source(source)?;

@@ -10,19 +10,22 @@ mod product;
 mod store;
 
 pub use gtin::{AnyGtin, Ean, Gtin, Identifiers, Upc};
-pub use images::{CatalogImages, ImageUpload, ImageUploadRequest, ImagesConfig};
+#[cfg(all(feature = "dynamodb", feature = "s3"))]
+pub use images::{AcceptedUpload, CatalogImages};
+pub use images::{ImageUpload, ImageUploadRequest, ImagesConfig};
 pub use offer::{
     Condition, Fulfillment, Offer, OfferStatus, OfferTerms, Pricing, Seller, SellerRating,
     StockUpdate,
 };
-pub use price_changes::{PriceChange, PriceChanges};
+pub use price_changes::PriceChange;
+#[cfg(feature = "sns")]
+pub use price_changes::PriceChanges;
 pub use product::{
     Attributes, CategoryPath, ImageKey, Images, NewListing, Product, ProductPatch, Slug, Variation,
     VariationSummary,
 };
-pub use store::{
-    BrowsePage, CatalogConfig, CatalogStore, Cursor, ListingOutcome, OfferWrite, ProductPage,
-    offer_from_image,
-};
+pub use store::{BrowsePage, Cursor, ListingOutcome, OfferWrite, ProductPage, offer_from_image};
+#[cfg(feature = "dynamodb")]
+pub use store::{CatalogConfig, CatalogStore};
 
 pub use crate::ids::{ProductId, SellerId, Sku};

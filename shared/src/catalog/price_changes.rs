@@ -1,9 +1,7 @@
 //! Price changes fan out on SNS: carts, watch lists and repricers subscribe to the topic.
 
 use super::{Offer, ProductId, SellerId, Sku};
-use crate::config::Source;
 use crate::money::Money;
-use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 /// What a subscriber learns when an offer's landed price changes (or a new offer appears).
@@ -39,13 +37,18 @@ impl PriceChange {
 }
 
 /// Publishes price changes on the topic named by `PRICE_CHANGES_TOPIC_ARN`.
+#[cfg(feature = "sns")]
 pub struct PriceChanges {
     sns: aws_sdk_sns::Client,
     topic_arn: String,
 }
 
+#[cfg(feature = "sns")]
 impl PriceChanges {
-    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
+    pub fn from_source(
+        sdk: &aws_config::SdkConfig,
+        source: &impl crate::config::Source,
+    ) -> anyhow::Result<Self> {
         Ok(Self {
             sns: aws_sdk_sns::Client::new(sdk),
             topic_arn: source.required("PRICE_CHANGES_TOPIC_ARN")?,
@@ -70,7 +73,7 @@ impl PriceChanges {
             .message_attributes("seller_id", attribute(change.seller_id.to_string())?)
             .send()
             .await
-            .context("publishing a price change")?;
+            .map_err(|e| anyhow::Error::from(e).context("publishing a price change"))?;
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! Reading the catalog table: pages, products, offers and seller ratings.
 
+use super::client::*;
 use super::*;
 
 impl CatalogStore {

@@ -1,5 +1,6 @@
 //! Writing the catalog table: every write conditional, every multi-item write a transaction.
 
+use super::client::*;
 use super::*;
 
 impl CatalogStore {

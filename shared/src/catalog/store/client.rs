@@ -1,0 +1,168 @@
+//! The catalog table through the DynamoDB SDK (the `dynamodb` feature): its configuration and the
+//! store that reads (`reads.rs`) and writes (`writes.rs`) it.
+
+use super::*;
+pub(super) use crate::catalog::{
+    Gtin, Seller, SellerId, SellerRating, Sku, Slug, StockUpdate, Variation,
+};
+use crate::config::Source;
+pub(super) use crate::dynamo::{
+    self, Item, decode, failed_conditions, is_condition_failure, item, key, put_new,
+};
+pub(super) use crate::money::Currency;
+pub(super) use aws_sdk_dynamodb::Client;
+pub(super) use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem};
+pub(super) use std::collections::HashMap;
+
+pub(super) const BY_CATEGORY: &str = "ByCategory";
+pub(super) const BY_PARENT: &str = "ByParent";
+/// How often a conditional write is retried after losing a race before giving up.
+pub(super) const RACE_RETRIES: usize = 3;
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct ProductItem {
+    pub(super) pk: String,
+    pub(super) sk: String,
+    pub(super) id: String,
+    pub(super) version: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) parent: Option<String>,
+    pub(super) data: Product,
+}
+
+impl ProductItem {
+    pub(super) fn new(product: &Product) -> Self {
+        let (pk, sk) = product_key(product.id);
+        let (category, parent) = match &product.variation {
+            Variation::Child { parent_id, .. } => (None, Some(parent_id.to_string())),
+            _ => (Some(product.category_path.leaf().to_string()), None),
+        };
+        Self {
+            pk,
+            sk,
+            id: product.id.to_string(),
+            version: product.version,
+            category,
+            parent,
+            data: product.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct SkuItem {
+    pub(super) pk: String,
+    pub(super) sk: String,
+    pub(super) product_id: ProductId,
+    pub(super) seller_id: SellerId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct GtinItem {
+    pub(super) pk: String,
+    pub(super) sk: String,
+    pub(super) product_id: ProductId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct SellerItem {
+    pub(super) pk: String,
+    pub(super) sk: String,
+    pub(super) data: Seller,
+}
+
+pub(super) fn product_key(id: ProductId) -> (String, String) {
+    (format!("PRODUCT#{id}"), "PRODUCT".to_owned())
+}
+
+pub(super) fn offer_key(offer: &Offer) -> (String, String) {
+    (
+        format!("PRODUCT#{}", offer.product_id),
+        format!("OFFER#{}", offer.sku),
+    )
+}
+
+pub(super) fn sku_key(sku: &Sku) -> (String, String) {
+    (format!("SKU#{sku}"), "SKU".to_owned())
+}
+
+pub(super) fn gtin_key(gtin: &Gtin) -> (String, String) {
+    (format!("GTIN#{}", gtin.as_ref()), "GTIN".to_owned())
+}
+
+pub(super) fn seller_key(id: &SellerId) -> (String, String) {
+    (format!("SELLER#{id}"), "PROFILE".to_owned())
+}
+
+pub(super) fn offer_item(offer: &Offer, stock_sequence: Option<u64>) -> OfferItem {
+    let (pk, sk) = offer_key(offer);
+    OfferItem {
+        pk,
+        sk,
+        seller: offer.seller_id.to_string(),
+        version: offer.version,
+        stock_sequence,
+        data: offer.clone(),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CatalogConfig {
+    pub table: String,
+    /// The Buy Box compares offers in this currency.
+    pub currency: Currency,
+}
+
+impl CatalogConfig {
+    pub fn from_source(source: &impl Source) -> anyhow::Result<Self> {
+        Ok(Self {
+            table: source.required("CATALOG_TABLE")?,
+            currency: source.parsed("MARKETPLACE_CURRENCY", Currency::USD)?,
+        })
+    }
+}
+
+pub struct CatalogStore {
+    pub(super) client: Client,
+    config: CatalogConfig,
+}
+
+impl CatalogStore {
+    pub fn new(client: Client, config: CatalogConfig) -> Self {
+        Self { client, config }
+    }
+
+    /// The store a function uses, configured from its environment.
+    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
+        Ok(Self::new(
+            crate::aws::dynamodb(sdk),
+            CatalogConfig::from_source(source)?,
+        ))
+    }
+
+    pub fn currency(&self) -> Currency {
+        self.config.currency
+    }
+
+    pub(super) fn table(&self) -> &str {
+        &self.config.table
+    }
+
+    pub(super) async fn get<T: for<'de> Deserialize<'de>>(
+        &self,
+        key_pair: (String, String),
+    ) -> anyhow::Result<Option<T>> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(key(key_pair)))
+            .consistent_read(true)
+            .send()
+            .await
+            .context("reading the catalog table")?;
+        output.item.map(decode).transpose()
+    }
+}
