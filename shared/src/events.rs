@@ -33,7 +33,8 @@ where
 /// How a Step Functions task fails. Its name becomes Lambda's `errorType`, which the state
 /// machine's `Retry` and `Catch` match on: `Retryable` for what may pass on another try (a
 /// throttle, a timeout), `Rejected.<Reason>` for a business refusal the saga compensates
-/// (`Rejected.OutOfStock`).
+/// (`Rejected.OutOfStock`). A task's handler returns `Result<_, StepError>` to
+/// `lambda_runtime::run`, which reports the error under that name (through `Diagnostic`).
 #[derive(Debug, thiserror::Error)]
 pub enum StepError {
     #[error("retryable: {0:#}")]
@@ -61,31 +62,6 @@ impl From<StepError> for lambda_runtime::Diagnostic {
             error_message: error.to_string(),
         }
     }
-}
-
-/// Runs a Step Functions task handler in the Lambda runtime; its `StepError`s reach the state
-/// machine by name.
-pub async fn serve_step<'a, D, E, R, F, Fut>(
-    deps: &'a D,
-    handler: F,
-) -> Result<(), lambda_runtime::Error>
-where
-    D: Sync,
-    E: DeserializeOwned + Send + 'static,
-    R: Serialize + Send + 'static,
-    F: Fn(&'a D, E) -> Fut,
-    Fut: Future<Output = Result<R, StepError>> + Send + 'a,
-{
-    lambda_runtime::run(service_fn(|event: LambdaEvent<E>| {
-        let outcome = handler(deps, event.payload);
-        async move {
-            outcome.await.map_err(|error| {
-                tracing::warn!(error_type = %error.error_type(), error = %error, "task failed");
-                lambda_runtime::Diagnostic::from(error)
-            })
-        }
-    }))
-    .await
 }
 
 /// Handles every message of an SQS batch; the failed ones go back to the queue.
