@@ -43,17 +43,35 @@ pub fn put_new(table: &str, item: Item) -> anyhow::Result<TransactWriteItem> {
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
-/// Which of a cancelled transaction's items failed their condition, in order.
-pub fn failed_conditions<R>(error: &SdkError<TransactWriteItemsError, R>) -> Option<Vec<bool>> {
+/// Runs a transaction. `Ok(None)` when it was written; `Ok(Some(failed))` when DynamoDB cancelled
+/// it because conditions failed, `failed[i]` telling whether item `i`'s did; any other failure
+/// is an error, with `what` as its context.
+pub async fn transact(
+    client: &Client,
+    writes: Vec<TransactWriteItem>,
+    what: &'static str,
+) -> anyhow::Result<Option<Vec<bool>>> {
+    let Err(error) = client
+        .transact_write_items()
+        .set_transact_items(Some(writes))
+        .send()
+        .await
+    else {
+        return Ok(None);
+    };
     match error.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => Some(
-            cancelled
+        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+            let failed: Vec<bool> = cancelled
                 .cancellation_reasons()
                 .iter()
                 .map(|reason| reason.code() == Some("ConditionalCheckFailed"))
-                .collect(),
-        ),
-        _ => None,
+                .collect();
+            if failed.contains(&true) {
+                return Ok(Some(failed));
+            }
+            Err(anyhow::Error::from(error).context(what))
+        }
+        _ => Err(anyhow::Error::from(error).context(what)),
     }
 }
 

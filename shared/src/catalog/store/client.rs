@@ -6,9 +6,7 @@ pub(super) use crate::catalog::{
     Gtin, Seller, SellerId, SellerRating, Sku, Slug, StockUpdate, Variation,
 };
 use crate::config::Source;
-pub(super) use crate::dynamo::{
-    self, Item, decode, failed_conditions, is_condition_failure, item, key, put_new,
-};
+pub(super) use crate::dynamo::{self, Item, decode, is_condition_failure, item, key, put_new};
 pub(super) use crate::money::Currency;
 pub(super) use aws_sdk_dynamodb::Client;
 pub(super) use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem};

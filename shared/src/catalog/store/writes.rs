@@ -37,20 +37,13 @@ impl CatalogStore {
                 })?,
             )?);
         }
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(writes))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(ListingOutcome::Created),
-            Err(error) => match failed_conditions(&error) {
-                Some(failed) if failed.get(3) == Some(&true) => Ok(ListingOutcome::GtinTaken),
-                Some(failed) if failed.get(1) == Some(&true) => Ok(ListingOutcome::SkuTaken),
-                _ => Err(anyhow::Error::from(error).context("writing a new listing")),
-            },
-        }
+        let failed = dynamo::transact(&self.client, writes, "writing a new listing").await?;
+        Ok(match failed {
+            None => ListingOutcome::Created,
+            Some(failed) if failed.get(3) == Some(&true) => ListingOutcome::GtinTaken,
+            Some(failed) if failed.get(1) == Some(&true) => ListingOutcome::SkuTaken,
+            Some(failed) => anyhow::bail!("a new listing failed conditions {failed:?}"),
+        })
     }
 
     /// Creates the seller's offer, or replaces it when the SKU is already theirs on this product.
@@ -121,22 +114,13 @@ impl CatalogStore {
             )?,
             put_new(table, item(&offer_item(offer, None))?)?,
         ];
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(writes))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(Some(OfferWrite::Created(offer.clone()))),
-            Err(error) => match failed_conditions(&error) {
-                Some(failed) if failed.first() == Some(&true) => {
-                    Ok(Some(OfferWrite::ProductMissing))
-                }
-                Some(failed) if failed.iter().any(|f| *f) => Ok(None),
-                _ => Err(anyhow::Error::from(error).context("writing a new offer")),
-            },
-        }
+        let failed = dynamo::transact(&self.client, writes, "writing a new offer").await?;
+        Ok(match failed {
+            None => Some(OfferWrite::Created(offer.clone())),
+            Some(failed) if failed.first() == Some(&true) => Some(OfferWrite::ProductMissing),
+            // Another request claimed the SKU or wrote the offer first.
+            Some(_) => None,
+        })
     }
 
     /// Writes `offer` as the next version of `current`, if no one else wrote it meanwhile.
