@@ -1,6 +1,12 @@
 //! Creates a template's resources in an AWS emulator, each named `<prefix>-<LogicalId>`, so
 //! several copies (the dev stack, one per test) live side by side.
 
+mod dynamodb;
+mod s3;
+mod sfn;
+mod sns;
+mod sqs;
+
 use crate::template::{Template, placeholders};
 use anyhow::{Context, bail};
 use aws_config::SdkConfig;
@@ -266,6 +272,29 @@ fn list<'a>(value: &'a Value, key: &str) -> &'a [Value] {
         .map_or(&[], Vec::as_slice)
 }
 
+/// The text SQS and SNS expect for an attribute: JSON objects as JSON text.
+fn attribute_text(value: &Value) -> String {
+    scalar(value).unwrap_or_else(|| value.to_string())
+}
+
+/// A queue's or topic's physical name: FIFO ones must end in `.fifo`.
+fn fifo_aware_name(stack: &Stack, id: &str, properties: &Value, fifo_key: &str) -> String {
+    let fifo = properties
+        .get(fifo_key)
+        .and_then(scalar)
+        .is_some_and(|v| v == "true");
+    format!("{}{}", stack.name(id), if fifo { ".fifo" } else { "" })
+}
+
+/// The properties among `keys` that are set, as the attribute text SQS and SNS take.
+fn attributes<'a>(
+    properties: &'a Value,
+    keys: &'a [&'a str],
+) -> impl Iterator<Item = (&'a str, String)> + 'a {
+    keys.iter()
+        .filter_map(|key| Some((*key, attribute_text(properties.get(*key)?))))
+}
+
 /// One client per service, shared by every resource created.
 struct Clients {
     s3: aws_sdk_s3::Client,
@@ -322,12 +351,12 @@ pub async fn provision(
         stack.record(id, name, &[("Arn", arn)]);
     }
     for (id, _) in template.of_kind("AWS::S3::Bucket") {
-        create_bucket(&clients, &mut stack, id)
+        s3::create_bucket(&clients, &mut stack, id)
             .await
             .with_context(|| format!("creating {id}"))?;
     }
     for (id, resource) in template.of_kind("AWS::DynamoDB::Table") {
-        create_table(&clients, &mut stack, id, &resource.properties)
+        dynamodb::create_table(&clients, &mut stack, id, &resource.properties)
             .await
             .with_context(|| format!("creating {id}"))?;
     }
@@ -336,332 +365,24 @@ pub async fn provision(
         .of_kind("AWS::SQS::Queue")
         .partition(|(_, r)| r.properties.get("RedrivePolicy").is_none());
     for (id, resource) in plain.into_iter().chain(redriven) {
-        create_queue(&clients, &mut stack, id, &resource.properties)
+        sqs::create_queue(&clients, &mut stack, id, &resource.properties)
             .await
             .with_context(|| format!("creating {id}"))?;
     }
     for (id, resource) in template.of_kind("AWS::SNS::Topic") {
-        create_topic(&clients, &mut stack, id, &resource.properties)
+        sns::create_topic(&clients, &mut stack, id, &resource.properties)
             .await
             .with_context(|| format!("creating {id}"))?;
     }
     for (id, resource) in template.of_kind("AWS::SNS::Subscription") {
-        subscribe(&clients, &mut stack, id, &resource.properties)
+        sns::subscribe(&clients, &mut stack, id, &resource.properties)
             .await
             .with_context(|| format!("creating {id}"))?;
     }
     for (id, resource) in template.of_kind("AWS::Serverless::StateMachine") {
-        create_state_machine(&clients, &mut stack, template, id, &resource.properties)
+        sfn::create_state_machine(&clients, &mut stack, template, id, &resource.properties)
             .await
             .with_context(|| format!("creating {id}"))?;
     }
     Ok(stack)
-}
-
-async fn create_bucket(clients: &Clients, stack: &mut Stack, id: &str) -> anyhow::Result<()> {
-    let s3 = &clients.s3;
-    let name = stack.name(id).to_ascii_lowercase();
-    s3.create_bucket().bucket(&name).send().await?;
-    let arn = format!("arn:aws:s3:::{name}");
-    let domain = format!("{name}.s3.amazonaws.com");
-    stack.record(
-        id,
-        name,
-        &[
-            ("Arn", arn),
-            ("DomainName", domain.clone()),
-            ("RegionalDomainName", domain),
-        ],
-    );
-    Ok(())
-}
-
-async fn create_table(
-    clients: &Clients,
-    stack: &mut Stack,
-    id: &str,
-    properties: &Value,
-) -> anyhow::Result<()> {
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, Projection,
-        ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification,
-    };
-    let properties = stack.resolve(properties)?;
-    let key_schema = |value: &Value| -> anyhow::Result<Vec<KeySchemaElement>> {
-        list(value, "KeySchema")
-            .iter()
-            .map(|k| {
-                Ok(KeySchemaElement::builder()
-                    .attribute_name(text(k, "AttributeName")?)
-                    .key_type(text(k, "KeyType")?.into())
-                    .build()?)
-            })
-            .collect()
-    };
-    let dynamodb = &clients.dynamodb;
-    let name = stack.name(id);
-    // Emulators ignore capacity, so every table is on-demand locally.
-    let mut request = dynamodb
-        .create_table()
-        .table_name(&name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .set_key_schema(Some(key_schema(&properties)?));
-    for definition in list(&properties, "AttributeDefinitions") {
-        request = request.attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(text(definition, "AttributeName")?)
-                .attribute_type(ScalarAttributeType::from(text(
-                    definition,
-                    "AttributeType",
-                )?))
-                .build()?,
-        );
-    }
-    for index in list(&properties, "GlobalSecondaryIndexes") {
-        let projection = index
-            .get("Projection")
-            .context("an index needs a Projection")?;
-        let non_key: Option<Vec<String>> = projection.get("NonKeyAttributes").map(|names| {
-            names
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(scalar)
-                .collect()
-        });
-        request = request.global_secondary_indexes(
-            GlobalSecondaryIndex::builder()
-                .index_name(text(index, "IndexName")?)
-                .set_key_schema(Some(key_schema(index)?))
-                .projection(
-                    Projection::builder()
-                        .projection_type(text(projection, "ProjectionType")?.into())
-                        .set_non_key_attributes(non_key)
-                        .build(),
-                )
-                .build()?,
-        );
-    }
-    if let Some(view) = properties
-        .pointer("/StreamSpecification/StreamViewType")
-        .and_then(Value::as_str)
-    {
-        request = request.stream_specification(
-            StreamSpecification::builder()
-                .stream_enabled(true)
-                .stream_view_type(StreamViewType::from(view))
-                .build()?,
-        );
-    }
-    let description = match request.send().await {
-        Ok(created) => created.table_description.context("no table description")?,
-        // Kept from an earlier run (infra/up --keep-data): the table is the template's already.
-        Err(error)
-            if error
-                .as_service_error()
-                .is_some_and(|e| e.is_resource_in_use_exception()) =>
-        {
-            let existing = dynamodb.describe_table().table_name(&name).send().await?;
-            let table = existing.table.context("no table description")?;
-            let mut attributes = vec![("Arn", table.table_arn.context("no table ARN")?)];
-            attributes.extend(table.latest_stream_arn.map(|arn| ("StreamArn", arn)));
-            stack.record(id, name, &attributes);
-            return Ok(());
-        }
-        Err(error) => return Err(error.into()),
-    };
-    if let Some(ttl) = properties
-        .get("TimeToLiveSpecification")
-        .filter(|t| t.get("Enabled") == Some(&Value::Bool(true)))
-    {
-        dynamodb
-            .update_time_to_live()
-            .table_name(&name)
-            .time_to_live_specification(
-                TimeToLiveSpecification::builder()
-                    .attribute_name(text(ttl, "AttributeName")?)
-                    .enabled(true)
-                    .build()?,
-            )
-            .send()
-            .await?;
-    }
-    let mut attributes = vec![("Arn", description.table_arn.context("no table ARN")?)];
-    attributes.extend(description.latest_stream_arn.map(|arn| ("StreamArn", arn)));
-    stack.record(id, name, &attributes);
-    Ok(())
-}
-
-/// CloudFormation properties passed through to SQS as queue attributes.
-const QUEUE_ATTRIBUTES: &[&str] = &[
-    "ContentBasedDeduplication",
-    "DelaySeconds",
-    "FifoQueue",
-    "MaximumMessageSize",
-    "MessageRetentionPeriod",
-    "ReceiveMessageWaitTimeSeconds",
-    "RedrivePolicy",
-    "VisibilityTimeout",
-];
-
-/// The text SQS and SNS expect for an attribute: JSON objects as JSON text.
-fn attribute_text(value: &Value) -> String {
-    scalar(value).unwrap_or_else(|| value.to_string())
-}
-
-/// A queue's or topic's physical name: FIFO ones must end in `.fifo`.
-fn fifo_aware_name(stack: &Stack, id: &str, properties: &Value, fifo_key: &str) -> String {
-    let fifo = properties
-        .get(fifo_key)
-        .and_then(scalar)
-        .is_some_and(|v| v == "true");
-    format!("{}{}", stack.name(id), if fifo { ".fifo" } else { "" })
-}
-
-/// The properties among `keys` that are set, as the attribute text SQS and SNS take.
-fn attributes<'a>(
-    properties: &'a Value,
-    keys: &'a [&'a str],
-) -> impl Iterator<Item = (&'a str, String)> + 'a {
-    keys.iter()
-        .filter_map(|key| Some((*key, attribute_text(properties.get(*key)?))))
-}
-
-async fn create_queue(
-    clients: &Clients,
-    stack: &mut Stack,
-    id: &str,
-    properties: &Value,
-) -> anyhow::Result<()> {
-    use aws_sdk_sqs::types::QueueAttributeName;
-    let properties = stack.resolve(properties)?;
-    let sqs = &clients.sqs;
-    let name = fifo_aware_name(stack, id, &properties, "FifoQueue");
-    let mut request = sqs.create_queue().queue_name(&name);
-    for (key, value) in attributes(&properties, QUEUE_ATTRIBUTES) {
-        request = request.attributes(QueueAttributeName::from(key), value);
-    }
-    let url = request.send().await?.queue_url.context("no queue URL")?;
-    let arn = sqs
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await?
-        .attributes
-        .and_then(|mut a| a.remove(&QueueAttributeName::QueueArn))
-        .context("no queue ARN")?;
-    stack.record(
-        id,
-        url.clone(),
-        &[("Arn", arn), ("QueueName", name), ("QueueUrl", url)],
-    );
-    Ok(())
-}
-
-async fn create_topic(
-    clients: &Clients,
-    stack: &mut Stack,
-    id: &str,
-    properties: &Value,
-) -> anyhow::Result<()> {
-    let properties = stack.resolve(properties)?;
-    let sns = &clients.sns;
-    let name = fifo_aware_name(stack, id, &properties, "FifoTopic");
-    let mut request = sns.create_topic().name(&name);
-    for (key, value) in attributes(&properties, &["FifoTopic", "ContentBasedDeduplication"]) {
-        request = request.attributes(key, value);
-    }
-    let arn = request.send().await?.topic_arn.context("no topic ARN")?;
-    stack.record(id, arn.clone(), &[("TopicArn", arn), ("TopicName", name)]);
-    Ok(())
-}
-
-async fn subscribe(
-    clients: &Clients,
-    stack: &mut Stack,
-    id: &str,
-    properties: &Value,
-) -> anyhow::Result<()> {
-    let properties = stack.resolve(properties)?;
-    let sns = &clients.sns;
-    let mut request = sns
-        .subscribe()
-        .topic_arn(text(&properties, "TopicArn")?)
-        .protocol(text(&properties, "Protocol")?)
-        .endpoint(text(&properties, "Endpoint")?)
-        .return_subscription_arn(true);
-    let keys = [
-        "RawMessageDelivery",
-        "FilterPolicy",
-        "FilterPolicyScope",
-        "RedrivePolicy",
-    ];
-    for (key, value) in attributes(&properties, &keys) {
-        request = request.attributes(key, value);
-    }
-    let arn = request
-        .send()
-        .await?
-        .subscription_arn
-        .context("no subscription ARN")?;
-    stack.record(id, arn, &[]);
-    Ok(())
-}
-
-async fn create_state_machine(
-    clients: &Clients,
-    stack: &mut Stack,
-    template: &Template,
-    id: &str,
-    properties: &Value,
-) -> anyhow::Result<()> {
-    let definition = match (
-        properties.get("DefinitionUri"),
-        properties.get("Definition"),
-    ) {
-        (Some(Value::String(uri)), _) => {
-            let path = template.dir.join(uri);
-            std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?
-        }
-        (_, Some(inline)) => inline.to_string(),
-        _ => bail!("a state machine needs DefinitionUri (a local file) or Definition"),
-    };
-    let substitutions = stack.resolve(
-        properties
-            .get("DefinitionSubstitutions")
-            .unwrap_or(&Value::Null),
-    )?;
-    let values: BTreeMap<String, String> = substitutions
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| {
-            Ok((
-                k.clone(),
-                scalar(v).with_context(|| format!("substitution {k} is not a scalar"))?,
-            ))
-        })
-        .collect::<anyhow::Result<_>>()?;
-    let definition = fill(&definition, &values);
-    if let Some(missing) = placeholders(&definition).into_iter().next() {
-        bail!("${{{missing}}} has no DefinitionSubstitutions entry");
-    }
-    let sfn = &clients.sfn;
-    let name = stack.name(id);
-    let kind = properties
-        .get("Type")
-        .and_then(Value::as_str)
-        .unwrap_or("STANDARD");
-    let arn = sfn
-        .create_state_machine()
-        .name(&name)
-        .definition(definition)
-        .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/{name}"))
-        .r#type(kind.into())
-        .send()
-        .await?
-        .state_machine_arn;
-    stack.record(id, arn.clone(), &[("Arn", arn), ("Name", name)]);
-    Ok(())
 }

@@ -1,22 +1,10 @@
-//! The demo catalog: a deterministic marketplace (the same seed gives the same data) large
-//! enough for browse, search and recommendations to show something: 5,000+ products in 32
-//! categories, variation families, 12 sellers competing for Buy Boxes, and demo customers.
-// Demo data is built by this code from constants: a slip is a bug to see at once, so it may panic.
-#![allow(clippy::expect_used, clippy::unwrap_used)]
+//! The catalog's demo data: categories, products with their variation families, offers, sellers.
 
+use super::{SEED, SELLERS, Summary, seller_id};
 use serde_json::{Value, json};
 use shared::catalog::{CatalogStore, NewListing, Offer, OfferTerms, Product, ProductId, Seller};
 
-pub const SELLERS: usize = 12;
-pub const DEMO_CUSTOMERS: &[&str] = &[
-    "customer-01",
-    "customer-02",
-    "customer-03",
-    "customer-04",
-    "customer-05",
-];
 const PRODUCTS: usize = 5_000;
-const SEED: u64 = 20_261_121;
 
 /// A leaf category: its department, what it sells, who makes it, and a price range in cents.
 struct Category {
@@ -317,18 +305,6 @@ const SELLER_NAMES: [&str; SELLERS] = [
     "Bargain Barn",
     "New Seller Ltd",
 ];
-
-/// What the demo catalog holds, for the ready message.
-pub struct Summary {
-    pub products: usize,
-    pub offers: usize,
-    pub categories: usize,
-    pub sellers: usize,
-}
-
-pub fn seller_id(n: usize) -> String {
-    format!("seller-{:02}", n + 1)
-}
 
 /// A GTIN-13 with a correct check digit, from a running number.
 fn gtin(n: u64) -> String {

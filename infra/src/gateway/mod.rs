@@ -1,0 +1,277 @@
+//! The local API Gateway (HTTP API, payload format 2.0) and Lambda Invoke API, on one port.
+//!
+//! - Routes come from the `HttpApi` events in template.yaml; a route is answered by invoking its
+//!   function in-process with the event API Gateway would send, and the function's payload 2.0
+//!   response becomes the HTTP response. Unknown routes get API Gateway's 404.
+//! - Routes behind the JWT authorizer need a valid bearer token (401 otherwise); its claims go
+//!   into `requestContext.authorizer.jwt`.
+//! - `POST /2015-03-31/functions/{name}/invocations` is Lambda's Invoke API: a function error is
+//!   200 with `X-Amz-Function-Error: Unhandled`, as Step Functions expects.
+//! - `POST /_local/faults` makes a function's next invocations fail, to test Retry and Catch.
+//! - `GET /.well-known/jwks.json` is the dev issuer's key set.
+
+mod event;
+mod faults;
+mod invoke;
+mod routes;
+
+pub use event::{EventParts, event};
+pub use routes::{Route, routes};
+
+use crate::auth::Authorizer;
+use crate::registry::{FunctionError, Functions};
+use anyhow::Context;
+use event::from_api_gateway_response;
+use faults::Faults;
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use routes::decode;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+type HttpResponse = Response<Full<Bytes>>;
+
+fn full(bytes: impl Into<Bytes>) -> Full<Bytes> {
+    Full::new(bytes.into())
+}
+
+pub struct Gateway {
+    pub functions: Functions,
+    pub routes: Vec<Route>,
+    pub authorizer: Authorizer,
+    pub jwks: Value,
+    pub openapi: Value,
+    faults: Faults,
+}
+
+impl Gateway {
+    pub fn new(
+        functions: Functions,
+        routes: Vec<Route>,
+        authorizer: Authorizer,
+        jwks: Value,
+        openapi: Value,
+    ) -> Self {
+        Self {
+            functions,
+            routes,
+            authorizer,
+            jwks,
+            openapi,
+            faults: Faults::default(),
+        }
+    }
+
+    /// Invokes a function by name or ARN, honouring injected faults.
+    pub async fn invoke(&self, name: &str, payload: Value) -> Option<Result<Value, FunctionError>> {
+        let function = self.functions.find(name)?;
+        if let Some(fault) = self.faults.take(&function.name) {
+            tracing::warn!(function = %function.binary, error_type = %fault.error_type, "injected fault");
+            return Some(Err(fault));
+        }
+        Some(function.invoke(payload).await)
+    }
+
+    async fn handle(
+        &self,
+        request: Request<Incoming>,
+        peer: SocketAddr,
+    ) -> anyhow::Result<HttpResponse> {
+        use http_body_util::BodyExt;
+        let (parts, body) = request.into_parts();
+        let body = body
+            .collect()
+            .await
+            .context("reading the request body")?
+            .to_bytes();
+        let path = parts.uri.path().to_owned();
+        let method = parts.method.as_str().to_owned();
+        if let Some(name) = path
+            .strip_prefix("/2015-03-31/functions/")
+            .and_then(|p| p.strip_suffix("/invocations"))
+        {
+            return self.invoke_api(&decode(name), &body).await;
+        }
+        match (&parts.method, path.as_str()) {
+            (&Method::GET, "/.well-known/jwks.json") => {
+                return json_response(StatusCode::OK, &self.jwks);
+            }
+            (&Method::GET, "/openapi.json") => return json_response(StatusCode::OK, &self.openapi),
+            (&Method::POST, "/_local/faults") => return self.set_fault(&body),
+            _ => {}
+        }
+        let Some((route, path_parameters)) = self
+            .routes
+            .iter()
+            .find_map(|r| Some((r, r.matches(&method, &path)?)))
+        else {
+            return json_response(StatusCode::NOT_FOUND, &json!({"message": "Not Found"}));
+        };
+        let claims = if route.authorized {
+            let header = parts
+                .headers
+                .get(http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok());
+            match self.authorizer.authorize(header) {
+                Some(claims) => Some(claims),
+                None => {
+                    return json_response(
+                        StatusCode::UNAUTHORIZED,
+                        &json!({"message": "Unauthorized"}),
+                    );
+                }
+            }
+        } else {
+            None
+        };
+        let event = event(EventParts {
+            route,
+            method: &method,
+            path: &path,
+            query: parts.uri.query().unwrap_or_default(),
+            path_parameters,
+            headers: &parts.headers,
+            body: &body,
+            claims,
+            source_ip: peer.ip().to_string(),
+        });
+        let function = self
+            .functions
+            .get(&route.function)
+            .context("a route's function vanished")?;
+        match self
+            .invoke(&function.name, event)
+            .await
+            .context("a route's function vanished")?
+        {
+            Ok(response) => from_api_gateway_response(&response),
+            Err(error) => {
+                tracing::error!(function = %function.binary, error_type = %error.error_type, error = %error.message, "function failed");
+                json_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    &json!({"message": "Internal Server Error"}),
+                )
+            }
+        }
+    }
+
+    /// Serves until `shutdown` completes.
+    pub async fn serve(
+        self: Arc<Self>,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) {
+        tokio::pin!(shutdown);
+        loop {
+            let (stream, peer) = tokio::select! {
+                _ = &mut shutdown => return,
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        tracing::warn!(%error, "accept failed");
+                        continue;
+                    }
+                },
+            };
+            let gateway = self.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |request| {
+                    let gateway = gateway.clone();
+                    async move {
+                        Ok::<_, std::convert::Infallible>(
+                            gateway.handle(request, peer).await.unwrap_or_else(|error| {
+                                tracing::error!(error = format!("{error:#}"), "gateway failure");
+                                let mut response =
+                                    Response::new(full(r#"{"message":"Internal Server Error"}"#));
+                                *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+                                response
+                            }),
+                        )
+                    }
+                });
+                let io = hyper_util::rt::TokioIo::new(stream);
+                if let Err(error) = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(io, service)
+                    .await
+                {
+                    tracing::debug!(%error, "connection closed");
+                }
+            });
+        }
+    }
+}
+
+fn json_response(status: StatusCode, body: &Value) -> anyhow::Result<HttpResponse> {
+    Ok(Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(full(body.to_string()))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderMap;
+
+    fn route(method: &str, path: &str) -> Route {
+        Route {
+            method: method.into(),
+            path: path.into(),
+            function: "F".into(),
+            authorized: false,
+        }
+    }
+
+    #[test]
+    fn paths_match_their_templates() {
+        let r = route("GET", "/api/v1/products/{id}");
+        assert_eq!(
+            r.matches("GET", "/api/v1/products/01ABC").unwrap()["id"],
+            "01ABC"
+        );
+        assert_eq!(
+            r.matches("GET", "/api/v1/products/a%20b").unwrap()["id"],
+            "a b"
+        );
+        assert!(r.matches("POST", "/api/v1/products/01ABC").is_none());
+        assert!(r.matches("GET", "/api/v1/products").is_none());
+        assert!(r.matches("GET", "/api/v1/products/").is_none());
+        assert!(r.matches("GET", "/api/v1/products/1/more").is_none());
+        let greedy = route("ANY", "/files/{path+}");
+        assert_eq!(
+            greedy.matches("PUT", "/files/a/b/c").unwrap()["path"],
+            "a/b/c"
+        );
+    }
+
+    #[test]
+    fn events_carry_query_cookies_and_binary_bodies_as_api_gateway_does() {
+        let r = route("POST", "/things/{id}");
+        let mut headers = HeaderMap::new();
+        headers.insert("cookie", "a=1; b=2".parse().unwrap());
+        headers.insert("content-type", "image/png".parse().unwrap());
+        let event = event(EventParts {
+            route: &r,
+            method: "POST",
+            path: "/things/7",
+            query: "tag=a&tag=b&q=hello%20world",
+            path_parameters: r.matches("POST", "/things/7").unwrap(),
+            headers: &headers,
+            body: &[0xff, 0x00],
+            claims: None,
+            source_ip: "127.0.0.1".into(),
+        });
+        assert_eq!(event["routeKey"], "POST /things/{id}");
+        assert_eq!(
+            event["queryStringParameters"],
+            json!({"tag": "a,b", "q": "hello world"})
+        );
+        assert_eq!(event["cookies"], json!(["a=1", "b=2"]));
+        assert_eq!(event["isBase64Encoded"], true);
+        assert_eq!(event["body"], "/wA=");
+        let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+        assert_eq!(request.body().as_ref(), &[0xff, 0x00]);
+    }
+}

@@ -1,0 +1,98 @@
+//! The route table: the HTTP API routes template.yaml declares, and matching a request to one.
+
+use crate::template::Template;
+use anyhow::Context;
+use serde_json::{Map, Value};
+
+/// One route of the HTTP API.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub method: String,
+    pub path: String,
+    pub function: String,
+    pub authorized: bool,
+}
+
+impl Route {
+    pub fn key(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+
+    /// The path parameters when `method path` is this route.
+    pub(super) fn matches(&self, method: &str, path: &str) -> Option<Map<String, Value>> {
+        if self.method != "ANY" && self.method != method {
+            return None;
+        }
+        self.path_parameters(path)
+    }
+
+    /// The path parameters when `path` fits this route's path template.
+    pub fn path_parameters(&self, path: &str) -> Option<Map<String, Value>> {
+        let mut params = Map::new();
+        let mut actual = path.trim_start_matches('/').split('/');
+        for segment in self.path.trim_start_matches('/').split('/') {
+            match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(greedy) if greedy.ends_with('+') => {
+                    let rest: Vec<&str> = actual.by_ref().collect();
+                    params.insert(
+                        greedy.trim_end_matches('+').to_owned(),
+                        Value::String(decode(&rest.join("/"))),
+                    );
+                    return (!rest.is_empty()).then_some(params);
+                }
+                Some(name) => params.insert(
+                    name.to_owned(),
+                    Value::String(decode(actual.next().filter(|s| !s.is_empty())?)),
+                ),
+                None if actual.next()? == segment => None,
+                None => return None,
+            };
+        }
+        actual.next().is_none().then_some(params)
+    }
+}
+
+pub(super) fn decode(text: &str) -> String {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// The HTTP API routes `template` declares.
+pub fn routes(template: &Template) -> anyhow::Result<Vec<Route>> {
+    let default_authorizer = template
+        .of_kind("AWS::Serverless::HttpApi")
+        .find_map(|(_, api)| {
+            api.properties
+                .pointer("/Auth/DefaultAuthorizer")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+    let mut routes = Vec::new();
+    for (id, _, _, properties) in template.function_events(&["HttpApi"]) {
+        let method = properties
+            .get("Method")
+            .and_then(Value::as_str)
+            .unwrap_or("ANY")
+            .to_ascii_uppercase();
+        let path = properties
+            .get("Path")
+            .and_then(Value::as_str)
+            .with_context(|| format!("{id}: an HttpApi event without Path"))?;
+        let authorizer = properties
+            .pointer("/Auth/Authorizer")
+            .and_then(Value::as_str)
+            .or(default_authorizer.as_deref());
+        routes.push(Route {
+            method: if method == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
+                "ANY".to_owned()
+            } else {
+                method
+            },
+            path: path.to_owned(),
+            function: id.clone(),
+            authorized: authorizer.is_some_and(|a| a != "NONE"),
+        });
+    }
+    Ok(routes)
+}
