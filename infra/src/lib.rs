@@ -5,6 +5,7 @@
 //! Invoke API, all calling the workspace's functions in-process.
 
 pub mod auth;
+pub mod bench;
 pub mod check;
 pub mod dynamodb;
 pub mod gateway;

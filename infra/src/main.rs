@@ -3,7 +3,7 @@
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use rainforest_local::auth::{DEV_AUDIENCE, DevIssuer};
-use rainforest_local::{Template, check, provision, up};
+use rainforest_local::{Template, bench, check, provision, up};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -76,6 +76,26 @@ enum Command {
     Check,
     /// The API's OpenAPI document (committed as openapi.json).
     Openapi,
+    /// Cold start and warm cost of each function, built with a cargo profile and run under a
+    /// loopback Lambda Runtime API against the emulators, beside a hello-world baseline. Prints a
+    /// table; writes the figures as JSON to <local-dir>/bench.json.
+    Bench {
+        /// Only these functions (binary names, comma-separated); all when absent.
+        #[arg(long, value_delimiter = ',')]
+        functions: Vec<String>,
+        /// The cargo profile to build with: release is what `sam build` deploys.
+        #[arg(long, default_value = "release")]
+        profile: String,
+        /// Processes started per function; init and first invoke are their medians.
+        #[arg(long, default_value_t = 5)]
+        cold_starts: usize,
+        /// Warm invocations of the last process.
+        #[arg(long, default_value_t = 300)]
+        invokes: usize,
+        /// Resource names start with this.
+        #[arg(long, default_value = "bench")]
+        prefix: String,
+    },
 }
 
 #[tokio::main]
@@ -133,6 +153,39 @@ async fn main() -> anyhow::Result<()> {
             rainforest_local::logs::init();
             let sweep = Duration::from_secs(ttl_sweep_seconds.max(1));
             rainforest_local::dynamodb::serve(port, db_path.as_deref(), sweep).await?;
+        }
+        Command::Bench {
+            functions,
+            profile,
+            cold_starts,
+            invokes,
+            prefix,
+        } => {
+            let options = bench::Options {
+                template: cli.template,
+                functions,
+                profile,
+                cold_starts: cold_starts.max(1),
+                invokes: invokes.max(1),
+                log_dir: cli.local_dir.join("bench"),
+                prefix,
+            };
+            let report = bench::bench(&options).await?;
+            print!("{}", report.table());
+            let json = cli.local_dir.join("bench.json");
+            std::fs::write(&json, serde_json::to_string_pretty(&report.json())?)?;
+            println!("figures: {}", json.display());
+            let failures: Vec<_> = report.failures().collect();
+            for (function, failure) in failures.iter().take(10) {
+                eprintln!("bench: {function}: {failure}");
+            }
+            if !failures.is_empty() {
+                bail!(
+                    "{} invocations failed; their logs are in {}",
+                    failures.len(),
+                    options.log_dir.display()
+                );
+            }
         }
         Command::Openapi => print!("{}", rainforest_local::openapi::document_text()?),
         Command::Token {

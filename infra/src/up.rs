@@ -38,16 +38,12 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
     std::fs::create_dir_all(&options.local_dir)?;
     let issuer = DevIssuer::load_or_create(&options.local_dir.join("dev-issuer.pem"))?;
     let authorizer = Authorizer::new(&issuer.jwks(), DEV_ISSUER, &[DEV_AUDIENCE])?;
-    let catalog_env: HashMap<String, String> = stack
-        .function_environment(&template, "CreateProductFunction")?
-        .into_iter()
-        .collect();
-    let store = shared::catalog::CatalogStore::from_source(&sdk, &catalog_env)?;
+    let store = seed::catalog_store(&sdk, &template, &stack)?;
     // Kept from an earlier run (--keep-data): nothing to load, and nothing old to replay.
     let kept = !store.is_empty().await?;
     let seeded = if options.seed && !kept {
         Some(
-            load_demo_catalog(&sdk, &template, &mut stack, &store)
+            seed::load_demo_catalog(&sdk, &template, &mut stack, &store)
                 .await
                 .context("loading the demo catalog")?,
         )
@@ -108,54 +104,6 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
     gateway.serve(listener, stop_signal()).await;
     println!("rainforest: stopped");
     Ok(())
-}
-
-/// Loads the demo catalog with the catalog table's stream off, then turns it on again: dynoxide
-/// 3.2.0 numbers each stream record after a scan of the table's stream, so 25,000 writes with it
-/// on take minutes; and no consumer should see the demo data anyway.
-async fn load_demo_catalog(
-    sdk: &aws_config::SdkConfig,
-    template: &Template,
-    stack: &mut crate::Stack,
-    store: &shared::catalog::CatalogStore,
-) -> anyhow::Result<seed::Summary> {
-    use aws_sdk_dynamodb::types::{StreamSpecification, StreamViewType};
-    const TABLE: &str = "CatalogTable";
-    let view = template
-        .resources
-        .get(TABLE)
-        .and_then(|t| t.properties.pointer("/StreamSpecification/StreamViewType"))
-        .and_then(serde_json::Value::as_str)
-        .context("the catalog table has a stream")?;
-    let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
-    let table = stack.reference(TABLE)?;
-    let stream = |enabled: bool| -> anyhow::Result<_> {
-        let spec = StreamSpecification::builder().stream_enabled(enabled);
-        let spec = if enabled {
-            spec.stream_view_type(StreamViewType::from(view))
-        } else {
-            spec
-        };
-        Ok(dynamodb
-            .update_table()
-            .table_name(&table)
-            .stream_specification(spec.build()?))
-    };
-    stream(false)?
-        .send()
-        .await
-        .context("pausing the catalog stream")?;
-    let summary = seed::demo_catalog(store).await?;
-    let updated = stream(true)?
-        .send()
-        .await
-        .context("resuming the catalog stream")?;
-    let arn = updated
-        .table_description
-        .and_then(|t| t.latest_stream_arn)
-        .context("the resumed stream's ARN")?;
-    stack.set_attribute(TABLE, "StreamArn", arn);
-    Ok(summary)
 }
 
 /// Ctrl-C, or the SIGTERM a supervisor sends.

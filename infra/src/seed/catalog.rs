@@ -1,6 +1,8 @@
 //! The catalog's demo data: categories, products with their variation families, offers, sellers.
 
 use super::{SEED, SELLERS, Summary, seller_id};
+use crate::{Stack, Template};
+use anyhow::Context;
 use serde_json::{Value, json};
 use shared::catalog::{CatalogStore, NewListing, Offer, OfferTerms, Product, ProductId, Seller};
 
@@ -500,6 +502,67 @@ pub async fn demo_catalog(store: &CatalogStore) -> anyhow::Result<Summary> {
         categories: CATEGORIES.len(),
         sellers: SELLERS,
     })
+}
+
+/// The catalog store as the catalog's functions see it, for loading the demo data into.
+pub fn catalog_store(
+    sdk: &aws_config::SdkConfig,
+    template: &Template,
+    stack: &Stack,
+) -> anyhow::Result<CatalogStore> {
+    let environment: std::collections::HashMap<String, String> = stack
+        .function_environment(template, "CreateProductFunction")?
+        .into_iter()
+        .collect();
+    CatalogStore::from_source(sdk, &environment)
+}
+
+/// Loads the demo catalog with the catalog table's stream off, then turns it on again: dynoxide
+/// 3.2.0 numbers each stream record after a scan of the table's stream, so 25,000 writes with it
+/// on take minutes; and no consumer should see the demo data anyway.
+pub async fn load_demo_catalog(
+    sdk: &aws_config::SdkConfig,
+    template: &Template,
+    stack: &mut Stack,
+    store: &CatalogStore,
+) -> anyhow::Result<Summary> {
+    use aws_sdk_dynamodb::types::{StreamSpecification, StreamViewType};
+    const TABLE: &str = "CatalogTable";
+    let view = template
+        .resources
+        .get(TABLE)
+        .and_then(|t| t.properties.pointer("/StreamSpecification/StreamViewType"))
+        .and_then(serde_json::Value::as_str)
+        .context("the catalog table has a stream")?;
+    let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
+    let table = stack.reference(TABLE)?;
+    let stream = |enabled: bool| -> anyhow::Result<_> {
+        let spec = StreamSpecification::builder().stream_enabled(enabled);
+        let spec = if enabled {
+            spec.stream_view_type(StreamViewType::from(view))
+        } else {
+            spec
+        };
+        Ok(dynamodb
+            .update_table()
+            .table_name(&table)
+            .stream_specification(spec.build()?))
+    };
+    stream(false)?
+        .send()
+        .await
+        .context("pausing the catalog stream")?;
+    let summary = demo_catalog(store).await?;
+    let updated = stream(true)?
+        .send()
+        .await
+        .context("resuming the catalog stream")?;
+    let arn = updated
+        .table_description
+        .and_then(|t| t.latest_stream_arn)
+        .context("the resumed stream's ARN")?;
+    stack.set_attribute(TABLE, "StreamArn", arn);
+    Ok(summary)
 }
 
 #[cfg(test)]

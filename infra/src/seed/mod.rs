@@ -6,7 +6,7 @@
 
 mod catalog;
 
-pub use catalog::demo_catalog;
+pub use catalog::{catalog_store, demo_catalog, load_demo_catalog};
 
 pub const SELLERS: usize = 12;
 pub const DEMO_CUSTOMERS: &[&str] = &[
