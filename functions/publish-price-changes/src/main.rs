@@ -7,5 +7,6 @@ use shared::config::Env;
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let deps = publish_price_changes::Deps::from_source(&shared::aws::sdk_config().await, &Env)?;
+    deps.connect().await;
     shared::events::serve(&deps, publish_price_changes::handle).await
 }

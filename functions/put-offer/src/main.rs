@@ -4,5 +4,6 @@ use shared::config::Env;
 async fn main() -> Result<(), lambda_http::Error> {
     lambda_http::tracing::init_default_subscriber();
     let deps = put_offer::Deps::from_source(&shared::aws::sdk_config().await, &Env)?;
+    deps.connect().await;
     shared::api::serve(&deps, put_offer::handle).await
 }

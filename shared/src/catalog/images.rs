@@ -111,6 +111,12 @@ impl CatalogImages {
         })
     }
 
+    /// Opens the catalog table's connection at init: every request reads it. S3 is reached only
+    /// to check images a PATCH names, and presigning needs no connection.
+    pub async fn connect(&self) {
+        self.store.connect().await;
+    }
+
     /// An upload request whose size this bucket takes; else the rule it broke.
     pub fn accept(&self, request: ImageUploadRequest) -> Result<AcceptedUpload, Invalid> {
         let max = self.config.max_bytes;

@@ -55,6 +55,17 @@ impl PriceChanges {
         })
     }
 
+    /// Opens the connection to SNS at init with a read of the topic's attributes.
+    pub async fn connect(&self) {
+        let probe = self
+            .sns
+            .get_topic_attributes()
+            .topic_arn(&self.topic_arn)
+            .send()
+            .await;
+        crate::aws::connected("sns", probe);
+    }
+
     /// Message attributes let subscribers filter by product or seller without parsing bodies.
     #[tracing::instrument(skip_all, fields(sku = %change.sku, event_id = %change.event_id))]
     pub async fn publish(&self, change: &PriceChange) -> anyhow::Result<()> {

@@ -140,6 +140,18 @@ impl CatalogStore {
         ))
     }
 
+    /// Opens the connection to the table at init with a read of a key no item has.
+    pub async fn connect(&self) {
+        let probe = self
+            .client
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(key(("CONNECT".to_owned(), "CONNECT".to_owned()))))
+            .send()
+            .await;
+        crate::aws::connected("dynamodb", probe);
+    }
+
     pub fn currency(&self) -> Currency {
         self.config.currency
     }
