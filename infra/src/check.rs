@@ -1,5 +1,6 @@
-//! Checks that `cfn-lint` and `sam validate --lint` do not make: that every function builds from
-//! a binary of this workspace, and that every state machine's `${Placeholder}` is substituted.
+//! Checks that `cfn-lint` and `sam validate --lint` do not make: that no setting is global, that
+//! every function builds from a binary of this workspace, and that every state machine's
+//! `${Placeholder}` is substituted.
 
 use crate::template::{Template, placeholders};
 use anyhow::Context;
@@ -11,6 +12,12 @@ use std::process::Command;
 /// Every problem found, as sentences naming the resource; empty when the template is sound.
 pub fn problems(template: &Template, binaries: &BTreeSet<String>) -> Vec<String> {
     let mut problems = Vec::new();
+    if template.globals.pointer("/Function/Environment").is_some() {
+        problems.push(
+            "Globals: Function.Environment gives every function settings it may not use; set each function's own"
+                .to_owned(),
+        );
+    }
     for (id, function) in template.of_kind("AWS::Serverless::Function") {
         let build_method = function.metadata.get("BuildMethod").and_then(Value::as_str);
         if build_method != Some("rust-cargolambda") {

@@ -10,13 +10,14 @@ fn the_real_template_builds_every_function_from_a_workspace_binary() {
 }
 
 #[test]
-fn missing_binaries_build_methods_and_substitutions_are_reported() {
+fn global_settings_missing_binaries_build_methods_and_substitutions_are_reported() {
     let template = Template::load(&repo_root().join("tests/fixtures/broken.yaml")).unwrap();
     let binaries = check::workspace_binaries(&repo_root()).unwrap();
     let problems = check::problems(&template, &binaries);
     assert_eq!(
         problems,
         [
+            "Globals: Function.Environment gives every function settings it may not use; set each function's own",
             "Ghost: BuildProperties.Binary no-such-binary is not a binary of the workspace",
             "Unbuilt: Metadata.BuildMethod must be rust-cargolambda",
             "Unbuilt: Metadata.BuildProperties.Binary is missing",
