@@ -6,6 +6,7 @@
     clippy::let_underscore_must_use
 )]
 
+mod bench;
 mod catalog;
 mod helpers;
 mod local_stack;
