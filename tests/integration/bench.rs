@@ -1,37 +1,39 @@
-//! The cold-start bench (`infra/bench`): every function, run as Lambda runs it under the loopback
-//! Runtime API, answers its sample with a success, and each figure of the report is measured.
-//! The dev profile keeps it quick; the release figures are the closing notes'.
+//! The cold-start bench (`infra/bench`), run as the README prints it (debug builds, few
+//! invocations): every function, run as Lambda runs it under the loopback Runtime API, answers
+//! its `bench.json` sample with a success, beside the baseline, and every figure is measured.
 
-use crate::helpers::{repo_root, unique_prefix};
+use crate::helpers::repo_root;
 use serde_json::Value;
 use std::process::Command;
 
+/// The shell block of the README's cold-start section.
+fn readme_bench_block() -> String {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    readme
+        .split_once("## Cold start")
+        .and_then(|(_, rest)| rest.split_once("```sh\n"))
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .expect("the README's cold-start section has a shell block")
+        .0
+        .to_owned()
+}
+
 #[test]
-fn the_bench_runs_every_function_beside_the_baseline_and_each_answers_its_sample() {
-    let root = repo_root();
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| root.join("target"));
+fn the_readme_bench_runs_every_function_beside_the_baseline_and_each_answers_its_sample() {
+    let block = readme_bench_block();
     let local = std::env::temp_dir().join(format!("rainforest-bench-{}", ulid::Ulid::new()));
-    let prefix = unique_prefix();
-    let output = Command::new(target.join("debug/rainforest-local"))
-        .current_dir(&root)
-        .args([
-            "--local-dir",
-            local.to_str().unwrap(),
-            "bench",
-            "--profile",
-            "dev",
-        ])
-        .args(["--cold-starts", "2", "--invokes", "5", "--prefix", &prefix])
+    let run = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &block])
+        .current_dir(repo_root())
+        .env("RAINFOREST_LOCAL_DIR", &local)
         .output()
-        .expect("rainforest-local is built (infra/test builds it first)");
+        .unwrap();
+    let table = String::from_utf8_lossy(&run.stdout);
     assert!(
-        output.status.success(),
-        "the bench failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
+        run.status.success(),
+        "{block}\n{table}\n{}",
+        String::from_utf8_lossy(&run.stderr)
     );
-    let table = String::from_utf8_lossy(&output.stdout);
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(local.join("bench.json")).unwrap()).unwrap();
     let functions = report["functions"].as_array().unwrap();
@@ -41,13 +43,10 @@ fn the_bench_runs_every_function_beside_the_baseline_and_each_answers_its_sample
         .collect();
     let mut expected = vec!["hello-lambda"];
     expected.extend(rainforest_local::registry::BINARIES);
-    assert_eq!(names, expected, "the baseline first, then every function");
+    assert_eq!(names, expected, "the baseline, then every function");
     for function in functions {
         let name = function["function"].as_str().unwrap();
-        assert!(
-            table.contains(&format!("| {name} ")),
-            "{name} is in the table"
-        );
+        assert!(table.contains(&format!("| {name} ")), "{name} in {table}");
         assert_eq!(function["failures"], 0, "{name}: {function}");
         for figure in [
             "init_ms",
