@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use rainforest_local::auth::{DEV_AUDIENCE, DevIssuer};
 use rainforest_local::{Template, bench, check, provision, up};
 use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -87,14 +88,11 @@ enum Command {
         #[arg(long, default_value = "release")]
         profile: String,
         /// Processes started per function; init and first invoke are their medians.
-        #[arg(long, default_value_t = 5)]
-        cold_starts: usize,
+        #[arg(long, default_value = "5")]
+        cold_starts: NonZeroUsize,
         /// Warm invocations of the last process.
-        #[arg(long, default_value_t = 300)]
-        invokes: usize,
-        /// Resource names start with this.
-        #[arg(long, default_value = "bench")]
-        prefix: String,
+        #[arg(long, default_value = "300")]
+        invokes: NonZeroUsize,
     },
 }
 
@@ -159,16 +157,14 @@ async fn main() -> anyhow::Result<()> {
             profile,
             cold_starts,
             invokes,
-            prefix,
         } => {
             let options = bench::Options {
                 template: cli.template,
                 functions,
                 profile,
-                cold_starts: cold_starts.max(1),
-                invokes: invokes.max(1),
+                cold_starts: cold_starts.get(),
+                invokes: invokes.get(),
                 log_dir: cli.local_dir.join("bench"),
-                prefix,
             };
             let report = bench::bench(&options).await?;
             print!("{}", report.table());

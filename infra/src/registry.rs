@@ -147,6 +147,12 @@ macro_rules! functions {
 
 include!(concat!(env!("OUT_DIR"), "/functions.rs"));
 
+/// What a function needs on this machine beside its template settings: emulators on 127.0.0.1
+/// need path-style S3 URLs.
+pub fn emulator_settings() -> [(String, String); 1] {
+    [("S3_FORCE_PATH_STYLE".to_owned(), "true".to_owned())]
+}
+
 /// Builds every function of the template with the environment the stack resolves for it
 /// (plus `extra`, settings of this machine such as path-style S3). A function whose binary has
 /// no handler here is an error now, not a 404 later.

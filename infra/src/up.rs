@@ -30,8 +30,7 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
     let mut stack = crate::provision(&sdk, &template, &options.prefix)
         .await
         .context("creating the template's resources")?;
-    // Emulators on 127.0.0.1 need path-style S3 URLs.
-    let extra = HashMap::from([("S3_FORCE_PATH_STYLE".to_owned(), "true".to_owned())]);
+    let extra = HashMap::from(registry::emulator_settings());
     let functions = registry::load(&sdk, &template, &stack, &extra)?;
     // Every route's function has a handler: `registry::load` refuses to build otherwise.
     let routes = gateway::routes(&template)?;

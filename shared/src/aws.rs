@@ -7,13 +7,14 @@
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::result::SdkError;
 
 /// The root CAs every AWS service endpoint chains to (Amazon Trust Services).
 const AMAZON_ROOTS: &str = include_str!("../certs/amazon-trust-services.pem");
 
 pub async fn sdk_config() -> SdkConfig {
     let loader = aws_config::defaults(BehaviorVersion::latest());
-    if https_endpoint_override() {
+    if !amazon_roots_suffice(std::env::vars()) {
         return loader.load().await;
     }
     match amazon_trust_client() {
@@ -28,9 +29,25 @@ pub async fn sdk_config() -> SdkConfig {
     .await
 }
 
+/// Whether every endpoint this process reaches chains to Amazon's roots: not when a setting
+/// brings another party in (an `https://` endpoint override, a proxy, a CA of its own through
+/// `SSL_CERT_*`) nor in partitions with CAs of their own (China, ISO, the European Sovereign
+/// Cloud). The SDK's default client then decides, with the system's store and its proxy settings.
+fn amazon_roots_suffice(mut settings: impl Iterator<Item = (String, String)>) -> bool {
+    let own_ca_region = ["cn-", "us-iso", "eusc-"];
+    !settings.any(|(name, value)| match name.to_uppercase().as_str() {
+        "HTTPS_PROXY" | "HTTP_PROXY" | "ALL_PROXY" | "SSL_CERT_FILE" | "SSL_CERT_DIR" => true,
+        "AWS_REGION" | "AWS_DEFAULT_REGION" => own_ca_region.iter().any(|p| value.starts_with(p)),
+        name if name.starts_with("AWS_ENDPOINT_URL") => {
+            value.trim().to_lowercase().starts_with("https:")
+        }
+        _ => false,
+    })
+}
+
 /// An HTTPS client that trusts Amazon's roots only. The SDK's default reads and parses the
 /// system's whole store (a few hundred certificates) in every new process: 3-4 ms of each cold
-/// start on this project's bench, for trust AWS's endpoints never use.
+/// start on this project's bench (Debian's store; Amazon Linux's is smaller).
 fn amazon_trust_client() -> anyhow::Result<SharedHttpClient> {
     let roots = TrustStore::empty()
         .with_native_roots(false)
@@ -42,30 +59,26 @@ fn amazon_trust_client() -> anyhow::Result<SharedHttpClient> {
     Ok(client)
 }
 
-/// An `https://` endpoint override (`AWS_ENDPOINT_URL*`) is an emulator or proxy whose
-/// certificate may chain to any root: the system's store decides then.
-fn https_endpoint_override() -> bool {
-    std::env::vars().any(|(name, value)| {
-        name.starts_with("AWS_ENDPOINT_URL") && value.trim().to_lowercase().starts_with("https:")
-    })
-}
-
-/// The outcome of a request a function makes during init only to open its connection (the TLS
-/// handshake and credentials the first invocation would otherwise pay for). A failure is logged,
-/// not fatal: the first invocation then connects as it would have anyway.
-pub fn connected<T, E>(service: &str, probe: Result<T, E>)
+/// Runs a request a function makes during init only to open its connection: the TLS handshake
+/// and credentials the first invocation would otherwise pay for. Any answer, even a refusal,
+/// means the connection is open. It gets 2 s of Lambda's 10 s init; a service out of reach is
+/// logged, not fatal: the first invocation then connects as it would have anyway.
+pub async fn connect<T, E, R>(service: &str, probe: impl Future<Output = Result<T, SdkError<E, R>>>)
 where
     E: std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
 {
-    if let Err(error) = probe {
-        let error = anyhow::Error::from(error);
-        tracing::warn!(
-            service,
-            error = format!("{error:#}"),
-            "no connection opened at init"
-        );
+    match tokio::time::timeout(CONNECT_BUDGET, probe).await {
+        Ok(Ok(_) | Err(SdkError::ServiceError(_))) => {}
+        Ok(Err(error)) => {
+            let error = format!("{:#}", anyhow::Error::from(error));
+            tracing::warn!(service, error, "no connection opened at init");
+        }
+        Err(_) => tracing::warn!(service, "no connection opened at init: no answer in 2 s"),
     }
 }
+
+const CONNECT_BUDGET: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[cfg(feature = "dynamodb")]
 pub fn dynamodb(config: &SdkConfig) -> aws_sdk_dynamodb::Client {
@@ -96,5 +109,26 @@ mod tests {
             webpki::anchor_from_trusted_cert(root).unwrap();
         }
         amazon_trust_client().unwrap();
+    }
+
+    #[test]
+    fn amazon_roots_serve_aws_and_plain_http_emulators_only() {
+        let suffice = |settings: &[(&str, &str)]| {
+            amazon_roots_suffice(settings.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        };
+        assert!(suffice(&[("AWS_REGION", "eu-west-1"), ("PATH", "/bin")]));
+        assert!(suffice(&[("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")]));
+        for other in [
+            (
+                "AWS_ENDPOINT_URL_DYNAMODB",
+                "https://localhost.localstack.cloud:4566",
+            ),
+            ("https_proxy", "http://proxy:3128"),
+            ("SSL_CERT_FILE", "/etc/inspection-ca.pem"),
+            ("AWS_REGION", "cn-north-1"),
+            ("AWS_DEFAULT_REGION", "us-isob-east-1"),
+        ] {
+            assert!(!suffice(&[other]), "{other:?}");
+        }
     }
 }

@@ -75,10 +75,10 @@ impl TestApp {
                 .unwrap()
                 .into_iter()
                 .collect();
-            env.insert("S3_FORCE_PATH_STYLE".into(), "true".into());
+            env.extend(registry::emulator_settings());
             env
         };
-        let extra = HashMap::from([("S3_FORCE_PATH_STYLE".to_owned(), "true".to_owned())]);
+        let extra = HashMap::from(registry::emulator_settings());
         let functions =
             registry::load(&sdk, &template, &stack, &extra).expect("every function loads");
         let routes = gateway::routes(&template).expect("the template's routes");

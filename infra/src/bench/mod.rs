@@ -14,6 +14,7 @@ use anyhow::{Context, bail};
 use hyper::body::Bytes;
 use runtime_api::{Outcome, RuntimeApi};
 use sample::{Caller, Sample};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -21,8 +22,8 @@ use std::time::{Duration, Instant};
 
 /// The baseline: aws-lambda-rust-runtime's basic example, in `infra/hello-lambda`.
 const BASELINE: &str = "hello-lambda";
-/// Longer than any invocation takes locally; an answer that late is a hung function.
-const INVOKE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Lambda's limit on init; a process that takes longer is hung.
+const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct Options {
     pub template: PathBuf,
@@ -36,7 +37,6 @@ pub struct Options {
     pub invokes: usize,
     /// Where each process's logs go, `<name>.log`.
     pub log_dir: PathBuf,
-    pub prefix: String,
 }
 
 pub async fn bench(options: &Options) -> anyhow::Result<Report> {
@@ -47,7 +47,12 @@ pub async fn bench(options: &Options) -> anyhow::Result<Report> {
         built.insert(name, build(&template.dir, name, &options.profile)?);
     }
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let mut stack = crate::provision(&sdk, &template, &options.prefix)
+    // Its own resources each run, even in a stack `infra/up` is using.
+    let prefix = format!(
+        "bench{}",
+        ulid::Ulid::new().to_string()[16..].to_lowercase()
+    );
+    let mut stack = crate::provision(&sdk, &template, &prefix)
         .await
         .context("creating the template's resources")?;
     let store = crate::seed::catalog_store(&sdk, &template, &stack)?;
@@ -56,14 +61,21 @@ pub async fn bench(options: &Options) -> anyhow::Result<Report> {
         .context("loading the demo catalog")?;
     let routes = gateway::routes(&template)?;
     let caller = Caller::new()?;
+    if options.log_dir.exists() {
+        std::fs::remove_dir_all(&options.log_dir)?;
+    }
     std::fs::create_dir_all(&options.log_dir)?;
 
     let mut report = Report::new(&options.profile, options.cold_starts, options.invokes);
     let baseline = Function {
         name: BASELINE,
         lambda_name: BASELINE.to_owned(),
-        environment: BTreeMap::new(),
-        events: vec![Bytes::from_static(br#"{"hello":"world"}"#); options.invokes + 1],
+        environment: lambda_settings(&template, None),
+        timeout: timeout(&template, None),
+        events: vec![
+            Bytes::from_static(br#"{"hello":"world"}"#);
+            options.cold_starts + options.invokes
+        ],
     };
     report.push(measure(&baseline, &built[BASELINE], options).await?);
     for name in names {
@@ -132,6 +144,7 @@ struct Function<'a> {
     /// The deployed function's name, `<stack>-<logical id>`.
     lambda_name: String,
     environment: BTreeMap<String, String>,
+    timeout: Duration,
     events: Vec<Bytes>,
 }
 
@@ -148,9 +161,9 @@ impl<'a> Function<'a> {
             .of_kind("AWS::Serverless::Function")
             .find(|(_, f)| f.metadata.pointer("/BuildProperties/Binary") == Some(&name.into()))
             .with_context(|| format!("no function of template.yaml is built from {name}"))?;
-        let mut environment = stack.function_environment(template, id)?;
-        // Emulators on 127.0.0.1 need path-style S3 URLs.
-        environment.insert("S3_FORCE_PATH_STYLE".into(), "true".into());
+        let mut environment = lambda_settings(template, Some(id));
+        environment.extend(stack.function_environment(template, id)?);
+        environment.extend(crate::registry::emulator_settings());
         let own_routes: Vec<&gateway::Route> =
             routes.iter().filter(|r| r.function == *id).collect();
         let sample = Sample::load(&template.dir.join("functions").join(name))?;
@@ -166,9 +179,51 @@ impl<'a> Function<'a> {
             name,
             lambda_name: stack.reference(id)?,
             environment,
+            timeout: timeout(template, Some(id)),
             events,
         })
     }
+}
+
+/// A setting of the function's properties, else of `Globals.Function`.
+fn property<'t>(template: &'t Template, id: Option<&str>, pointer: &str) -> Option<&'t Value> {
+    id.and_then(|id| template.resources.get(id))
+        .and_then(|function| function.properties.pointer(pointer))
+        .or_else(|| template.globals.pointer(&format!("/Function{pointer}")))
+}
+
+/// What Lambda's own variables say of the function's configuration: memory, and the log format
+/// and level the runtime's subscriber reads (JSON logs cost what they cost on AWS).
+fn lambda_settings(template: &Template, id: Option<&str>) -> BTreeMap<String, String> {
+    let text = |pointer: &str, default: &str| {
+        property(template, id, pointer).map_or(default.to_owned(), |v| match v {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        })
+    };
+    BTreeMap::from([
+        (
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE".to_owned(),
+            text("/MemorySize", "128"),
+        ),
+        (
+            "AWS_LAMBDA_LOG_FORMAT".to_owned(),
+            text("/LoggingConfig/LogFormat", "Text"),
+        ),
+        (
+            "AWS_LAMBDA_LOG_LEVEL".to_owned(),
+            text("/LoggingConfig/ApplicationLogLevel", "INFO"),
+        ),
+    ])
+}
+
+/// The function's timeout (3 s when the template sets none, as Lambda's default).
+fn timeout(template: &Template, id: Option<&str>) -> Duration {
+    Duration::from_secs(
+        property(template, id, "/Timeout")
+            .and_then(Value::as_u64)
+            .unwrap_or(3),
+    )
 }
 
 /// Starts the function `cold_starts` times for init and first invoke, then invokes the last
@@ -180,116 +235,148 @@ async fn measure(
 ) -> anyhow::Result<Figures> {
     eprintln!("bench: running {}", function.name);
     let mut figures = Figures::new(function.name, &built.path, built.build_seconds)?;
-    let mut events = function.events.iter().cycle();
+    let mut events = function.events.iter();
     for start in 1..=options.cold_starts {
-        let api = RuntimeApi::start(format!(
+        let arn = format!(
             "arn:aws:lambda:us-east-1:123456789012:function:{}",
             function.lambda_name
-        ))
-        .await?;
-        let mut process = spawn(function, built, &api, options)?;
+        );
+        let api = RuntimeApi::start(arn, function.timeout).await?;
         let spawned = Instant::now();
-        let ready = tokio::select! {
-            ready = api.first_next() => ready?,
-            exit = process.wait() => bail!("{} exited during init ({})", function.name, exit?),
-        };
+        let mut process = Process::spawn(function, built, &api, options)?;
+        let ready = tokio::time::timeout(INIT_TIMEOUT, async {
+            tokio::select! {
+                // An init error posted just before the exit is the better report.
+                biased;
+                ready = api.first_next() => ready,
+                exit = process.child.wait() => bail!("exited during init ({})", exit?),
+            }
+        })
+        .await
+        .with_context(|| {
+            format!(
+                "{}: no /next within Lambda's 10 s init limit",
+                function.name
+            )
+        })?
+        .with_context(|| format!("{}: init", function.name))?;
         figures.init.push(ready - spawned);
         let next = events.next().context("no events")?;
-        figures
-            .first
-            .push(timed(&api, next, &mut figures.failures).await?);
+        figures.first.push(
+            process
+                .invoke(&api, next, function.timeout, &mut figures.failures)
+                .await?,
+        );
         if start == options.cold_starts {
-            let pid = process.id().context("the process has exited")?;
-            let cpu_before = cpu_time(pid)?;
+            let cpu_before = process.cpu_time()?;
             for _ in 0..options.invokes {
                 let next = events.next().context("no events")?;
-                figures
-                    .warm
-                    .push(timed(&api, next, &mut figures.failures).await?);
+                let duration = process
+                    .invoke(&api, next, function.timeout, &mut figures.failures)
+                    .await?;
+                figures.warm.push(duration);
             }
-            figures.cpu_per_invoke = (cpu_time(pid)? - cpu_before) / options.invokes.max(1) as u32;
-            figures.peak_rss_bytes = peak_rss(pid)?;
+            let spent = process.cpu_time()?.saturating_sub(cpu_before);
+            figures.cpu_per_invoke = spent / u32::try_from(options.invokes)?;
+            figures.peak_rss_bytes = process.peak_rss()?;
         }
-        process.kill().await?;
+        process.child.kill().await?;
     }
     Ok(figures)
 }
 
-fn spawn(
-    function: &Function,
-    built: &Built,
-    api: &RuntimeApi,
-    options: &Options,
-) -> anyhow::Result<tokio::process::Child> {
-    let log = std::fs::File::options()
-        .create(true)
-        .append(true)
-        .open(options.log_dir.join(format!("{}.log", function.name)))?;
-    // What Lambda gives a process: its settings, the credentials, the Runtime API; nothing of
-    // this shell but the emulators' endpoints (AWS_ENDPOINT_URL*) and region.
-    let aws = std::env::vars().filter(|(name, _)| name.starts_with("AWS_"));
-    tokio::process::Command::new(&built.path)
-        .env_clear()
-        .envs(aws)
-        .envs(&function.environment)
-        .env("AWS_LAMBDA_RUNTIME_API", api.address.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", &function.lambda_name)
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .with_context(|| format!("starting {}", built.path.display()))
+/// A function's process, started as Lambda starts one.
+struct Process {
+    child: tokio::process::Child,
+    pid: u32,
 }
 
-/// One invocation's wall time, as Lambda bills it: from handing out the event to the answer.
-async fn timed(
-    api: &RuntimeApi,
-    event: &Bytes,
-    failures: &mut Vec<String>,
-) -> anyhow::Result<Duration> {
-    let started = Instant::now();
-    let outcome = tokio::time::timeout(INVOKE_TIMEOUT, api.invoke(event.clone()))
-        .await
-        .context("no answer in 30 s")??;
-    let elapsed = started.elapsed();
-    let failure = match outcome {
-        Outcome::Response(body) => serde_json::from_slice(&body)
-            .ok()
-            .and_then(|response| sample::failure(&response)),
-        Outcome::Error(body) => Some(format!(
-            "function error: {}",
-            String::from_utf8_lossy(&body)
-        )),
-    };
-    failures.extend(failure);
-    Ok(elapsed)
-}
-
-/// CPU time (user + system) of every thread of a process, from the scheduler's nanosecond
-/// counters; `/proc/<pid>/stat` counts in 10 ms ticks, coarser than a warm invocation.
-fn cpu_time(pid: u32) -> anyhow::Result<Duration> {
-    let mut total = 0;
-    for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
-        let schedstat = std::fs::read_to_string(task?.path().join("schedstat"))?;
-        total += schedstat
-            .split_whitespace()
-            .next()
-            .and_then(|ns| ns.parse::<u64>().ok())
-            .context("reading schedstat")?;
+impl Process {
+    fn spawn(
+        function: &Function,
+        built: &Built,
+        api: &RuntimeApi,
+        options: &Options,
+    ) -> anyhow::Result<Self> {
+        let log = std::fs::File::options()
+            .create(true)
+            .append(true)
+            .open(options.log_dir.join(format!("{}.log", function.name)))?;
+        // What Lambda gives a process: its configuration and settings, the credentials and the
+        // Runtime API; of this shell only the emulators' endpoints (AWS_ENDPOINT_URL*) and region.
+        let aws = std::env::vars().filter(|(name, _)| name.starts_with("AWS_"));
+        let child = tokio::process::Command::new(&built.path)
+            .env_clear()
+            .envs(aws)
+            .envs(&function.environment)
+            .env("AWS_LAMBDA_RUNTIME_API", api.address.to_string())
+            .env("AWS_LAMBDA_FUNCTION_NAME", &function.lambda_name)
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", built.path.display()))?;
+        let pid = child.id().context("the process exited at once")?;
+        Ok(Self { child, pid })
     }
-    Ok(Duration::from_nanos(total))
-}
 
-/// The process's peak resident set (`VmHWM`), what Lambda reports as "Max Memory Used".
-fn peak_rss(pid: u32) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map(|kb| kb * 1024)
-        .context("no VmHWM in /proc/<pid>/status")
+    /// One invocation; a failed one is noted in `failures`. The time is Lambda's duration.
+    async fn invoke(
+        &mut self,
+        api: &RuntimeApi,
+        event: &Bytes,
+        timeout: Duration,
+        failures: &mut Vec<String>,
+    ) -> anyhow::Result<Duration> {
+        let answer = tokio::select! {
+            answer = tokio::time::timeout(timeout, api.invoke(event.clone())) => {
+                answer.with_context(|| format!("no answer within the function's {timeout:?} timeout"))??
+            }
+            exit = self.child.wait() => bail!("exited during an invocation ({})", exit?),
+        };
+        let failure = match answer.outcome {
+            Outcome::Response(body) => match serde_json::from_slice(&body) {
+                Ok(response) => sample::failure(&response),
+                Err(_) => Some(format!("not JSON: {}", String::from_utf8_lossy(&body))),
+            },
+            Outcome::Error(body) => Some(format!(
+                "function error: {}",
+                String::from_utf8_lossy(&body)
+            )),
+        };
+        failures.extend(failure);
+        Ok(answer.duration)
+    }
+
+    /// CPU time (user + system) of the process's threads, from the scheduler's nanosecond
+    /// counters: `/proc/<pid>/stat` counts in 10 ms ticks, coarser than a warm invocation. A
+    /// thread that ends between two readings drops out of the second (tokio's blocking pool keeps
+    /// idle threads for 10 s), so a figure errs low, never high.
+    fn cpu_time(&self) -> anyhow::Result<Duration> {
+        let mut total = 0;
+        for task in std::fs::read_dir(format!("/proc/{}/task", self.pid))? {
+            let Ok(schedstat) = std::fs::read_to_string(task?.path().join("schedstat")) else {
+                continue; // the thread has just ended
+            };
+            total += schedstat
+                .split_whitespace()
+                .next()
+                .and_then(|ns| ns.parse::<u64>().ok())
+                .context("reading schedstat")?;
+        }
+        Ok(Duration::from_nanos(total))
+    }
+
+    /// The process's peak resident set (`VmHWM`), what Lambda reports as "Max Memory Used".
+    fn peak_rss(&self) -> anyhow::Result<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid))?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map(|kb| kb * 1024)
+            .context("no VmHWM in /proc/<pid>/status")
+    }
 }

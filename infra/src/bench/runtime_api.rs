@@ -9,7 +9,7 @@ use hyper::body::{Bytes, Incoming};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::task::JoinSet;
 
@@ -22,20 +22,29 @@ pub enum Outcome {
     Error(Bytes),
 }
 
+/// An answer, and how long the invocation took as Lambda counts it: from `/next` handing out
+/// the event to the answer's arrival.
+pub struct Answer {
+    pub outcome: Outcome,
+    pub duration: Duration,
+}
+
 struct Invocation {
     id: String,
     payload: Bytes,
-    reply: oneshot::Sender<Outcome>,
+    reply: oneshot::Sender<Answer>,
 }
 
 struct State {
     function_arn: String,
+    /// The function's timeout, for the deadline each event carries.
+    timeout: Duration,
     /// When the runtime first asked for work: the end of init.
     first_next: Mutex<Option<Instant>>,
     polled: Notify,
     init_error: Mutex<Option<Bytes>>,
     queue: tokio::sync::Mutex<mpsc::Receiver<Invocation>>,
-    in_flight: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
+    in_flight: Mutex<HashMap<String, (Instant, oneshot::Sender<Answer>)>>,
 }
 
 /// One process's Runtime API. Dropping it stops the server and every request it holds.
@@ -47,12 +56,13 @@ pub struct RuntimeApi {
 }
 
 impl RuntimeApi {
-    pub async fn start(function_arn: String) -> anyhow::Result<Self> {
+    pub async fn start(function_arn: String, timeout: Duration) -> anyhow::Result<Self> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let address = listener.local_addr()?;
         let (queue, receiver) = mpsc::channel(1);
         let state = Arc::new(State {
             function_arn,
+            timeout,
             first_next: Mutex::new(None),
             polled: Notify::new(),
             init_error: Mutex::new(None),
@@ -104,7 +114,7 @@ impl RuntimeApi {
     }
 
     /// Hands the runtime one event and waits for what it answers.
-    pub async fn invoke(&self, payload: Bytes) -> anyhow::Result<Outcome> {
+    pub async fn invoke(&self, payload: Bytes) -> anyhow::Result<Answer> {
         let (reply, outcome) = oneshot::channel();
         let id = ulid::Ulid::new().to_string();
         self.queue
@@ -156,7 +166,7 @@ async fn next(state: &State) -> Response<Full<Bytes>> {
     };
     let deadline = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|now| now.as_millis() + 30_000)
+        .map(|now| (now + state.timeout).as_millis())
         .unwrap_or_default();
     let response = Response::builder()
         .header("content-type", "application/json")
@@ -168,15 +178,16 @@ async fn next(state: &State) -> Response<Full<Bytes>> {
             format!("Root=1-00000000-{}", invocation.id),
         )
         .body(Full::new(invocation.payload));
-    lock(&state.in_flight).insert(invocation.id, invocation.reply);
+    lock(&state.in_flight).insert(invocation.id, (Instant::now(), invocation.reply));
     response.unwrap_or_else(|_| answer(StatusCode::INTERNAL_SERVER_ERROR, Bytes::new()))
 }
 
 fn finish(state: &State, id: &str, outcome: Outcome) -> Response<Full<Bytes>> {
     match lock(&state.in_flight).remove(id) {
-        Some(reply) => {
+        Some((handed_out, reply)) => {
+            let duration = handed_out.elapsed();
             // The bench may have given up on this invocation; nothing waits for it then.
-            drop(reply.send(outcome));
+            drop(reply.send(Answer { outcome, duration }));
             answer(StatusCode::ACCEPTED, Bytes::new())
         }
         None => answer(StatusCode::NOT_FOUND, Bytes::new()),

@@ -53,9 +53,9 @@ impl Sample {
                 body,
             } => {
                 let path = numbered(path);
-                let route = routes
+                let (route, path_parameters) = routes
                     .iter()
-                    .find(|route| route.method == *method && route.path_parameters(&path).is_some())
+                    .find_map(|route| Some((route, route.matches(method, &path)?)))
                     .with_context(|| format!("{method} {path} is none of the function's routes"))?;
                 let mut header_map = HeaderMap::new();
                 for (name, value) in headers {
@@ -83,7 +83,7 @@ impl Sample {
                     method,
                     path: &path,
                     query: "",
-                    path_parameters: route.path_parameters(&path).unwrap_or_default(),
+                    path_parameters,
                     headers: &header_map,
                     body: body.as_bytes(),
                     claims,

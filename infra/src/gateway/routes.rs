@@ -19,7 +19,7 @@ impl Route {
     }
 
     /// The path parameters when `method path` is this route.
-    pub(super) fn matches(&self, method: &str, path: &str) -> Option<Map<String, Value>> {
+    pub fn matches(&self, method: &str, path: &str) -> Option<Map<String, Value>> {
         if self.method != "ANY" && self.method != method {
             return None;
         }

@@ -61,9 +61,8 @@ impl PriceChanges {
             .sns
             .get_topic_attributes()
             .topic_arn(&self.topic_arn)
-            .send()
-            .await;
-        crate::aws::connected("sns", probe);
+            .send();
+        crate::aws::connect("sns", probe).await;
     }
 
     /// Message attributes let subscribers filter by product or seller without parsing bodies.

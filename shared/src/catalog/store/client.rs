@@ -147,9 +147,8 @@ impl CatalogStore {
             .get_item()
             .table_name(self.table())
             .set_key(Some(key(("CONNECT".to_owned(), "CONNECT".to_owned()))))
-            .send()
-            .await;
-        crate::aws::connected("dynamodb", probe);
+            .send();
+        crate::aws::connect("dynamodb", probe).await;
     }
 
     pub fn currency(&self) -> Currency {
