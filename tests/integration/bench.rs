@@ -2,38 +2,14 @@
 //! invocations): every function, run as Lambda runs it under the loopback Runtime API, answers
 //! its `bench.json` sample with a success, beside the baseline, and every figure is measured.
 
-use crate::helpers::repo_root;
+use crate::helpers::{readme_shell_blocks, run_as_printed};
 use serde_json::Value;
-use std::process::Command;
-
-/// The shell block of the README's cold-start section.
-fn readme_bench_block() -> String {
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
-    readme
-        .split_once("## Cold start")
-        .and_then(|(_, rest)| rest.split_once("```sh\n"))
-        .and_then(|(_, rest)| rest.split_once("```"))
-        .expect("the README's cold-start section has a shell block")
-        .0
-        .to_owned()
-}
 
 #[test]
 fn the_readme_bench_runs_every_function_beside_the_baseline_and_each_answers_its_sample() {
-    let block = readme_bench_block();
+    let script = readme_shell_blocks("## Cold start", "| column |").concat();
     let local = std::env::temp_dir().join(format!("rainforest-bench-{}", ulid::Ulid::new()));
-    let run = Command::new("bash")
-        .args(["-euo", "pipefail", "-c", &block])
-        .current_dir(repo_root())
-        .env("RAINFOREST_LOCAL_DIR", &local)
-        .output()
-        .unwrap();
-    let table = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "{block}\n{table}\n{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let table = run_as_printed(&script, &[("RAINFOREST_LOCAL_DIR", local.as_os_str())]);
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(local.join("bench.json")).unwrap()).unwrap();
     let functions = report["functions"].as_array().unwrap();

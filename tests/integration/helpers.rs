@@ -17,6 +17,41 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The shell blocks of the README between two markers, exactly as printed.
+pub fn readme_shell_blocks(from: &str, to: &str) -> Vec<String> {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let section = readme
+        .split_once(from)
+        .and_then(|(_, rest)| rest.split_once(to))
+        .unwrap_or_else(|| panic!("the README has a section from {from} to {to}"))
+        .0;
+    let blocks: Vec<String> = section
+        .split("```sh\n")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap().to_owned())
+        .collect();
+    assert!(!blocks.is_empty(), "no shell block from {from} to {to}");
+    blocks
+}
+
+/// Runs a README script from the repo root as a newcomer would, with `env` set; fails the test
+/// with the script's output unless it succeeds, and returns its stdout.
+pub fn run_as_printed(script: &str, env: &[(&str, &std::ffi::OsStr)]) -> String {
+    let run = std::process::Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .current_dir(repo_root())
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(
+        run.status.success(),
+        "{script}\n{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    stdout
+}
+
 /// SDK settings for the local stack, from the environment `infra/stack.py run` sets.
 pub async fn sdk_config() -> SdkConfig {
     assert!(

@@ -1,7 +1,7 @@
 //! The whole system as the README starts it (`infra/up`), driven only over HTTP and the AWS
 //! APIs of its emulator.
 
-use crate::helpers::{repo_root, topic_arn};
+use crate::helpers::{readme_shell_blocks, repo_root, run_as_printed, topic_arn};
 use rainforest_local::auth::{DEV_AUDIENCE, DevIssuer};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
@@ -833,30 +833,14 @@ async fn schemathesis_finds_no_disagreement_between_the_api_description_and_the_
 #[tokio::test]
 async fn the_readme_examples_run_as_printed() {
     let system = System::start().await;
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
-    let section = readme
-        .split_once("**Try it**")
-        .and_then(|(_, rest)| rest.split_once("### `infra/test`"))
-        .expect("the README's Try it section")
-        .0;
-    let blocks: Vec<&str> = section
-        .split("```sh\n")
-        .skip(1)
-        .map(|block| block.split("```").next().unwrap())
-        .collect();
+    let blocks = readme_shell_blocks("**Try it**", "### `infra/test`");
     assert!(blocks.len() >= 2, "{blocks:?}");
-    let run = Command::new("bash")
-        .args(["-euo", "pipefail", "-c", &blocks.concat()])
-        .current_dir(repo_root())
-        .env("API", &system.base)
-        .env("RAINFOREST_LOCAL_DIR", &system.dir.0)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&run.stderr)
+    let stdout = run_as_printed(
+        &blocks.concat(),
+        &[
+            ("API", system.base.as_ref()),
+            ("RAINFOREST_LOCAL_DIR", system.dir.0.as_os_str()),
+        ],
     );
     assert!(
         stdout.contains(r#""statusCode":404"#),
