@@ -66,7 +66,6 @@ pub async fn bench(options: &Options) -> anyhow::Result<Report> {
     }
     std::fs::create_dir_all(&options.log_dir)?;
 
-    let mut report = Report::new(&options.profile, options.cold_starts, options.invokes);
     let baseline = Function {
         name: BASELINE,
         lambda_name: BASELINE.to_owned(),
@@ -77,10 +76,26 @@ pub async fn bench(options: &Options) -> anyhow::Result<Report> {
             options.cold_starts + options.invokes
         ],
     };
-    report.push(measure(&baseline, &built[BASELINE], options).await?);
+    let mut runs = vec![Run::new(baseline, &built[BASELINE])?];
     for name in names {
         let function = Function::of(name, &template, &stack, &routes, &caller, options)?;
-        report.push(measure(&function, &built[name], options).await?);
+        runs.push(Run::new(function, &built[name])?);
+    }
+    // Round after round, every function once per round: a load that comes and goes on the
+    // machine then weighs on the baseline as on the rest, and the ratios stay fair.
+    for round in 1..=options.cold_starts {
+        eprintln!(
+            "bench: cold starts, round {round} of {}",
+            options.cold_starts
+        );
+        for run in &mut runs {
+            run.cold_start(options, round == options.cold_starts)
+                .await?;
+        }
+    }
+    let mut report = Report::new(&options.profile, options.cold_starts, options.invokes);
+    for run in runs {
+        report.push(run.figures);
     }
     Ok(report)
 }
@@ -226,24 +241,41 @@ fn timeout(template: &Template, id: Option<&str>) -> Duration {
     )
 }
 
-/// Starts the function `cold_starts` times for init and first invoke, then invokes the last
-/// process `invokes` times more.
-async fn measure(
-    function: &Function<'_>,
-    built: &Built,
-    options: &Options,
-) -> anyhow::Result<Figures> {
-    eprintln!("bench: running {}", function.name);
-    let mut figures = Figures::new(function.name, &built.path, built.build_seconds)?;
-    let mut events = function.events.iter();
-    for start in 1..=options.cold_starts {
+/// A function being measured: the figures so far and the events not yet sent.
+struct Run<'a> {
+    function: Function<'a>,
+    built: &'a Built,
+    figures: Figures,
+    sent: usize,
+}
+
+impl<'a> Run<'a> {
+    fn new(function: Function<'a>, built: &'a Built) -> anyhow::Result<Self> {
+        let figures = Figures::new(function.name, &built.path, built.build_seconds)?;
+        Ok(Self {
+            function,
+            built,
+            figures,
+            sent: 0,
+        })
+    }
+
+    fn next_event(&mut self) -> anyhow::Result<&Bytes> {
+        self.sent += 1;
+        self.function.events.get(self.sent - 1).context("no events")
+    }
+
+    /// Starts a process for its init and first invoke; after the `last` cold start, invokes it
+    /// `invokes` times more for the warm figures.
+    async fn cold_start(&mut self, options: &Options, last: bool) -> anyhow::Result<()> {
+        let function = &self.function;
         let arn = format!(
             "arn:aws:lambda:us-east-1:123456789012:function:{}",
             function.lambda_name
         );
         let api = RuntimeApi::start(arn, function.timeout).await?;
         let spawned = Instant::now();
-        let mut process = Process::spawn(function, built, &api, options)?;
+        let mut process = Process::spawn(function, self.built, &api, options)?;
         let ready = tokio::time::timeout(INIT_TIMEOUT, async {
             tokio::select! {
                 // An init error posted just before the exit is the better report.
@@ -260,29 +292,28 @@ async fn measure(
             )
         })?
         .with_context(|| format!("{}: init", function.name))?;
-        figures.init.push(ready - spawned);
-        let next = events.next().context("no events")?;
-        figures.first.push(
-            process
-                .invoke(&api, next, function.timeout, &mut figures.failures)
-                .await?,
-        );
-        if start == options.cold_starts {
+        self.figures.init.push(ready - spawned);
+        let (timeout, event) = (function.timeout, self.next_event()?.clone());
+        let first = process
+            .invoke(&api, &event, timeout, &mut self.figures.failures)
+            .await?;
+        self.figures.first.push(first);
+        if last {
             let cpu_before = process.cpu_time()?;
             for _ in 0..options.invokes {
-                let next = events.next().context("no events")?;
+                let event = self.next_event()?.clone();
                 let duration = process
-                    .invoke(&api, next, function.timeout, &mut figures.failures)
+                    .invoke(&api, &event, timeout, &mut self.figures.failures)
                     .await?;
-                figures.warm.push(duration);
+                self.figures.warm.push(duration);
             }
             let spent = process.cpu_time()?.saturating_sub(cpu_before);
-            figures.cpu_per_invoke = spent / u32::try_from(options.invokes)?;
-            figures.peak_rss_bytes = process.peak_rss()?;
+            self.figures.cpu_per_invoke = spent / u32::try_from(options.invokes)?;
+            self.figures.peak_rss_bytes = process.peak_rss()?;
         }
         process.child.kill().await?;
+        Ok(())
     }
-    Ok(figures)
 }
 
 /// A function's process, started as Lambda starts one.
