@@ -43,35 +43,53 @@ pub fn put_new(table: &str, item: Item) -> anyhow::Result<TransactWriteItem> {
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
+/// How often a transaction DynamoDB cancelled for colliding with another is sent again.
+const CONFLICT_RETRIES: u32 = 4;
+
 /// Runs a transaction. `Ok(None)` when it was written; `Ok(Some(failed))` when DynamoDB cancelled
 /// it because conditions failed, `failed[i]` telling whether item `i`'s did; any other failure
-/// is an error, with `what` as its context.
+/// is an error, with `what` as its context. A transaction cancelled only for colliding with
+/// another on an item (`TransactionConflict`, a hot item's everyday on AWS; the SDK does not
+/// retry it) is sent again after a short random pause: its conditions then decide as before.
 pub async fn transact(
     client: &Client,
     writes: Vec<TransactWriteItem>,
     what: &'static str,
 ) -> anyhow::Result<Option<Vec<bool>>> {
-    let Err(error) = client
-        .transact_write_items()
-        .set_transact_items(Some(writes))
-        .send()
-        .await
-    else {
-        return Ok(None);
-    };
-    match error.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-            let failed: Vec<bool> = cancelled
-                .cancellation_reasons()
-                .iter()
-                .map(|reason| reason.code() == Some("ConditionalCheckFailed"))
-                .collect();
-            if failed.contains(&true) {
-                return Ok(Some(failed));
-            }
-            Err(anyhow::Error::from(error).context(what))
+    let mut conflicts = 0;
+    loop {
+        let Err(error) = client
+            .transact_write_items()
+            .set_transact_items(Some(writes.clone()))
+            .send()
+            .await
+        else {
+            return Ok(None);
+        };
+        let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+            error.as_service_error()
+        else {
+            return Err(anyhow::Error::from(error).context(what));
+        };
+        let codes: Vec<Option<&str>> = cancelled
+            .cancellation_reasons()
+            .iter()
+            .map(|reason| reason.code())
+            .collect();
+        if codes.contains(&Some("ConditionalCheckFailed")) {
+            return Ok(Some(
+                codes
+                    .iter()
+                    .map(|code| *code == Some("ConditionalCheckFailed"))
+                    .collect(),
+            ));
         }
-        _ => Err(anyhow::Error::from(error).context(what)),
+        if !codes.contains(&Some("TransactionConflict")) || conflicts == CONFLICT_RETRIES {
+            return Err(anyhow::Error::from(error).context(what));
+        }
+        conflicts += 1;
+        let pause = ulid::Ulid::new().random() % (10 << conflicts);
+        tokio::time::sleep(std::time::Duration::from_millis(pause as u64)).await;
     }
 }
 
