@@ -64,6 +64,11 @@ crate::identifier!(
 );
 
 crate::identifier!(
+    /// Where stock is kept: a fulfillment center, or a merchant-fulfilled seller's own location.
+    LocationId, 1, 40, "A-Za-z0-9._-", "letters, digits, '-', '_' or '.'"
+);
+
+crate::identifier!(
     /// A seller, as the identity provider names it (the token's `sub`).
     SellerId, 1, 128, "!-~", "printable ASCII"
 );

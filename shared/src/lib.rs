@@ -13,6 +13,7 @@ pub mod error;
 #[cfg(feature = "events")]
 pub mod events;
 pub mod ids;
+pub mod inventory;
 pub mod json;
 pub mod metrics;
 pub mod money;

@@ -2,11 +2,14 @@
 //! emulator (a unique name prefix), and calls handlers with the events API Gateway would send.
 
 use aws_config::SdkConfig;
-use rainforest_local::gateway::{self, EventParts, Route};
+use rainforest_local::auth::{Authorizer, DEV_AUDIENCE, DEV_ISSUER, DevIssuer};
+use rainforest_local::gateway::{self, EventParts, Gateway, Route};
+use rainforest_local::mappings::{self, Tuning};
 use rainforest_local::registry::{self, Functions};
 use rainforest_local::{Template, provision};
 use serde_json::{Value, json};
 use shared::catalog::{CatalogStore, Seller};
+use shared::inventory::InventoryStore;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -87,6 +90,8 @@ pub struct TestApp {
     /// Every function of the template, as the local system runs them (the registry).
     functions: Functions,
     routes: Vec<Route>,
+    template: Template,
+    stack: rainforest_local::Stack,
     pub store: CatalogStore,
     pub table: String,
     pub bucket: String,
@@ -118,14 +123,46 @@ impl TestApp {
             registry::load(&sdk, &template, &stack, &extra).expect("every function loads");
         let routes = gateway::routes(&template).expect("the template's routes");
         let store = CatalogStore::from_source(&sdk, &env("CreateProductFunction")).unwrap();
+        let table = env("CreateProductFunction")["CATALOG_TABLE"].clone();
+        let bucket = env("UpdateProductFunction")["IMAGES_BUCKET"].clone();
         Self {
-            table: env("CreateProductFunction")["CATALOG_TABLE"].clone(),
-            bucket: env("UpdateProductFunction")["IMAGES_BUCKET"].clone(),
+            template,
+            stack,
+            table,
+            bucket,
             store,
             functions,
             routes,
             sdk,
         }
+    }
+
+    /// The inventory area's store on this test's inventory table.
+    pub fn inventory(&self) -> InventoryStore {
+        let table = self.stack.reference("InventoryTable").unwrap();
+        InventoryStore::new(self.dynamodb(), table)
+    }
+
+    /// Runs the template's queue and stream event sources against this test's resources, as
+    /// `infra/up` does, until the test ends.
+    pub fn start_event_sources(&self) {
+        let extra = HashMap::from(registry::emulator_settings());
+        let functions = registry::load(&self.sdk, &self.template, &self.stack, &extra).unwrap();
+        let issuer = DevIssuer::generate().unwrap();
+        let authorizer = Authorizer::new(&issuer.jwks(), DEV_ISSUER, &[DEV_AUDIENCE]).unwrap();
+        let gateway = Gateway::new(
+            functions,
+            self.routes.clone(),
+            authorizer,
+            issuer.jwks(),
+            json!({}),
+        );
+        let tuning = Tuning {
+            queue_retry_delay: Some(std::time::Duration::from_secs(1)),
+            streams_from_latest: false,
+        };
+        let sources = mappings::mappings(&self.template, &self.stack).unwrap();
+        mappings::start(&self.sdk, std::sync::Arc::new(gateway), sources, tuning);
     }
 
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {

@@ -9,6 +9,7 @@
 mod bench;
 mod catalog;
 mod helpers;
+mod inventory;
 mod local_stack;
 mod openapi;
 mod provisioning;

@@ -1,0 +1,22 @@
+//! Stock per offer (SKU) per location (a fulfillment center, or a merchant-fulfilled seller's
+//! own): units on hand, units reservations hold, and what is left for sale. Checkout reserves,
+//! then commits or releases; an expired reservation gives its units back by itself.
+
+mod availability;
+mod reservation;
+pub mod shards;
+#[cfg(feature = "dynamodb")]
+mod store;
+
+pub use crate::ids::{LocationId, Sku};
+pub use availability::{Availability, LOW_STOCK};
+pub use reservation::{
+    Hold, MAX_HOLDS, MAX_LINES, MAX_UNITS, Reservation, ReservationId, ReservationLine,
+    ReservationRequest, Settle, Shortage, Status, Step, step,
+};
+pub use shards::{Shard, ShardCount};
+#[cfg(feature = "dynamodb")]
+pub use store::{
+    Contention, Counted, InventoryStore, LocationStock, Reserved, Settled, SkuStock,
+    removed_reservation,
+};

@@ -1,0 +1,858 @@
+//! The inventory table, keyed `pk`/`sk`. DynamoDB gives one partition key about 1,000 writes a
+//! second, so each shard of a SKU's stock is a partition of its own:
+//! - `STOCK#<sku>#<location>#<shard>` / `#STOCK`: the shard's `on_hand`, `reserved` and
+//!   `available` (kept equal to on hand less reserved by every write, so a condition can guard it);
+//! - `STOCK#<sku>#<location>#<shard>` / `HOLD#<expires at>#<reservation>`: units a reservation
+//!   holds on the shard, sorted by expiry after the shard (`#` sorts before `H`), so the shard and
+//!   its expired holds are one range read;
+//! - `SKU#<sku>` / `SHARDS#<location>`: the active shard count and the most there ever were
+//!   (retired shards may still hold reserved units);
+//! - `RESERVATION#<id>` / `RESERVATION`: the reservation, deleted by TTL after it expires.
+//!
+//! Every change of units is a conditional write, in one transaction with the reservation's own
+//! conditional status change.
+
+use super::reservation::{
+    Hold, MAX_HOLDS, Reservation, ReservationId, ReservationRequest, Settle, Shortage, Status,
+    Step, step,
+};
+use super::shards::{self, Shard, ShardCount};
+use crate::config::Source;
+use crate::dynamo::{self, decode, item, key, put_new};
+use crate::ids::{LocationId, Sku};
+use anyhow::{Context, bail};
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How often a reservation re-reads stock after losing a race for a shard before giving up.
+const RESERVE_ATTEMPTS: usize = 12;
+/// How often a count or a settlement is retried after losing a race.
+const RACE_RETRIES: usize = 12;
+/// How long a settled reservation is kept, so a replayed commit or release finds it.
+const KEEP_SETTLED: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// Everything the table says about a SKU's stock.
+#[derive(Debug, Default)]
+pub struct SkuStock {
+    pub locations: BTreeMap<LocationId, LocationStock>,
+}
+
+#[derive(Debug, Default)]
+pub struct LocationStock {
+    pub count: ShardCount,
+    /// The most shards there ever were (0 before the first count).
+    pub high_water: u8,
+    pub shards: Vec<Shard>,
+    /// Holds whose time is up but whose units are not yet given back: free for anyone to take.
+    pub expired: Vec<(ReservationId, u32)>,
+}
+
+impl LocationStock {
+    pub fn available(&self) -> u32 {
+        let expired: u32 = self.expired.iter().map(|(_, units)| units).sum();
+        self.shards.iter().map(|s| s.available).sum::<u32>() + expired
+    }
+}
+
+impl SkuStock {
+    pub fn available(&self) -> u32 {
+        self.locations.values().map(LocationStock::available).sum()
+    }
+}
+
+/// What became of a reservation.
+#[derive(Debug)]
+pub enum Reserved {
+    Held(Reservation),
+    /// Nothing is held: these lines are short.
+    Short(Vec<Shortage>),
+    /// The id is another reservation's.
+    IdTaken,
+}
+
+/// What became of a commit, release or expiry.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Settled {
+    Applied,
+    /// It was already so: nothing changed.
+    AlreadyDone,
+    Refused(Status),
+    NotFound,
+}
+
+/// What became of a new on-hand count.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Counted {
+    Set,
+    /// On hand can never drop below the units reservations hold.
+    BelowReserved(u32),
+}
+
+#[derive(Serialize, Deserialize)]
+struct StockItem {
+    pk: String,
+    sk: String,
+    #[serde(flatten)]
+    shard: Shard,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ShardsItem {
+    pk: String,
+    sk: String,
+    location: LocationId,
+    count: ShardCount,
+    /// The most shards there ever were: 0 to this may exist.
+    high_water: u8,
+}
+
+#[derive(Serialize, Deserialize)]
+struct HoldItem {
+    pk: String,
+    sk: String,
+    reservation: ReservationId,
+    quantity: u32,
+    expires_at: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ReservationItem {
+    pk: String,
+    sk: String,
+    ttl: u64,
+    #[serde(flatten)]
+    reservation: Reservation,
+}
+
+/// The shard item's key; its holds share the partition.
+fn stock_key(sku: &Sku, location: &LocationId, shard: u8) -> (String, String) {
+    (
+        format!("STOCK#{sku}#{location}#{shard:02}"),
+        "#STOCK".to_owned(),
+    )
+}
+
+fn hold_key(hold: &Hold, reservation: &Reservation) -> (String, String) {
+    let (pk, _) = stock_key(&hold.sku, &hold.location, hold.shard);
+    (
+        pk,
+        format!("HOLD#{:010}#{}", reservation.expires_at, reservation.id),
+    )
+}
+
+fn sku_pk(sku: &Sku) -> String {
+    format!("SKU#{sku}")
+}
+
+fn shards_key(sku: &Sku, location: &LocationId) -> (String, String) {
+    (sku_pk(sku), format!("SHARDS#{location}"))
+}
+
+fn reservation_key(id: ReservationId) -> (String, String) {
+    (format!("RESERVATION#{id}"), "RESERVATION".to_owned())
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+fn number(n: impl std::fmt::Display) -> AttributeValue {
+    AttributeValue::N(n.to_string())
+}
+
+pub struct InventoryStore {
+    client: Client,
+    table: String,
+    contention: Contention,
+}
+
+/// Reservation transactions sent, and how many lost a race for a shard (its stock sold between
+/// the read and the write): what the reservations bench reports per shard count.
+#[derive(Debug, Default)]
+pub struct Contention {
+    pub transactions: AtomicU64,
+    pub conflicts: AtomicU64,
+}
+
+impl InventoryStore {
+    pub fn new(client: Client, table: String) -> Self {
+        Self {
+            client,
+            table,
+            contention: Contention::default(),
+        }
+    }
+
+    /// The store a function uses, configured from its environment.
+    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
+        Ok(Self::new(
+            crate::aws::dynamodb(sdk),
+            source.required("INVENTORY_TABLE")?,
+        ))
+    }
+
+    /// Opens the connection to the table at init with a read of a key no item has.
+    pub async fn connect(&self) {
+        let probe = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(("CONNECT".to_owned(), "CONNECT".to_owned()))))
+            .send();
+        crate::aws::connect("dynamodb", probe).await;
+    }
+
+    pub fn contention(&self) -> &Contention {
+        &self.contention
+    }
+
+    /// A SKU's shard counts, shards and expired holds at every location, read consistently.
+    pub async fn stock(&self, sku: &Sku) -> anyhow::Result<SkuStock> {
+        let counts = self.locations(sku, true).await?;
+        let now = unix_now();
+        let reads = counts.into_iter().map(|counted| async move {
+            let shards =
+                (0..counted.high_water).map(|index| self.shard(sku, &counted.location, index, now));
+            let shards = futures::future::try_join_all(shards).await?;
+            let mut here = LocationStock {
+                count: counted.count,
+                high_water: counted.high_water,
+                ..LocationStock::default()
+            };
+            for (shard, expired) in shards.into_iter().flatten() {
+                here.shards.push(shard);
+                here.expired.extend(expired);
+            }
+            anyhow::Ok((counted.location, here))
+        });
+        let locations = futures::future::try_join_all(reads).await?;
+        Ok(SkuStock {
+            locations: locations.into_iter().collect(),
+        })
+    }
+
+    /// The locations a SKU is stocked at, with their shard counts.
+    async fn locations(&self, sku: &Sku, consistent: bool) -> anyhow::Result<Vec<ShardsItem>> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(sku_pk(sku)))
+            .consistent_read(consistent)
+            .send()
+            .await
+            .context("reading a SKU's locations")?;
+        let items = output.items.unwrap_or_default().into_iter();
+        items.map(decode).collect()
+    }
+
+    /// One shard and its holds expired at `now`, in one range read; `None` if it has no item.
+    async fn shard(
+        &self,
+        sku: &Sku,
+        location: &LocationId,
+        index: u8,
+        now: u64,
+    ) -> anyhow::Result<Option<(Shard, Vec<(ReservationId, u32)>)>> {
+        let (pk, _) = stock_key(sku, location, index);
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND sk <= :expired")
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .expression_attribute_values(":expired", AttributeValue::S(format!("HOLD#{now:010}#~")))
+            .consistent_read(true)
+            .send()
+            .await
+            .context("reading a stock shard")?;
+        let mut items = output.items.unwrap_or_default().into_iter();
+        let Some(first) = items.next() else {
+            return Ok(None);
+        };
+        let StockItem { shard, .. } = decode(first)?;
+        let expired = items
+            .map(|item| decode::<HoldItem>(item).map(|hold| (hold.reservation, hold.quantity)))
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Some((shard, expired)))
+    }
+
+    /// Units each SKU has for sale now, every location together.
+    pub async fn available(
+        &self,
+        skus: impl IntoIterator<Item = &Sku>,
+    ) -> anyhow::Result<HashMap<Sku, u32>> {
+        let reads = skus.into_iter().map(|sku| async move {
+            let stock = self.stock(sku).await?;
+            anyhow::Ok((sku.clone(), stock.available()))
+        });
+        futures::future::try_join_all(reads)
+            .await
+            .map(HashMap::from_iter)
+    }
+
+    /// Sets the units on hand at a location (a seller's or a fulfillment center's count), spread
+    /// over the active shards; units held for reservations stay where they are held.
+    pub async fn set_on_hand(
+        &self,
+        sku: &Sku,
+        location: &LocationId,
+        on_hand: u32,
+    ) -> anyhow::Result<Counted> {
+        for _ in 0..RACE_RETRIES {
+            let stock = self.stock(sku).await?;
+            let read = stock.locations.get(location);
+            let count = read.map(|l| l.count).unwrap_or_default();
+            let current: Vec<Shard> = read.map(|l| l.shards.clone()).unwrap_or_default();
+            let reserved: u32 = current.iter().map(|s| s.reserved).sum();
+            let Some(free) = on_hand.checked_sub(reserved) else {
+                return Ok(Counted::BelowReserved(reserved));
+            };
+            let target = shards::spread(free, count);
+            let mut writes = vec![self.count_write(sku, location, read, count)?];
+            let retired = current
+                .iter()
+                .map(|s| s.index)
+                .filter(|i| !count.is_active(*i));
+            for index in (0..count.get()).chain(retired) {
+                let was = current
+                    .iter()
+                    .find(|s| s.index == index)
+                    .copied()
+                    .unwrap_or_default();
+                let available = target.get(usize::from(index)).copied().unwrap_or(0);
+                let shard = Shard {
+                    index,
+                    on_hand: was.reserved + available,
+                    reserved: was.reserved,
+                    available,
+                };
+                writes.push(self.put_shard(sku, location, shard, was)?);
+            }
+            if dynamo::transact(&self.client, writes, "setting stock on hand")
+                .await?
+                .is_none()
+            {
+                return Ok(Counted::Set);
+            }
+        }
+        bail!("stock of {sku} at {location} kept changing while it was counted")
+    }
+
+    /// A transaction's write of a location's shard count, on condition it is still as `read`.
+    fn count_write(
+        &self,
+        sku: &Sku,
+        location: &LocationId,
+        read: Option<&LocationStock>,
+        count: ShardCount,
+    ) -> anyhow::Result<TransactWriteItem> {
+        let (pk, sk) = shards_key(sku, location);
+        let high_water = read.map_or(0, |l| l.high_water).max(count.get());
+        let record = ShardsItem {
+            pk,
+            sk,
+            location: location.clone(),
+            count,
+            high_water,
+        };
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item(&record)?));
+        let put = match read {
+            None => put.condition_expression("attribute_not_exists(pk)"),
+            Some(read) => put
+                .condition_expression("#count = :count AND high_water = :high_water")
+                .expression_attribute_names("#count", "count")
+                .expression_attribute_values(":count", number(read.count.get()))
+                .expression_attribute_values(":high_water", number(read.high_water)),
+        };
+        let put = put.build().context("building a shard count write")?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// A transaction's write of a shard, on condition it still holds what was read (`was`).
+    fn put_shard(
+        &self,
+        sku: &Sku,
+        location: &LocationId,
+        shard: Shard,
+        was: Shard,
+    ) -> anyhow::Result<TransactWriteItem> {
+        let (pk, sk) = stock_key(sku, location, shard.index);
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item(&StockItem { pk, sk, shard })?))
+            .condition_expression(
+                "(attribute_not_exists(pk) AND :on_hand = :zero) OR (on_hand = :on_hand AND reserved = :reserved)",
+            )
+            .expression_attribute_values(":on_hand", number(was.on_hand))
+            .expression_attribute_values(":reserved", number(was.reserved))
+            .expression_attribute_values(":zero", number(0))
+            .build()
+            .context("building a shard write")?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// Splits a SKU's stock at a location over `count` shards (or joins it into fewer) while it
+    /// sells: free units move between shards in one transaction, so none is lost or made.
+    pub async fn set_shards(
+        &self,
+        sku: &Sku,
+        location: &LocationId,
+        count: ShardCount,
+    ) -> anyhow::Result<()> {
+        for _ in 0..RACE_RETRIES {
+            let stock = self.stock(sku).await?;
+            let read = stock.locations.get(location);
+            let current = read.map(|l| l.shards.clone()).unwrap_or_default();
+            let mut writes = vec![self.count_write(sku, location, read, count)?];
+            for (index, change) in shards::rebalance(&current, count) {
+                // A shard giving units must still have them; a new one starts empty.
+                let (condition, bound) = if change < 0 {
+                    ("available >= :bound", -change)
+                } else {
+                    ("attribute_not_exists(pk) OR available >= :bound", 0)
+                };
+                let update = Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key(stock_key(sku, location, index))))
+                    .update_expression(
+                        "SET on_hand = if_not_exists(on_hand, :zero) + :change, \
+                         available = if_not_exists(available, :zero) + :change, \
+                         reserved = if_not_exists(reserved, :zero), #index = :index",
+                    )
+                    .condition_expression(condition)
+                    .expression_attribute_names("#index", "index")
+                    .expression_attribute_values(":change", number(change))
+                    .expression_attribute_values(":bound", number(bound))
+                    .expression_attribute_values(":zero", number(0))
+                    .expression_attribute_values(":index", number(index))
+                    .build()
+                    .context("building a shard move")?;
+                writes.push(TransactWriteItem::builder().update(update).build());
+            }
+            if dynamo::transact(&self.client, writes, "resharding stock")
+                .await?
+                .is_none()
+            {
+                return Ok(());
+            }
+        }
+        bail!("stock of {sku} at {location} kept changing while it was resharded")
+    }
+
+    /// Holds the units of `request` for `hold_for`, all lines or none, under the caller's `id`
+    /// (a replay with the same lines answers the same reservation).
+    ///
+    /// First without reading any stock: each line whole from one active shard (a shard of the
+    /// reservation's own, then the next on a lost race), so a hot SKU costs one transaction
+    /// whatever its shard count. When a line finds no shard with all its units, the stock is read
+    /// and the units planned over every shard, retired ones and expired holds included.
+    pub async fn reserve(
+        &self,
+        id: ReservationId,
+        request: &ReservationRequest,
+        hold_for: Duration,
+    ) -> anyhow::Result<Reserved> {
+        let expires_at = unix_now() + hold_for.as_secs().max(1);
+        let counts = self.shard_counts(request).await?;
+        let mut turns = vec![0_usize; request.lines().len()];
+        loop {
+            let holds = request
+                .lines()
+                .iter()
+                .zip(&turns)
+                .map(|(line, turn)| {
+                    let count = counts
+                        .get(&(&line.sku, &line.location))
+                        .copied()
+                        .unwrap_or_default();
+                    let shard = (id.spread() + turn) % usize::from(count.get());
+                    Hold {
+                        sku: line.sku.clone(),
+                        location: line.location.clone(),
+                        shard: u8::try_from(shard).unwrap_or(0),
+                        quantity: line.quantity,
+                    }
+                })
+                .collect();
+            match self.hold(id, request, holds, expires_at).await? {
+                Attempt::Done(reserved) => return Ok(reserved),
+                Attempt::ShardsShort(failed) if !failed.is_empty() => {
+                    for line in failed {
+                        turns[line] += 1;
+                    }
+                }
+                Attempt::ShardsShort(_) => {
+                    return self.reserve_planned(id, request, expires_at).await;
+                }
+            }
+            let exhausted = request.lines().iter().zip(&turns).any(|(line, turn)| {
+                let count = counts
+                    .get(&(&line.sku, &line.location))
+                    .copied()
+                    .unwrap_or_default();
+                *turn >= usize::from(count.get())
+            });
+            if exhausted {
+                return self.reserve_planned(id, request, expires_at).await;
+            }
+        }
+    }
+
+    /// Each line's active shard count, from an eventually consistent read: a count just changed
+    /// only sends a first attempt to a shard that then fails its condition.
+    async fn shard_counts<'r>(
+        &self,
+        request: &'r ReservationRequest,
+    ) -> anyhow::Result<HashMap<(&'r Sku, &'r LocationId), ShardCount>> {
+        let mut skus: Vec<&Sku> = request.lines().iter().map(|line| &line.sku).collect();
+        skus.dedup();
+        let reads = skus.into_iter().map(|sku| self.locations(sku, false));
+        let mut counts = HashMap::new();
+        for items in futures::future::try_join_all(reads).await? {
+            for counted in items {
+                if let Some(line) = request.lines().iter().find(|line| {
+                    line.location == counted.location && sku_pk(&line.sku) == counted.pk
+                }) {
+                    counts.insert((&line.sku, &line.location), counted.count);
+                }
+            }
+        }
+        Ok(counts)
+    }
+
+    /// The reservation from a read of the stock: units split over shards where no one has them
+    /// all, retired shards used, expired holds in the way given back first.
+    async fn reserve_planned(
+        &self,
+        id: ReservationId,
+        request: &ReservationRequest,
+        expires_at: u64,
+    ) -> anyhow::Result<Reserved> {
+        let mut swept = false;
+        for _ in 0..RESERVE_ATTEMPTS {
+            let skus: Vec<&Sku> = request.lines().iter().map(|line| &line.sku).collect();
+            let stocks =
+                futures::future::try_join_all(skus.iter().map(|sku| self.stock(sku))).await?;
+            let stock: HashMap<&Sku, SkuStock> = skus.into_iter().zip(stocks).collect();
+            let holds = match plan(id, request, &stock) {
+                Ok(holds) => holds,
+                Err(short) => {
+                    let expired: Vec<ReservationId> = stock
+                        .values()
+                        .flat_map(|s| s.locations.values())
+                        .flat_map(|l| l.expired.iter().map(|(id, _)| *id))
+                        .collect();
+                    if expired.is_empty() || swept {
+                        return Ok(Reserved::Short(short));
+                    }
+                    // Expired holds in the way: give them back, then plan again.
+                    swept = true;
+                    for id in expired {
+                        self.settle(id, Settle::Expire).await?;
+                    }
+                    continue;
+                }
+            };
+            if holds.len() > MAX_HOLDS {
+                bail!("the stock is split over too many shards to hold in one transaction");
+            }
+            // A shard sold out between the read and the write: read again.
+            if let Attempt::Done(reserved) = self.hold(id, request, holds, expires_at).await? {
+                return Ok(reserved);
+            }
+        }
+        bail!(
+            "stock kept selling out from under the reservation: the SKU is too hot for its shards"
+        )
+    }
+
+    /// One transaction: the reservation, and per hold its shard's units and its hold item.
+    async fn hold(
+        &self,
+        id: ReservationId,
+        request: &ReservationRequest,
+        holds: Vec<Hold>,
+        expires_at: u64,
+    ) -> anyhow::Result<Attempt> {
+        let reservation = Reservation {
+            id,
+            status: Status::Held,
+            holds,
+            expires_at,
+        };
+        let (pk, sk) = reservation_key(id);
+        let record = ReservationItem {
+            pk,
+            sk,
+            ttl: expires_at,
+            reservation: reservation.clone(),
+        };
+        let mut writes = vec![put_new(&self.table, item(&record)?)?];
+        for hold in &reservation.holds {
+            writes.push(self.move_units(hold, Units::Hold)?);
+            let (pk, sk) = hold_key(hold, &reservation);
+            let hold_item = HoldItem {
+                pk,
+                sk,
+                reservation: id,
+                quantity: hold.quantity,
+                expires_at,
+            };
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item(&hold_item)?))
+                .build()?;
+            writes.push(TransactWriteItem::builder().put(put).build());
+        }
+        self.contention.transactions.fetch_add(1, Ordering::Relaxed);
+        let Some(failed) = dynamo::transact(&self.client, writes, "reserving stock").await? else {
+            return Ok(Attempt::Done(Reserved::Held(reservation)));
+        };
+        if failed.first() == Some(&true) {
+            let existing = self.reservation(id).await?;
+            return Ok(Attempt::Done(match existing {
+                Some(existing) if existing.lines() == request.lines() => Reserved::Held(existing),
+                _ => Reserved::IdTaken,
+            }));
+        }
+        self.contention.conflicts.fetch_add(1, Ordering::Relaxed);
+        // Item 1 + 2i is hold i's shard.
+        let short = (0..reservation.holds.len())
+            .filter(|i| failed.get(1 + 2 * i) == Some(&true))
+            .collect();
+        Ok(Attempt::ShardsShort(short))
+    }
+
+    pub async fn reservation(&self, id: ReservationId) -> anyhow::Result<Option<Reservation>> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(reservation_key(id))))
+            .consistent_read(true)
+            .send()
+            .await
+            .context("reading a reservation")?;
+        let record: Option<ReservationItem> = output.item.map(decode).transpose()?;
+        Ok(record.map(|r| r.reservation))
+    }
+
+    /// The order takes the held units: they leave on hand. Refused once the hold expired.
+    pub async fn commit(&self, id: ReservationId) -> anyhow::Result<Settled> {
+        self.settle(id, Settle::Commit).await
+    }
+
+    /// The held units are for sale again.
+    pub async fn release(&self, id: ReservationId) -> anyhow::Result<Settled> {
+        self.settle(id, Settle::Release).await
+    }
+
+    async fn settle(&self, id: ReservationId, settle: Settle) -> anyhow::Result<Settled> {
+        for _ in 0..RACE_RETRIES {
+            let Some(reservation) = self.reservation(id).await? else {
+                return Ok(Settled::NotFound);
+            };
+            let now = unix_now();
+            match step(&reservation, settle, now) {
+                Step::Done => return Ok(Settled::AlreadyDone),
+                Step::Refused(status) => return Ok(Settled::Refused(status)),
+                Step::Apply => {}
+            }
+            let guard = match settle {
+                Settle::Commit => "#status = :held AND expires_at > :now",
+                Settle::Release => "#status = :held",
+                Settle::Expire => "#status = :held AND expires_at <= :now",
+            };
+            let update = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(reservation_key(id))))
+                .update_expression("SET #status = :status, #ttl = :ttl")
+                .condition_expression(guard)
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_names("#ttl", "ttl")
+                .expression_attribute_values(":status", status_value(settle.status())?)
+                .expression_attribute_values(":held", status_value(Status::Held)?)
+                .expression_attribute_values(":ttl", number(now + KEEP_SETTLED.as_secs()));
+            // DynamoDB refuses a value no expression uses.
+            let update = if guard.contains(":now") {
+                update.expression_attribute_values(":now", number(now))
+            } else {
+                update
+            };
+            let update = update.build().context("building a reservation update")?;
+            let mut writes = vec![TransactWriteItem::builder().update(update).build()];
+            writes.extend(self.give_back(&reservation, settle)?);
+            // A lost race re-reads: the winner's status then decides.
+            if dynamo::transact(&self.client, writes, "settling a reservation")
+                .await?
+                .is_none()
+            {
+                tracing::info!(reservation = %id, status = ?settle.status(), "reservation settled");
+                return Ok(Settled::Applied);
+            }
+        }
+        bail!("reservation {id} kept changing while it was settled")
+    }
+
+    /// Gives back the units of a held reservation DynamoDB's TTL deleted (its stream's REMOVE
+    /// record): a tombstone in its place makes a replayed record change nothing. `false` when
+    /// there was nothing to give back.
+    pub async fn expire_removed(&self, removed: Reservation) -> anyhow::Result<bool> {
+        if removed.status != Status::Held {
+            return Ok(false);
+        }
+        let tombstone = Reservation {
+            status: Status::Expired,
+            ..removed.clone()
+        };
+        let (pk, sk) = reservation_key(removed.id);
+        let ttl = unix_now() + KEEP_SETTLED.as_secs();
+        let record = ReservationItem {
+            pk,
+            sk,
+            ttl,
+            reservation: tombstone,
+        };
+        let mut writes = vec![put_new(&self.table, item(&record)?)?];
+        writes.extend(self.give_back(&removed, Settle::Expire)?);
+        match dynamo::transact(&self.client, writes, "expiring a removed reservation").await? {
+            None => {
+                tracing::info!(reservation = %removed.id, "expired reservation released");
+                Ok(true)
+            }
+            Some(failed) if failed.first() == Some(&true) => Ok(false),
+            Some(_) => bail!(
+                "reservation {}'s shards hold fewer units than it",
+                removed.id
+            ),
+        }
+    }
+
+    /// Per hold of `reservation`: its shard's units moved as `settle` says, and its hold item gone.
+    fn give_back(
+        &self,
+        reservation: &Reservation,
+        settle: Settle,
+    ) -> anyhow::Result<Vec<TransactWriteItem>> {
+        let mut writes = Vec::new();
+        for hold in &reservation.holds {
+            let units = match settle {
+                Settle::Commit => Units::Ship,
+                Settle::Release | Settle::Expire => Units::Free,
+            };
+            writes.push(self.move_units(hold, units)?);
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(hold_key(hold, reservation))))
+                .build()
+                .context("building a hold delete")?;
+            writes.push(TransactWriteItem::builder().delete(delete).build());
+        }
+        Ok(writes)
+    }
+
+    /// The shard update that moves a hold's units.
+    fn move_units(&self, hold: &Hold, units: Units) -> anyhow::Result<TransactWriteItem> {
+        let (set, condition) = match units {
+            Units::Hold => (
+                "SET available = available - :q, reserved = reserved + :q",
+                "available >= :q",
+            ),
+            Units::Ship => (
+                "SET on_hand = on_hand - :q, reserved = reserved - :q",
+                "reserved >= :q",
+            ),
+            Units::Free => (
+                "SET available = available + :q, reserved = reserved - :q",
+                "reserved >= :q",
+            ),
+        };
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(stock_key(&hold.sku, &hold.location, hold.shard))))
+            .update_expression(set)
+            .condition_expression(condition)
+            .expression_attribute_values(":q", number(hold.quantity))
+            .build()
+            .context("building a shard update")?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+}
+
+/// What became of one reservation transaction.
+enum Attempt {
+    Done(Reserved),
+    /// These holds' shards had fewer units than they asked for: nothing was written.
+    ShardsShort(Vec<usize>),
+}
+
+/// Where a hold's units go on its shard.
+enum Units {
+    /// From available to reserved.
+    Hold,
+    /// Out of reserved and on hand: the order ships them.
+    Ship,
+    /// From reserved back to available.
+    Free,
+}
+
+fn status_value(status: Status) -> anyhow::Result<AttributeValue> {
+    serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(status).context("encoding a status")
+}
+
+/// Which shard each line's units come from, or every line that is short.
+fn plan(
+    id: ReservationId,
+    request: &ReservationRequest,
+    stock: &HashMap<&Sku, SkuStock>,
+) -> Result<Vec<Hold>, Vec<Shortage>> {
+    let mut holds = Vec::new();
+    let mut short = Vec::new();
+    for line in request.lines() {
+        let here = stock
+            .get(&line.sku)
+            .and_then(|s| s.locations.get(&line.location));
+        let (shards, count) = here.map_or((&[][..], ShardCount::ONE), |l| (&l.shards[..], l.count));
+        match shards::take(shards, count, line.quantity, id.spread()) {
+            Some(parts) => holds.extend(parts.into_iter().map(|(shard, quantity)| Hold {
+                sku: line.sku.clone(),
+                location: line.location.clone(),
+                shard,
+                quantity,
+            })),
+            None => short.push(Shortage {
+                sku: line.sku.clone(),
+                location: line.location.clone(),
+                requested: line.quantity,
+                available: here.map_or(0, LocationStock::available),
+            }),
+        }
+    }
+    if short.is_empty() {
+        Ok(holds)
+    } else {
+        Err(short)
+    }
+}
+
+/// The reservation in a stream image of the inventory table; `None` for the table's other items.
+pub fn removed_reservation(image: serde_dynamo::Item) -> anyhow::Result<Option<Reservation>> {
+    let is_reservation =
+        matches!(image.get("sk"), Some(serde_dynamo::AttributeValue::S(sk)) if sk == "RESERVATION");
+    if !is_reservation {
+        return Ok(None);
+    }
+    let record: ReservationItem =
+        serde_dynamo::from_item(image).context("decoding a reservation image")?;
+    Ok(Some(record.reservation))
+}
