@@ -9,6 +9,7 @@ pub mod bench;
 pub mod check;
 pub mod dynamodb;
 pub mod gateway;
+pub mod hot_sku;
 pub mod logs;
 pub mod mappings;
 pub mod openapi;

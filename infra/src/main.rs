@@ -3,7 +3,8 @@
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use rainforest_local::auth::{DEV_AUDIENCE, DevIssuer};
-use rainforest_local::{Template, bench, check, provision, up};
+use rainforest_local::{Template, bench, check, hot_sku, provision, up};
+use shared::inventory::ShardCount;
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
@@ -94,6 +95,23 @@ enum Command {
         #[arg(long, default_value = "300")]
         invokes: NonZeroUsize,
     },
+    /// One hot SKU, many buyers at once: reservations a second, latency and the share of
+    /// reservation transactions that lost a race for a shard, per shard count. Prints a table;
+    /// writes the figures as JSON to <local-dir>/bench-reservations.json.
+    BenchReservations {
+        /// Shard counts to compare (comma-separated).
+        #[arg(long, value_delimiter = ',', default_value = "1,4,16")]
+        shards: Vec<u8>,
+        /// Reservations of one unit per shard count, with as many units in stock.
+        #[arg(long, default_value = "2000")]
+        reservations: NonZeroUsize,
+        /// Reservations in flight at once.
+        #[arg(long, default_value = "64")]
+        concurrency: NonZeroUsize,
+        /// Runs per shard count, the counts taking turns.
+        #[arg(long, default_value = "4")]
+        rounds: NonZeroUsize,
+    },
 }
 
 #[tokio::main]
@@ -182,6 +200,30 @@ async fn main() -> anyhow::Result<()> {
                     options.log_dir.display()
                 );
             }
+        }
+        Command::BenchReservations {
+            shards,
+            reservations,
+            concurrency,
+            rounds,
+        } => {
+            let shards = shards
+                .into_iter()
+                .map(ShardCount::try_from)
+                .collect::<Result<_, _>>()
+                .map_err(|rule| anyhow::anyhow!("--shards: each {rule}"))?;
+            let options = hot_sku::Options {
+                template: cli.template,
+                shards,
+                reservations: reservations.get(),
+                concurrency: concurrency.get(),
+                rounds: rounds.get(),
+            };
+            let rows = hot_sku::run(&options).await?;
+            print!("{}", hot_sku::table(&rows));
+            let json = cli.local_dir.join("bench-reservations.json");
+            std::fs::write(&json, serde_json::to_string_pretty(&rows)?)?;
+            println!("figures: {}", json.display());
         }
         Command::Openapi => print!("{}", rainforest_local::openapi::document_text()?),
         Command::Token {

@@ -47,3 +47,33 @@ fn the_readme_bench_runs_every_function_beside_the_baseline_and_each_answers_its
     assert_eq!(functions[0]["init_over_baseline"], 1.0);
     std::fs::remove_dir_all(&local).ok();
 }
+
+/// The hot-SKU bench (`infra/bench-reservations`), run as the README prints it: every shard
+/// count's reservations are held (stock matches them), the units add up, and the figures are
+/// measured.
+#[test]
+fn the_readme_hot_sku_bench_holds_every_reservation_for_each_shard_count() {
+    let script = readme_shell_blocks(
+        "`infra/bench-reservations` reserves",
+        "Its figures also go to",
+    )
+    .concat();
+    let local = std::env::temp_dir().join(format!("rainforest-hot-{}", ulid::Ulid::new()));
+    let table = run_as_printed(&script, &[("RAINFOREST_LOCAL_DIR", local.as_os_str())]);
+    let json = std::fs::read_to_string(local.join("bench-reservations.json")).unwrap();
+    let rows: Vec<Value> = serde_json::from_str(&json).unwrap();
+    let shards: Vec<u64> = rows.iter().map(|r| r["shards"].as_u64().unwrap()).collect();
+    assert_eq!(shards, [1, 4]);
+    for row in &rows {
+        assert_eq!(row["held"], 200, "{row}");
+        assert_eq!(row["reservations"], 200, "{row}");
+        assert!(row["per_second"].as_f64().unwrap() > 0.0, "{row}");
+        assert!(row["p99_ms"].as_f64() >= row["p50_ms"].as_f64(), "{row}");
+        assert!(row["transactions"].as_u64().unwrap() >= 200, "{row}");
+        assert!(
+            table.contains(&format!("| {} | 200 | 200 |", row["shards"])),
+            "{table}"
+        );
+    }
+    std::fs::remove_dir_all(&local).ok();
+}
