@@ -42,7 +42,7 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
     let kept = !store.is_empty().await?;
     let seeded = if options.seed && !kept {
         Some(
-            seed::load_demo_catalog(&sdk, &template, &mut stack, &store)
+            seed::load_demo_data(&sdk, &template, &mut stack, &store)
                 .await
                 .context("loading the demo catalog")?,
         )
@@ -79,8 +79,13 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
     }
     if let Some(summary) = &seeded {
         println!(
-            "rainforest: demo catalog: {} products, {} offers, {} categories, {} sellers",
-            summary.products, summary.offers, summary.categories, summary.sellers
+            "rainforest: demo catalog: {} products, {} offers, {} categories, {} sellers; stock: {} counts over {} fulfillment centers and the merchants' own locations",
+            summary.products,
+            summary.offers,
+            summary.categories,
+            summary.sellers,
+            summary.stock_counts,
+            seed::FULFILLMENT_CENTERS.len()
         );
     }
     if seeded.is_some() || kept {

@@ -56,7 +56,7 @@ pub async fn bench(options: &Options) -> anyhow::Result<Report> {
         .await
         .context("creating the template's resources")?;
     let store = crate::seed::catalog_store(&sdk, &template, &stack)?;
-    crate::seed::load_demo_catalog(&sdk, &template, &mut stack, &store)
+    crate::seed::load_demo_data(&sdk, &template, &mut stack, &store)
         .await
         .context("loading the demo catalog")?;
     let routes = gateway::routes(&template)?;

@@ -2,7 +2,6 @@
 
 use super::{SEED, SELLERS, Summary, seller_id};
 use crate::{Stack, Template};
-use anyhow::Context;
 use serde_json::{Value, json};
 use shared::catalog::{CatalogStore, NewListing, Offer, OfferTerms, Product, ProductId, Seller};
 
@@ -468,8 +467,8 @@ impl Generator {
     }
 }
 
-/// Writes the demo catalog through the catalog store.
-pub async fn demo_catalog(store: &CatalogStore) -> anyhow::Result<Summary> {
+/// The demo products and offers: the same every time.
+pub(super) fn generated() -> (Vec<Product>, Vec<Offer>) {
     let mut generator = Generator {
         rng: fastrand::Rng::with_seed(SEED),
         products: Vec::new(),
@@ -486,6 +485,12 @@ pub async fn demo_catalog(store: &CatalogStore) -> anyhow::Result<Summary> {
         }
         model += 1;
     }
+    (generator.products, generator.offers)
+}
+
+/// Writes the demo catalog through the catalog store; answers what it holds, and its offers.
+pub async fn demo_catalog(store: &CatalogStore) -> anyhow::Result<(Summary, Vec<Offer>)> {
+    let (products, offers) = generated();
     for (n, name) in SELLER_NAMES.iter().enumerate() {
         // The newest seller has no rating yet.
         let rating =
@@ -495,13 +500,15 @@ pub async fn demo_catalog(store: &CatalogStore) -> anyhow::Result<Summary> {
         )?;
         store.put_seller(&seller).await?;
     }
-    store.import(&generator.products, &generator.offers).await?;
-    Ok(Summary {
-        products: generator.products.len(),
-        offers: generator.offers.len(),
+    store.import(&products, &offers).await?;
+    let summary = Summary {
+        products: products.len(),
+        offers: offers.len(),
         categories: CATEGORIES.len(),
         sellers: SELLERS,
-    })
+        stock_counts: 0,
+    };
+    Ok((summary, offers))
 }
 
 /// The catalog store as the catalog's functions see it, for loading the demo data into.
@@ -515,54 +522,6 @@ pub fn catalog_store(
         .into_iter()
         .collect();
     CatalogStore::from_source(sdk, &environment)
-}
-
-/// Loads the demo catalog with the catalog table's stream off, then turns it on again: dynoxide
-/// 3.2.0 numbers each stream record after a scan of the table's stream, so 25,000 writes with it
-/// on take minutes; and no consumer should see the demo data anyway.
-pub async fn load_demo_catalog(
-    sdk: &aws_config::SdkConfig,
-    template: &Template,
-    stack: &mut Stack,
-    store: &CatalogStore,
-) -> anyhow::Result<Summary> {
-    use aws_sdk_dynamodb::types::{StreamSpecification, StreamViewType};
-    const TABLE: &str = "CatalogTable";
-    let view = template
-        .resources
-        .get(TABLE)
-        .and_then(|t| t.properties.pointer("/StreamSpecification/StreamViewType"))
-        .and_then(serde_json::Value::as_str)
-        .context("the catalog table has a stream")?;
-    let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
-    let table = stack.reference(TABLE)?;
-    let stream = |enabled: bool| -> anyhow::Result<_> {
-        let spec = StreamSpecification::builder().stream_enabled(enabled);
-        let spec = if enabled {
-            spec.stream_view_type(StreamViewType::from(view))
-        } else {
-            spec
-        };
-        Ok(dynamodb
-            .update_table()
-            .table_name(&table)
-            .stream_specification(spec.build()?))
-    };
-    stream(false)?
-        .send()
-        .await
-        .context("pausing the catalog stream")?;
-    let summary = demo_catalog(store).await?;
-    let updated = stream(true)?
-        .send()
-        .await
-        .context("resuming the catalog stream")?;
-    let arn = updated
-        .table_description
-        .and_then(|t| t.latest_stream_arn)
-        .context("the resumed stream's ARN")?;
-    stack.set_attribute(TABLE, "StreamArn", arn);
-    Ok(summary)
 }
 
 #[cfg(test)]

@@ -5,8 +5,14 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod catalog;
+mod inventory;
 
-pub use catalog::{catalog_store, demo_catalog, load_demo_catalog};
+pub use catalog::{catalog_store, demo_catalog};
+pub use inventory::{FULFILLMENT_CENTERS, demo_stock};
+
+use crate::{Stack, Template};
+use anyhow::Context;
+use shared::inventory::InventoryStore;
 
 pub const SELLERS: usize = 12;
 pub const DEMO_CUSTOMERS: &[&str] = &[
@@ -24,8 +30,91 @@ pub struct Summary {
     pub offers: usize,
     pub categories: usize,
     pub sellers: usize,
+    /// Counts of a SKU at a location.
+    pub stock_counts: usize,
 }
 
 pub fn seller_id(n: usize) -> String {
     format!("seller-{:02}", n + 1)
+}
+
+/// Loads the demo catalog and its stock, each table's stream off meanwhile: dynoxide 3.2.0
+/// numbers each stream record after a scan of the table's stream, so 25,000 writes with it on
+/// take minutes; and no consumer should see the demo data anyway.
+pub async fn load_demo_data(
+    sdk: &aws_config::SdkConfig,
+    template: &Template,
+    stack: &mut Stack,
+    catalog: &shared::catalog::CatalogStore,
+) -> anyhow::Result<Summary> {
+    pause_stream(sdk, stack, "CatalogTable").await?;
+    let (mut summary, offers) = demo_catalog(catalog).await?;
+    resume_stream(sdk, template, stack, "CatalogTable").await?;
+
+    let stock = demo_stock(&offers);
+    let inventory = InventoryStore::new(
+        aws_sdk_dynamodb::Client::new(sdk),
+        stack.reference("InventoryTable")?,
+    );
+    pause_stream(sdk, stack, "InventoryTable").await?;
+    inventory
+        .import(&stock)
+        .await
+        .context("loading the demo stock")?;
+    resume_stream(sdk, template, stack, "InventoryTable").await?;
+    summary.stock_counts = stock.len();
+    Ok(summary)
+}
+
+async fn pause_stream(
+    sdk: &aws_config::SdkConfig,
+    stack: &Stack,
+    table: &str,
+) -> anyhow::Result<()> {
+    use aws_sdk_dynamodb::types::StreamSpecification;
+    aws_sdk_dynamodb::Client::new(sdk)
+        .update_table()
+        .table_name(stack.reference(table)?)
+        .stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(false)
+                .build()?,
+        )
+        .send()
+        .await
+        .with_context(|| format!("pausing the stream of {table}"))?;
+    Ok(())
+}
+
+/// Turns the stream on again as the template declares it; a new stream, with a new ARN.
+async fn resume_stream(
+    sdk: &aws_config::SdkConfig,
+    template: &Template,
+    stack: &mut Stack,
+    table: &str,
+) -> anyhow::Result<()> {
+    use aws_sdk_dynamodb::types::{StreamSpecification, StreamViewType};
+    let view = template
+        .resources
+        .get(table)
+        .and_then(|t| t.properties.pointer("/StreamSpecification/StreamViewType"))
+        .and_then(serde_json::Value::as_str)
+        .with_context(|| format!("{table} has a stream"))?;
+    let spec = StreamSpecification::builder()
+        .stream_enabled(true)
+        .stream_view_type(StreamViewType::from(view))
+        .build()?;
+    let updated = aws_sdk_dynamodb::Client::new(sdk)
+        .update_table()
+        .table_name(stack.reference(table)?)
+        .stream_specification(spec)
+        .send()
+        .await
+        .with_context(|| format!("resuming the stream of {table}"))?;
+    let arn = updated
+        .table_description
+        .and_then(|t| t.latest_stream_arn)
+        .context("the resumed stream's ARN")?;
+    stack.set_attribute(table, "StreamArn", arn);
+    Ok(())
 }

@@ -298,6 +298,33 @@ impl InventoryStore {
             .map(HashMap::from_iter)
     }
 
+    /// Loads counts, each on one shard, into a table that has none of these SKUs yet (demo data):
+    /// plain batch writes, no conditions.
+    pub async fn import(&self, counts: &[(Sku, LocationId, u32)]) -> anyhow::Result<()> {
+        let mut items = Vec::with_capacity(counts.len() * 2);
+        for (sku, location, on_hand) in counts {
+            let (pk, sk) = shards_key(sku, location);
+            let count = ShardCount::ONE;
+            let location = location.clone();
+            items.push(item(&ShardsItem {
+                pk,
+                sk,
+                location: location.clone(),
+                count,
+                high_water: 1,
+            })?);
+            let (pk, sk) = stock_key(sku, &location, 0);
+            let shard = Shard {
+                index: 0,
+                on_hand: *on_hand,
+                reserved: 0,
+                available: *on_hand,
+            };
+            items.push(item(&StockItem { pk, sk, shard })?);
+        }
+        dynamo::batch_put(&self.client, &self.table, items).await
+    }
+
     /// Sets the units on hand at a location (a seller's or a fulfillment center's count), spread
     /// over the active shards; units held for reservations stay where they are held.
     pub async fn set_on_hand(
