@@ -43,6 +43,12 @@ pub fn put_new(table: &str, item: Item) -> anyhow::Result<TransactWriteItem> {
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
+/// A transaction kept colliding with others on its items: a caller that can go elsewhere (another
+/// shard) finds it with `error.downcast_ref::<Conflicted>()`.
+#[derive(Debug, thiserror::Error)]
+#[error("the transaction kept colliding with others")]
+pub struct Conflicted;
+
 /// How often a transaction DynamoDB cancelled for colliding with another is sent again.
 const CONFLICT_RETRIES: u32 = 4;
 
@@ -84,8 +90,11 @@ pub async fn transact(
                     .collect(),
             ));
         }
-        if !codes.contains(&Some("TransactionConflict")) || conflicts == CONFLICT_RETRIES {
+        if !codes.contains(&Some("TransactionConflict")) {
             return Err(anyhow::Error::from(error).context(what));
+        }
+        if conflicts == CONFLICT_RETRIES {
+            return Err(anyhow::Error::from(error).context(Conflicted).context(what));
         }
         conflicts += 1;
         let pause = ulid::Ulid::new().random() % (10 << conflicts);

@@ -1,6 +1,6 @@
 //! Consumes the inventory table's stream: a reservation still held when DynamoDB's TTL deleted
-//! it gives its units back, without anyone calling release. Replays change nothing (the store
-//! leaves a tombstone). A record that fails stops the batch there; Lambda retries from it and,
+//! it gives its units back, without anyone calling release. Replays change nothing (each hold is
+//! given back once). A record that fails stops the batch there; Lambda retries from it and,
 //! past `MaximumRetryAttempts`, sends it to the failure queue.
 
 use aws_lambda_events::event::dynamodb::Event;

@@ -32,6 +32,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 const RESERVE_ATTEMPTS: usize = 12;
 /// How often a count or a settlement is retried after losing a race.
 const RACE_RETRIES: usize = 12;
+/// Expired holds one reservation gives back on its way, at most.
+const SWEEP_LIMIT: usize = 25;
 /// How long a settled reservation is kept, so a replayed commit or release finds it.
 const KEEP_SETTLED: Duration = Duration::from_secs(7 * 24 * 3600);
 
@@ -48,12 +50,21 @@ pub struct LocationStock {
     pub high_water: u8,
     pub shards: Vec<Shard>,
     /// Holds whose time is up but whose units are not yet given back: free for anyone to take.
-    pub expired: Vec<(ReservationId, u32)>,
+    pub expired: Vec<ExpiredHold>,
+}
+
+/// A hold whose time is up, where it is.
+#[derive(Debug, Clone)]
+pub struct ExpiredHold {
+    pub reservation: ReservationId,
+    pub shard: u8,
+    pub quantity: u32,
+    pub expires_at: u64,
 }
 
 impl LocationStock {
     pub fn available(&self) -> u32 {
-        let expired: u32 = self.expired.iter().map(|(_, units)| units).sum();
+        let expired: u32 = self.expired.iter().map(|hold| hold.quantity).sum();
         self.shards.iter().map(|s| s.available).sum::<u32>() + expired
     }
 }
@@ -72,6 +83,8 @@ pub enum Reserved {
     Short(Vec<Shortage>),
     /// The id is another reservation's.
     IdTaken,
+    /// A replay of a reservation that no longer holds its units: settled so, or expired.
+    Settled(Status),
 }
 
 /// What became of a commit, release or expiry.
@@ -136,12 +149,9 @@ fn stock_key(sku: &Sku, location: &LocationId, shard: u8) -> (String, String) {
     )
 }
 
-fn hold_key(hold: &Hold, reservation: &Reservation) -> (String, String) {
+fn hold_key(hold: &Hold, reservation: ReservationId, expires_at: u64) -> (String, String) {
     let (pk, _) = stock_key(&hold.sku, &hold.location, hold.shard);
-    (
-        pk,
-        format!("HOLD#{:010}#{}", reservation.expires_at, reservation.id),
-    )
+    (pk, format!("HOLD#{expires_at:010}#{reservation}"))
 }
 
 fn sku_pk(sku: &Sku) -> String {
@@ -260,7 +270,7 @@ impl InventoryStore {
         location: &LocationId,
         index: u8,
         now: u64,
-    ) -> anyhow::Result<Option<(Shard, Vec<(ReservationId, u32)>)>> {
+    ) -> anyhow::Result<Option<(Shard, Vec<ExpiredHold>)>> {
         let (pk, _) = stock_key(sku, location, index);
         let output = self
             .client
@@ -279,7 +289,15 @@ impl InventoryStore {
         };
         let StockItem { shard, .. } = decode(first)?;
         let expired = items
-            .map(|item| decode::<HoldItem>(item).map(|hold| (hold.reservation, hold.quantity)))
+            .map(|item| {
+                let hold: HoldItem = decode(item)?;
+                anyhow::Ok(ExpiredHold {
+                    reservation: hold.reservation,
+                    shard: index,
+                    quantity: hold.quantity,
+                    expires_at: hold.expires_at,
+                })
+            })
             .collect::<anyhow::Result<_>>()?;
         Ok(Some((shard, expired)))
     }
@@ -574,19 +592,11 @@ impl InventoryStore {
             let holds = match plan(id, request, &stock) {
                 Ok(holds) => holds,
                 Err(short) => {
-                    let expired: Vec<ReservationId> = stock
-                        .values()
-                        .flat_map(|s| s.locations.values())
-                        .flat_map(|l| l.expired.iter().map(|(id, _)| *id))
-                        .collect();
-                    if expired.is_empty() || swept {
+                    if swept || !self.sweep(&short, &stock).await {
                         return Ok(Reserved::Short(short));
                     }
-                    // Expired holds in the way: give them back, then plan again.
+                    // Expired holds were in the way: plan again with their units.
                     swept = true;
-                    for id in expired {
-                        self.settle(id, Settle::Expire).await?;
-                    }
                     continue;
                 }
             };
@@ -601,6 +611,97 @@ impl InventoryStore {
         bail!(
             "stock kept selling out from under the reservation: the SKU is too hot for its shards"
         )
+    }
+
+    /// Settles as expired the reservations whose expired holds are on the short lines' SKUs and
+    /// locations (at most [`SWEEP_LIMIT`], at once); a hold whose reservation the TTL already
+    /// deleted is given back by itself. Whether any units came back. One that fails is logged
+    /// and left to the next sweep or to the TTL's stream record.
+    async fn sweep(&self, short: &[Shortage], stock: &HashMap<&Sku, SkuStock>) -> bool {
+        let mut expired: BTreeMap<ReservationId, Vec<(Hold, u64)>> = BTreeMap::new();
+        for line in short {
+            let here = stock
+                .get(&line.sku)
+                .and_then(|s| s.locations.get(&line.location));
+            for found in here.into_iter().flat_map(|l| &l.expired) {
+                let hold = Hold {
+                    sku: line.sku.clone(),
+                    location: line.location.clone(),
+                    shard: found.shard,
+                    quantity: found.quantity,
+                };
+                expired
+                    .entry(found.reservation)
+                    .or_default()
+                    .push((hold, found.expires_at));
+            }
+        }
+        let sweeps = expired
+            .into_iter()
+            .take(SWEEP_LIMIT)
+            .map(|(id, holds)| async move {
+                let freed = match self.settle(id, Settle::Expire).await? {
+                    Settled::Applied | Settled::AlreadyDone => true,
+                    Settled::NotFound => {
+                        let mut freed = false;
+                        for (hold, expires_at) in &holds {
+                            freed |= self.release_hold(hold, id, *expires_at).await?;
+                        }
+                        freed
+                    }
+                    Settled::Refused(_) => false,
+                };
+                anyhow::Ok(freed)
+            });
+        let outcomes = futures::future::join_all(sweeps).await;
+        outcomes
+            .into_iter()
+            .fold(false, |freed, outcome| match outcome {
+                Ok(this) => freed | this,
+                Err(error) => {
+                    let error = format!("{error:#}");
+                    tracing::warn!(error, "an expired reservation was not given back");
+                    freed
+                }
+            })
+    }
+
+    /// Gives back one hold's units, whatever became of its reservation; `false` when they were
+    /// given back before (its hold item is gone).
+    async fn release_hold(
+        &self,
+        hold: &Hold,
+        reservation: ReservationId,
+        expires_at: u64,
+    ) -> anyhow::Result<bool> {
+        let writes = vec![
+            self.move_units(hold, Units::Free)?,
+            self.delete_hold(hold, reservation, expires_at)?,
+        ];
+        let released = dynamo::transact(&self.client, writes, "giving back a hold")
+            .await?
+            .is_none();
+        if released {
+            tracing::info!(%reservation, sku = %hold.sku, quantity = hold.quantity, "expired hold given back");
+        }
+        Ok(released)
+    }
+
+    /// A transaction's delete of a hold item, on condition it is there: each hold is given back
+    /// once, whichever of settling, sweeping or the TTL's stream record comes first.
+    fn delete_hold(
+        &self,
+        hold: &Hold,
+        reservation: ReservationId,
+        expires_at: u64,
+    ) -> anyhow::Result<TransactWriteItem> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(hold_key(hold, reservation, expires_at))))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .context("building a hold delete")?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
     /// One transaction: the reservation, and per hold its shard's units and its hold item.
@@ -627,7 +728,7 @@ impl InventoryStore {
         let mut writes = vec![put_new(&self.table, item(&record)?)?];
         for hold in &reservation.holds {
             writes.push(self.move_units(hold, Units::Hold)?);
-            let (pk, sk) = hold_key(hold, &reservation);
+            let (pk, sk) = hold_key(hold, id, expires_at);
             let hold_item = HoldItem {
                 pk,
                 sk,
@@ -642,13 +743,27 @@ impl InventoryStore {
             writes.push(TransactWriteItem::builder().put(put).build());
         }
         self.contention.transactions.fetch_add(1, Ordering::Relaxed);
-        let Some(failed) = dynamo::transact(&self.client, writes, "reserving stock").await? else {
-            return Ok(Attempt::Done(Reserved::Held(reservation)));
+        let every_hold = (0..reservation.holds.len()).collect();
+        let failed = match dynamo::transact(&self.client, writes, "reserving stock").await {
+            Ok(None) => return Ok(Attempt::Done(Reserved::Held(reservation))),
+            Ok(Some(failed)) => failed,
+            // Other reservations kept taking these shards at the same moment: try others.
+            Err(error) if error.downcast_ref::<dynamo::Conflicted>().is_some() => {
+                self.contention.conflicts.fetch_add(1, Ordering::Relaxed);
+                return Ok(Attempt::ShardsShort(every_hold));
+            }
+            Err(error) => return Err(error),
         };
         if failed.first() == Some(&true) {
             let existing = self.reservation(id).await?;
             return Ok(Attempt::Done(match existing {
-                Some(existing) if existing.lines() == request.lines() => Reserved::Held(existing),
+                Some(existing) if existing.lines() == request.lines() => {
+                    match step(&existing, Settle::Commit, unix_now()) {
+                        Step::Apply => Reserved::Held(existing),
+                        Step::Done => Reserved::Settled(Status::Committed),
+                        Step::Refused(status) => Reserved::Settled(status),
+                    }
+                }
                 _ => Reserved::IdTaken,
             }));
         }
@@ -717,13 +832,28 @@ impl InventoryStore {
                 update
             };
             let update = update.build().context("building a reservation update")?;
-            let mut writes = vec![TransactWriteItem::builder().update(update).build()];
+            let status_change = TransactWriteItem::builder().update(update).build();
+            let mut writes = vec![status_change.clone()];
             writes.extend(self.give_back(&reservation, settle)?);
-            // A lost race re-reads: the winner's status then decides.
-            if dynamo::transact(&self.client, writes, "settling a reservation")
-                .await?
-                .is_none()
-            {
+            let outcome =
+                match dynamo::transact(&self.client, writes, "settling a reservation").await {
+                    Err(error) if error.downcast_ref::<dynamo::Conflicted>().is_some() => continue,
+                    outcome => outcome?,
+                };
+            let given_back = match outcome {
+                None => true,
+                // A lost race re-reads: the winner's status then decides.
+                Some(failed) if failed.first() == Some(&true) => continue,
+                // Its expired holds were given back already (a sweep, the TTL's stream record):
+                // only the status is left to change.
+                Some(_) if settle != Settle::Commit => {
+                    dynamo::transact(&self.client, vec![status_change], "settling a reservation")
+                        .await?
+                        .is_none()
+                }
+                Some(_) => continue,
+            };
+            if given_back {
                 tracing::info!(reservation = %id, status = ?settle.status(), "reservation settled");
                 return Ok(Settled::Applied);
             }
@@ -732,37 +862,19 @@ impl InventoryStore {
     }
 
     /// Gives back the units of a held reservation DynamoDB's TTL deleted (its stream's REMOVE
-    /// record): a tombstone in its place makes a replayed record change nothing. `false` when
-    /// there was nothing to give back.
+    /// record), hold by hold: a replayed record, or one a sweep beat, finds the holds gone.
+    /// `false` when there was nothing left to give back.
     pub async fn expire_removed(&self, removed: Reservation) -> anyhow::Result<bool> {
         if removed.status != Status::Held {
             return Ok(false);
         }
-        let tombstone = Reservation {
-            status: Status::Expired,
-            ..removed.clone()
-        };
-        let (pk, sk) = reservation_key(removed.id);
-        let ttl = unix_now() + KEEP_SETTLED.as_secs();
-        let record = ReservationItem {
-            pk,
-            sk,
-            ttl,
-            reservation: tombstone,
-        };
-        let mut writes = vec![put_new(&self.table, item(&record)?)?];
-        writes.extend(self.give_back(&removed, Settle::Expire)?);
-        match dynamo::transact(&self.client, writes, "expiring a removed reservation").await? {
-            None => {
-                tracing::info!(reservation = %removed.id, "expired reservation released");
-                Ok(true)
-            }
-            Some(failed) if failed.first() == Some(&true) => Ok(false),
-            Some(_) => bail!(
-                "reservation {}'s shards hold fewer units than it",
-                removed.id
-            ),
+        let mut released = false;
+        for hold in &removed.holds {
+            released |= self
+                .release_hold(hold, removed.id, removed.expires_at)
+                .await?;
         }
+        Ok(released)
     }
 
     /// Per hold of `reservation`: its shard's units moved as `settle` says, and its hold item gone.
@@ -778,12 +890,7 @@ impl InventoryStore {
                 Settle::Release | Settle::Expire => Units::Free,
             };
             writes.push(self.move_units(hold, units)?);
-            let delete = Delete::builder()
-                .table_name(&self.table)
-                .set_key(Some(key(hold_key(hold, reservation))))
-                .build()
-                .context("building a hold delete")?;
-            writes.push(TransactWriteItem::builder().delete(delete).build());
+            writes.push(self.delete_hold(hold, reservation.id, reservation.expires_at)?);
         }
         Ok(writes)
     }
