@@ -17,4 +17,6 @@ pub mod inventory;
 pub mod json;
 pub mod metrics;
 pub mod money;
+#[cfg(feature = "dynamodb")]
+pub mod storefront;
 pub mod text;

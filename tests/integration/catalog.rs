@@ -15,7 +15,7 @@ fn listing(sku: &str, title: &str, category: &str) -> Value {
         "offer": {
             "price": {"amount": 49_999, "currency": "USD"},
             "shipping": {"amount": 0, "currency": "USD"},
-            "condition": "new", "fulfillment": "rainforest", "handling_days": 1, "quantity": 25
+            "condition": "new", "fulfillment": "rainforest", "handling_days": 1
         }
     })
 }
@@ -103,6 +103,7 @@ async fn a_listing_is_created_and_read_back_with_its_offer_in_the_buy_box() {
     let id = created.body["product"]["id"].as_str().unwrap();
     assert_eq!(created.header("location"), format!("/api/v1/products/{id}"));
 
+    app.stock("TV-55", 25).await;
     let page = app.send(get(id)).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert_eq!(page.header("etag"), "\"1\"");
@@ -193,7 +194,7 @@ async fn a_second_seller_joins_the_product_by_gtin_and_the_buy_box_applies_the_r
         "/offer",
         json!({
             "price": {"amount": 40_000, "currency": "USD"}, "shipping": {"amount": 2_500, "currency": "USD"},
-            "condition": "new", "fulfillment": "merchant", "handling_days": 3, "quantity": 4
+            "condition": "new", "fulfillment": "merchant", "handling_days": 3
         }),
     );
     let id = create(&app, "seller-a", &a).await;
@@ -214,6 +215,8 @@ async fn a_second_seller_joins_the_product_by_gtin_and_the_buy_box_applies_the_r
         "the existing product data stays"
     );
 
+    app.stock("A-TV", 4).await;
+    app.stock("B-TV", 25).await;
     // A: 42,500 landed, +5% merchant, +1% slow handling; B: 41,000 landed, Rainforest-fulfilled.
     let page = app.send(get(&id)).await;
     assert_eq!(page.body["buy_box"]["sku"], "B-TV", "{}", page.body);
@@ -233,7 +236,7 @@ async fn a_second_seller_joins_the_product_by_gtin_and_the_buy_box_applies_the_r
     // A answers with free shipping from a fulfillment center and undercuts: A wins.
     let cheaper = json!({
         "product_id": id, "price": {"amount": 40_500, "currency": "USD"},
-        "condition": "new", "fulfillment": "rainforest", "handling_days": 1, "quantity": 4
+        "condition": "new", "fulfillment": "rainforest", "handling_days": 1
     });
     let updated = app.send(put_offer("seller-a", "A-TV", &cheaper)).await;
     assert_eq!(updated.status, 200, "{}", updated.body);
@@ -242,16 +245,24 @@ async fn a_second_seller_joins_the_product_by_gtin_and_the_buy_box_applies_the_r
     assert_eq!(page.body["buy_box"]["sku"], "A-TV");
     assert_eq!(page.body["other_offers"][0]["sku"], "B-TV");
 
-    // Sold out: A drops out of the Buy Box but is still listed.
-    let sold_out = with(cheaper, "/quantity", json!(0));
     assert_eq!(
-        app.send(put_offer("seller-a", "A-TV", &sold_out))
-            .await
-            .status,
-        200
+        page.body["buy_box"]["availability"],
+        json!({"status": "only_left", "quantity": 4})
     );
+
+    // Sold out: A drops out of the Buy Box but is still listed, as out of stock.
+    app.stock("A-TV", 0).await;
     let page = app.send(get(&id)).await;
     assert_eq!(page.body["buy_box"]["sku"], "B-TV");
+    assert_eq!(
+        page.body["buy_box"]["availability"],
+        json!({"status": "in_stock"})
+    );
+    assert_eq!(page.body["other_offers"][0]["sku"], "A-TV");
+    assert_eq!(
+        page.body["other_offers"][0]["availability"],
+        json!({"status": "out_of_stock"})
+    );
 }
 
 #[tokio::test]
@@ -261,7 +272,7 @@ async fn put_offer_creates_then_replaces_and_keeps_skus_to_their_seller_and_prod
     let other = create(&app, "seller-a", &listing("A-2", "Desk", "desks")).await;
     let terms = json!({
         "product_id": id, "price": {"amount": 1_999, "currency": "USD"},
-        "condition": "used", "fulfillment": "merchant", "handling_days": 2, "quantity": 1
+        "condition": "used", "fulfillment": "merchant", "handling_days": 2
     });
     let created = app.send(put_offer("seller-b", "B-LAMP", &terms)).await;
     assert_eq!(created.status, 201, "{}", created.body);
@@ -292,6 +303,8 @@ async fn put_offer_creates_then_replaces_and_keeps_skus_to_their_seller_and_prod
         .await
         .assert_unprocessable("product_id");
 
+    app.stock("A-1", 3).await;
+    app.stock("B-LAMP", 3).await;
     let page = app.send(get(&id)).await;
     let skus: Vec<&Value> = page.body["other_offers"]
         .as_array()
@@ -543,7 +556,7 @@ async fn invalid_requests_get_400_or_422_naming_the_field_and_write_nothing() {
             "offer.handling_days",
         ),
         (
-            with(valid.clone(), "/offer/quantity", json!(-1)),
+            with(valid.clone(), "/offer/quantity", json!(5)),
             "offer.quantity",
         ),
         (with(valid.clone(), "/sku", json!("has spaces")), "sku"),
@@ -671,7 +684,7 @@ async fn invalid_requests_get_400_or_422_naming_the_field_and_write_nothing() {
         "seller-a",
         "BASE",
         &json!({"price": {"amount": 5, "currency": "USD"}, "condition": "new",
-        "fulfillment": "merchant", "handling_days": 1, "quantity": 1}),
+        "fulfillment": "merchant", "handling_days": 1}),
     ))
     .await
     .assert_invalid("product_id");
@@ -774,20 +787,22 @@ async fn a_sku_already_listed_is_a_conflict_not_a_second_product() {
 }
 
 #[tokio::test]
-async fn stock_updates_apply_in_order_and_report_only_the_messages_that_cannot_apply() {
+async fn stock_counts_apply_in_order_and_report_only_the_messages_that_cannot_apply() {
     let app = TestApp::spawn().await;
     let id = create(&app, "seller-a", &listing("STOCK-1", "Lamp", "lamps")).await;
     let message = |n: usize, body: String| json!({"messageId": format!("m{n}"), "body": body, "attributes": {}, "messageAttributes": {}});
-    let update = |seller: &str, sku: &str, quantity: u32, sequence: u64| {
-        json!({"seller_id": seller, "sku": sku, "quantity": quantity, "sequence": sequence})
+    let count = |seller: &str, sku: &str, location: &str, quantity: u32, sequence: u64| {
+        json!({"seller_id": seller, "sku": sku, "location": location, "quantity": quantity, "sequence": sequence})
             .to_string()
     };
     let event = json!({"Records": [
-        message(0, update("seller-a", "STOCK-1", 7, 10)),
-        message(1, update("seller-a", "STOCK-1", 99, 9)),   // older than the one applied: ignored
-        message(2, update("seller-a", "NO-SUCH-SKU", 1, 1)),
-        message(3, update("seller-b", "STOCK-1", 0, 11)),   // another seller's SKU
-        message(4, "{\"sku\": \"STOCK-1\"}".to_owned()),   // not a stock update
+        message(0, count("seller-a", "STOCK-1", "FC-SEA1", 7, 10)),
+        message(1, count("seller-a", "STOCK-1", "FC-SEA1", 99, 9)),   // older than the one applied: ignored
+        message(2, count("seller-a", "STOCK-1", "FC-SEA1", 7, 10)),   // the same again: ignored
+        message(3, count("seller-a", "STOCK-1", "FC-DFW2", 2, 1)),    // another location, its own numbering
+        message(4, count("seller-a", "NO-SUCH-SKU", "FC-SEA1", 1, 1)),
+        message(5, count("seller-b", "STOCK-1", "FC-SEA1", 0, 11)),   // another seller's SKU
+        message(6, "{\"sku\": \"STOCK-1\"}".to_owned()),   // not a stock count
     ]});
     let response = app.invoke("ApplyStockUpdatesFunction", event).await;
     let failed: Vec<&str> = response["batchItemFailures"]
@@ -796,12 +811,43 @@ async fn stock_updates_apply_in_order_and_report_only_the_messages_that_cannot_a
         .iter()
         .map(|f| f["itemIdentifier"].as_str().unwrap())
         .collect();
-    assert_eq!(failed, ["m2", "m3", "m4"]);
+    assert_eq!(failed, ["m4", "m5", "m6"]);
     let page = app.send(get(&id)).await;
-    assert_eq!(page.body["buy_box"]["quantity"], 7);
+    assert_eq!(page.body["buy_box"]["sku"], "STOCK-1", "{}", page.body);
     assert_eq!(
-        page.body["buy_box"]["version"], 2,
-        "the stale message wrote nothing"
+        page.body["buy_box"]["availability"],
+        json!({"status": "only_left", "quantity": 9})
+    );
+
+    // A count below what reservations hold is refused, and the next one still applies.
+    let store = app.inventory();
+    let (sku, sea) = ("STOCK-1".parse().unwrap(), "FC-SEA1".parse().unwrap());
+    let lines = vec![shared::inventory::ReservationLine {
+        sku,
+        location: sea,
+        quantity: 5,
+    }];
+    let request = shared::inventory::ReservationRequest::new(lines).unwrap();
+    let held_id = shared::inventory::ReservationId::generate();
+    let hold = std::time::Duration::from_secs(600);
+    assert!(matches!(
+        store.reserve(held_id, &request, hold).await.unwrap(),
+        shared::inventory::Reserved::Held(_)
+    ));
+    let event = json!({"Records": [
+        message(7, count("seller-a", "STOCK-1", "FC-SEA1", 4, 12)),
+        message(8, count("seller-a", "STOCK-1", "FC-SEA1", 6, 13)),
+    ]});
+    let response = app.invoke("ApplyStockUpdatesFunction", event).await;
+    assert_eq!(
+        response["batchItemFailures"],
+        json!([{"itemIdentifier": "m7"}])
+    );
+    let page = app.send(get(&id)).await;
+    assert_eq!(
+        page.body["buy_box"]["availability"],
+        json!({"status": "only_left", "quantity": 3}),
+        "6 on hand less 5 held at FC-SEA1, and 2 at FC-DFW2"
     );
 }
 
@@ -946,6 +992,7 @@ async fn an_item_that_no_longer_decodes_is_skipped_not_a_broken_page() {
         }
     }
     assert_eq!(seen, ids, "every readable product once, in order");
+    app.stock("OK-0", 1).await;
     let page = app.send(get(&ids[0])).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert_eq!(page.body["buy_box"]["sku"], "OK-0");
@@ -958,7 +1005,7 @@ async fn concurrent_puts_of_one_new_sku_answer_the_state_they_leave_never_500() 
     let id = create(&app, "seller-a", &listing("BASE", "Heater", "heaters")).await;
     let terms = |price: u64| {
         json!({"product_id": id, "price": {"amount": price, "currency": "USD"}, "condition": "new",
-               "fulfillment": "merchant", "handling_days": 2, "quantity": 3})
+               "fulfillment": "merchant", "handling_days": 2})
     };
     let race = |sku: &'static str, prices: Vec<u64>| {
         let app = &app;

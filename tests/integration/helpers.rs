@@ -143,6 +143,17 @@ impl TestApp {
         InventoryStore::new(self.dynamodb(), table)
     }
 
+    /// `units` of `sku` on hand at a test fulfillment center: what makes an offer buyable.
+    pub async fn stock(&self, sku: &str, units: u32) {
+        let (sku, location) = (sku.parse().unwrap(), "FC-TEST".parse().unwrap());
+        let counted = self
+            .inventory()
+            .set_on_hand(&sku, &location, units)
+            .await
+            .unwrap();
+        assert_eq!(counted, shared::inventory::Counted::Set);
+    }
+
     /// Runs the template's queue and stream event sources against this test's resources, as
     /// `infra/up` does, until the test ends.
     pub fn start_event_sources(&self) {

@@ -299,7 +299,7 @@ fn listing(sku: &str) -> Value {
         "title": "Trail Kettle", "brand": "Acme", "category_path": ["home-kitchen", "kettles"],
         "identifiers": {"gtin": "4006381333931"}, "sku": sku,
         "offer": {"price": {"amount": 2_999, "currency": "USD"}, "condition": "new", "fulfillment": "rainforest",
-                  "handling_days": 1, "quantity": 10}
+                  "handling_days": 1}
     })
 }
 
@@ -366,7 +366,7 @@ async fn the_system_runs_locally_as_on_aws() {
         http.put(system.url("/api/v1/seller/offers/E2E-1"))
             .json(&json!({
                 "product_id": id, "price": {"amount": price, "currency": "USD"}, "condition": "new",
-                "fulfillment": "rainforest", "handling_days": 1, "quantity": 10
+                "fulfillment": "rainforest", "handling_days": 1
             }))
     };
     assert_refused(&bad_tokens, || offer(2_899)).await;
@@ -529,19 +529,28 @@ async fn the_system_runs_locally_as_on_aws() {
             .build()
             .unwrap()
     };
+    let count = |quantity: u32, sequence: u64| {
+        json!({"seller_id": "seller-e2e", "sku": "E2E-1", "location": "FC-SEA1",
+               "quantity": quantity, "sequence": sequence})
+        .to_string()
+    };
+    let product = format!("/api/v1/products/{id}");
+    sqs.send_message()
+        .queue_url(&updates)
+        .message_body(count(10, 3))
+        .send()
+        .await
+        .unwrap();
+    eventually(60, "the first stock count", || async {
+        let page = system.get_json(&product).await;
+        (page["buy_box"]["availability"] == json!({"status": "in_stock"})).then_some(())
+    })
+    .await;
     sqs.send_message_batch()
         .queue_url(&updates)
         .entries(entry("poison", "{not json".into()))
-        .entries(entry(
-            "stock",
-            json!({"seller_id": "seller-e2e", "sku": "E2E-1", "quantity": 0, "sequence": 5})
-                .to_string(),
-        ))
-        .entries(entry(
-            "stale",
-            json!({"seller_id": "seller-e2e", "sku": "E2E-1", "quantity": 99, "sequence": 4})
-                .to_string(),
-        ))
+        .entries(entry("stock", count(0, 5)))
+        .entries(entry("stale", count(99, 4)))
         .send()
         .await
         .unwrap();
@@ -564,7 +573,8 @@ async fn the_system_runs_locally_as_on_aws() {
         "sold out by the stock feed: {page}"
     );
     assert_eq!(
-        page["other_offers"][0]["quantity"], 0,
+        page["other_offers"][0]["availability"],
+        json!({"status": "out_of_stock"}),
         "the newer count wins over the stale one"
     );
 
@@ -852,19 +862,20 @@ async fn the_readme_examples_run_as_printed() {
         .as_str()
         .expect("the listed kettle")
         .to_owned();
-    let sold_out = eventually(30, "the stock count from the queue", || async {
+    let stocked = eventually(30, "the stock count from the queue", || async {
         let page = system.get_json(&format!("/api/v1/products/{id}")).await;
-        (page["other_offers"][0]["quantity"] == 0).then_some(page)
+        (!page["buy_box"].is_null()).then_some(page)
     })
     .await;
+    assert_eq!(stocked["buy_box"]["sku"], "MY-SKU-1");
     assert_eq!(
-        sold_out["other_offers"][0]["price"]["amount"], 2_799,
+        stocked["buy_box"]["price"]["amount"], 2_799,
         "the PUT's price"
     );
     assert_eq!(
-        sold_out["buy_box"],
-        Value::Null,
-        "nothing in stock wins the Buy Box"
+        stocked["buy_box"]["availability"],
+        json!({"status": "only_left", "quantity": 5}),
+        "the count from the queue"
     );
     system.stop();
 }

@@ -6,18 +6,20 @@ use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use shared::api::{self, ApiError, ETag, ReadProblems};
 use shared::catalog::{Offer, Product, ProductId, SellerRating, VariationSummary, buy_box};
+use shared::inventory::Availability;
 use shared::money::Money;
 
-/// What the handler needs, built once per process.
-pub use shared::catalog::CatalogStore as Deps;
+/// What the handler needs, built once per process: the catalog and its stock.
+pub use shared::storefront::Storefront as Deps;
 
-/// An offer as shoppers see it: what they pay in all, and who sells it.
+/// An offer as shoppers see it: what they pay in all, who sells it, and how many are left.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct OfferView {
     #[serde(flatten)]
     offer: Offer,
     landed_price: Money,
     seller_rating: Option<SellerRating>,
+    availability: Availability,
 }
 
 /// What a product page shows.
@@ -42,7 +44,8 @@ pub struct ProductPageView {
     )
 )]
 #[tracing::instrument(skip_all)]
-pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
+    let store = &deps.catalog;
     api::require_method(&request, Method::GET)?;
     let id: ProductId = api::path_param(&request, "id")?;
     let page = store
@@ -56,11 +59,15 @@ pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, Ap
         }
     };
     let ratings = store.seller_ratings(page.offers.iter().map(|offer| &offer.seller_id));
-    let (family, ratings) = tokio::try_join!(family, ratings)?;
-    let chosen = buy_box::choose(page.offers, &ratings, store.currency());
+    let available = deps
+        .inventory
+        .available(page.offers.iter().map(|offer| &offer.sku));
+    let (family, ratings, available) = tokio::try_join!(family, ratings, available)?;
+    let chosen = buy_box::choose(page.offers, &ratings, &available, store.currency());
     let view = |offer: Offer| OfferView {
         landed_price: offer.landed_price(),
         seller_rating: ratings.get(&offer.seller_id).copied(),
+        availability: Availability::of(available.get(&offer.sku).copied().unwrap_or(0)),
         offer,
     };
     let etag = ETag(page.product.version).header_value();

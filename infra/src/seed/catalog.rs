@@ -322,7 +322,8 @@ fn gtin(n: u64) -> String {
 struct Generator {
     rng: fastrand::Rng,
     products: Vec<Product>,
-    offers: Vec<Offer>,
+    /// Each offer, and the units its seller has of it.
+    offers: Vec<(Offer, u32)>,
     next_gtin: u64,
     clock_ms: u64,
 }
@@ -353,7 +354,7 @@ impl Generator {
             "category_path": [category.department, category.slug],
             "attributes": {"color": self.pick(COLORS), "weight_g": self.rng.u32(100..5_000), "model_year": self.rng.u32(2023..=2026)},
             "sku": "PLACEHOLDER",
-            "offer": {"price": {"amount": 100, "currency": "USD"}, "condition": "new", "fulfillment": "rainforest", "handling_days": 1, "quantity": 1},
+            "offer": {"price": {"amount": 100, "currency": "USD"}, "condition": "new", "fulfillment": "rainforest", "handling_days": 1},
         });
         body.as_object_mut()
             .expect("an object")
@@ -391,7 +392,6 @@ impl Generator {
                 "condition": if self.rng.u8(..10) == 0 { "used" } else { "new" },
                 "fulfillment": if self.rng.bool() { "rainforest" } else { "merchant" },
                 "handling_days": self.rng.u32(1..=5),
-                "quantity": if self.rng.u8(..20) == 0 { 0 } else { self.rng.u32(1..=200) },
             }))
             .expect("demo offer terms are valid");
             let sku = format!("{}-{}-{n}", seller_id(seller).to_uppercase(), product.id)
@@ -406,7 +406,12 @@ impl Generator {
                 shared::clock::now(),
             )
             .expect("demo offers are valid");
-            self.offers.push(offer);
+            let units = if self.rng.u8(..20) == 0 {
+                0
+            } else {
+                self.rng.u32(1..=200)
+            };
+            self.offers.push((offer, units));
         }
     }
 
@@ -467,8 +472,8 @@ impl Generator {
     }
 }
 
-/// The demo products and offers: the same every time.
-pub(super) fn generated() -> (Vec<Product>, Vec<Offer>) {
+/// The demo products, and offers with their units: the same every time.
+pub(super) fn generated() -> (Vec<Product>, Vec<(Offer, u32)>) {
     let mut generator = Generator {
         rng: fastrand::Rng::with_seed(SEED),
         products: Vec::new(),
@@ -488,8 +493,9 @@ pub(super) fn generated() -> (Vec<Product>, Vec<Offer>) {
     (generator.products, generator.offers)
 }
 
-/// Writes the demo catalog through the catalog store; answers what it holds, and its offers.
-pub async fn demo_catalog(store: &CatalogStore) -> anyhow::Result<(Summary, Vec<Offer>)> {
+/// Writes the demo catalog through the catalog store; answers what it holds, and its offers
+/// with their units (for the demo stock).
+pub async fn demo_catalog(store: &CatalogStore) -> anyhow::Result<(Summary, Vec<(Offer, u32)>)> {
     let (products, offers) = generated();
     for (n, name) in SELLER_NAMES.iter().enumerate() {
         // The newest seller has no rating yet.
@@ -500,7 +506,8 @@ pub async fn demo_catalog(store: &CatalogStore) -> anyhow::Result<(Summary, Vec<
         )?;
         store.put_seller(&seller).await?;
     }
-    store.import(&products, &offers).await?;
+    let listed: Vec<Offer> = offers.iter().map(|(offer, _)| offer.clone()).collect();
+    store.import(&products, &listed).await?;
     let summary = Summary {
         products: products.len(),
         offers: offers.len(),

@@ -8,16 +8,16 @@ use shared::inventory::{LocationId, Sku};
 
 pub const FULFILLMENT_CENTERS: [&str; 4] = ["FC-SEA1", "FC-DFW2", "FC-ATL3", "FC-ONT4"];
 
-/// Each offer's units at each location it is stocked at; an offer with none has no count.
-pub fn demo_stock(offers: &[Offer]) -> Vec<(Sku, LocationId, u32)> {
+/// Each offer's units (the seller's, a few of them cut to nearly none) at each location it is
+/// stocked at.
+pub fn demo_stock(offers: &[(Offer, u32)]) -> Vec<(Sku, LocationId, u32)> {
     let mut rng = fastrand::Rng::with_seed(SEED);
     let mut counts = Vec::new();
-    for offer in offers {
-        let units = u32::from(offer.quantity);
-        let units = if units > 0 && rng.u8(..12) == 0 {
+    for (offer, units) in offers {
+        let units = if *units > 0 && rng.u8(..12) == 0 {
             rng.u32(1..=3)
         } else {
-            units
+            *units
         };
         let locations: Vec<String> = match offer.fulfillment {
             Fulfillment::Merchant => {
@@ -67,9 +67,9 @@ mod tests {
             entry.1.push(location);
         }
         let mut nearly_sold_out = 0;
-        for offer in &offers {
+        for (offer, listed) in &offers {
             let (units, locations) = &per_sku[&offer.sku];
-            let listed = u32::from(offer.quantity);
+            let listed = *listed;
             assert!(
                 *units == listed || (listed > 0 && (1..=3).contains(units)),
                 "{offer:?}"
@@ -97,6 +97,11 @@ mod tests {
             nearly_sold_out > offers.len() / 20,
             "{nearly_sold_out} nearly sold out"
         );
+        let none = offers
+            .iter()
+            .filter(|(offer, _)| per_sku[&offer.sku].0 == 0)
+            .count();
+        assert!(none > offers.len() / 40, "{none} offers out of stock");
         let centers: BTreeSet<&str> = stock
             .iter()
             .map(|(_, l, _)| l.as_ref())

@@ -1,7 +1,8 @@
 //! The Buy Box: which offer a shopper buys from by default. Product pages, search and the cart
 //! all call [`choose`], so the rule lives only here.
 //!
-//! An offer can win when it is active, in stock, new, and priced in the marketplace currency.
+//! An offer can win when it is active, has units available (inventory's count, the one source),
+//! is new, and is priced in the marketplace currency.
 //! Among those the lowest *adjusted* landed price wins: price plus shipping, raised by a few
 //! percent for what makes an offer less attractive than its price says:
 //! - fulfilled by the merchant rather than Rainforest: +5%;
@@ -11,7 +12,7 @@
 //! Ties go to the better-rated seller, then Rainforest fulfillment, then the lower landed price,
 //! then the SKU, so the choice never depends on the order offers were read in.
 
-use super::{Condition, Fulfillment, Offer, OfferStatus, SellerId, SellerRating};
+use super::{Condition, Fulfillment, Offer, OfferStatus, SellerId, SellerRating, Sku};
 use crate::money::Currency;
 use std::cmp::Reverse;
 use std::collections::HashMap;
@@ -29,9 +30,9 @@ pub struct BuyBox {
     pub others: Vec<Offer>,
 }
 
-pub fn eligible(offer: &Offer, currency: Currency) -> bool {
+pub fn eligible(offer: &Offer, available: u32, currency: Currency) -> bool {
     offer.status == OfferStatus::Active
-        && offer.in_stock()
+        && available > 0
         && offer.condition == Condition::New
         && offer.currency() == currency
 }
@@ -48,9 +49,11 @@ fn adjusted_price(offer: &Offer, rating_tenths: u8) -> u128 {
     u128::from(offer.landed_price().amount.get()) * u128::from(permille)
 }
 
+/// `available`: each offer's units for sale now; an offer missing from it has none.
 pub fn choose(
     offers: Vec<Offer>,
     ratings: &HashMap<SellerId, SellerRating>,
+    available: &HashMap<Sku, u32>,
     currency: Currency,
 ) -> BuyBox {
     let tenths = |offer: &Offer| {
@@ -60,7 +63,10 @@ pub fn choose(
     };
     let winner = offers
         .iter()
-        .filter(|offer| eligible(offer, currency))
+        .filter(|offer| {
+            let units = available.get(&offer.sku).copied().unwrap_or(0);
+            eligible(offer, units, currency)
+        })
         .min_by_key(|offer| {
             (
                 adjusted_price(offer, tenths(offer)),
@@ -102,7 +108,7 @@ mod tests {
         let terms: OfferTerms = serde_json::from_value(json!({
             "price": {"amount": price, "currency": "USD"},
             "shipping": {"amount": shipping, "currency": "USD"},
-            "condition": "new", "fulfillment": fulfillment, "handling_days": days, "quantity": 10
+            "condition": "new", "fulfillment": fulfillment, "handling_days": days
         }))
         .unwrap();
         Offer::from_terms(
@@ -114,6 +120,11 @@ mod tests {
             "t".into(),
         )
         .unwrap()
+    }
+
+    /// Ten units of every offer.
+    fn in_stock(offers: &[Offer]) -> HashMap<Sku, u32> {
+        offers.iter().map(|o| (o.sku.clone(), 10)).collect()
     }
 
     fn ratings(pairs: &[(&str, u8)]) -> HashMap<SellerId, SellerRating> {
@@ -136,7 +147,7 @@ mod tests {
     }
 
     fn winner(offers: Vec<Offer>, ratings: &HashMap<SellerId, SellerRating>) -> Option<String> {
-        choose(offers, ratings, usd())
+        choose(offers.clone(), ratings, &in_stock(&offers), usd())
             .winner
             .map(|o| o.sku.to_string())
     }
@@ -184,14 +195,16 @@ mod tests {
     #[test]
     fn ineligible_offers_never_win_but_are_listed() {
         let r = ratings(&[("a", 50)]);
-        let mut sold_out = offer("OUT", "a", 100, 0, "rainforest", 1);
-        sold_out.quantity = crate::json::WholeNumber(0).try_into().unwrap();
+        let sold_out = offer("OUT", "a", 100, 0, "rainforest", 1);
         let mut used = offer("USED", "a", 100, 0, "rainforest", 1);
         used.condition = Condition::Used;
         let mut paused = offer("OFF", "a", 100, 0, "rainforest", 1);
         paused.status = OfferStatus::Inactive;
         let only = offer("OK", "a", 5000, 0, "merchant", 5);
-        let chosen = choose(vec![sold_out, used, paused, only], &r, usd());
+        let offers = vec![sold_out, used, paused, only];
+        let mut available = in_stock(&offers);
+        available.insert("OUT".parse().unwrap(), 0);
+        let chosen = choose(offers, &r, &available, usd());
         assert_eq!(
             chosen.winner.map(|o| o.sku.to_string()).as_deref(),
             Some("OK")
@@ -202,9 +215,8 @@ mod tests {
 
     #[test]
     fn no_eligible_offer_means_no_winner() {
-        let mut sold_out = offer("OUT", "a", 100, 0, "rainforest", 1);
-        sold_out.quantity = crate::json::WholeNumber(0).try_into().unwrap();
-        let chosen = choose(vec![sold_out], &HashMap::new(), usd());
+        let uncounted = offer("OUT", "a", 100, 0, "rainforest", 1);
+        let chosen = choose(vec![uncounted], &HashMap::new(), &HashMap::new(), usd());
         assert!(chosen.winner.is_none());
         assert_eq!(chosen.others.len(), 1);
     }

@@ -15,7 +15,6 @@ pub use images::{AcceptedUpload, CatalogImages};
 pub use images::{ImageUpload, ImageUploadRequest, ImagesConfig};
 pub use offer::{
     Condition, Fulfillment, Offer, OfferStatus, OfferTerms, Pricing, Seller, SellerRating,
-    StockUpdate,
 };
 pub use price_changes::PriceChange;
 #[cfg(feature = "sns")]

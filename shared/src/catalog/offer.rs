@@ -58,40 +58,6 @@ impl From<HandlingDays> for u32 {
     }
 }
 
-/// Units the seller can sell now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "WholeNumber", into = "u32")]
-pub struct Quantity(u32);
-
-impl Quantity {
-    const MAX: u32 = 1_000_000;
-}
-
-impl utoipa::PartialSchema for Quantity {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        crate::money::integer_schema("Units", 0, Self::MAX.into())
-    }
-}
-
-impl utoipa::ToSchema for Quantity {}
-
-impl TryFrom<WholeNumber> for Quantity {
-    type Error = String;
-    fn try_from(WholeNumber(units): WholeNumber) -> Result<Self, String> {
-        u32::try_from(units)
-            .ok()
-            .filter(|units| *units <= Self::MAX)
-            .map(Self)
-            .ok_or_else(|| format!("must be at most {} units", Self::MAX))
-    }
-}
-
-impl From<Quantity> for u32 {
-    fn from(units: Quantity) -> u32 {
-        units.0
-    }
-}
-
 /// The terms of a seller's offer as the seller sends them.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -109,7 +75,6 @@ pub struct OfferTerms {
     pub condition: Condition,
     pub fulfillment: Fulfillment,
     pub handling_days: HandlingDays,
-    pub quantity: Quantity,
     #[serde(default)]
     pub status: OfferStatus,
 }
@@ -205,7 +170,6 @@ pub struct Offer {
     pub condition: Condition,
     pub fulfillment: Fulfillment,
     pub handling_days: HandlingDays,
-    pub quantity: Quantity,
     pub status: OfferStatus,
     pub version: u64,
     pub updated_at: String,
@@ -250,7 +214,6 @@ impl Offer {
             condition: terms.condition,
             fulfillment: terms.fulfillment,
             handling_days: terms.handling_days,
-            quantity: terms.quantity,
             status: terms.status,
             version: 1,
             updated_at: now,
@@ -268,7 +231,6 @@ impl Offer {
                 o.condition,
                 o.fulfillment,
                 o.handling_days,
-                o.quantity,
                 o.status,
             )
         }
@@ -286,10 +248,6 @@ impl Offer {
 
     pub fn handling_days(&self) -> u32 {
         self.handling_days.into()
-    }
-
-    pub fn in_stock(&self) -> bool {
-        self.quantity.0 > 0
     }
 }
 
@@ -320,7 +278,7 @@ mod tests {
 
     fn base() -> serde_json::Value {
         json!({"price": {"amount": 1000, "currency": "USD"}, "condition": "new",
-               "fulfillment": "merchant", "handling_days": 2, "quantity": 3})
+               "fulfillment": "merchant", "handling_days": 2})
     }
 
     fn offer(terms: OfferTerms) -> Result<Offer, Invalid> {
@@ -380,15 +338,4 @@ mod tests {
         odd["condition"] = json!("like-new");
         assert!(terms(odd).is_err());
     }
-}
-
-/// A seller's stock count for one SKU, as its inventory feed sends it over SQS. `sequence` grows
-/// with each count the seller sends, so a late or repeated message cannot undo a newer one.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StockUpdate {
-    pub seller_id: SellerId,
-    pub sku: Sku,
-    pub quantity: Quantity,
-    pub sequence: u64,
 }

@@ -97,7 +97,7 @@ mod tests {
     fn offer(price: u64, shipping: u64) -> Offer {
         let terms: OfferTerms = serde_json::from_value(json!({
             "price": {"amount": price, "currency": "USD"}, "shipping": {"amount": shipping, "currency": "USD"},
-            "condition": "new", "fulfillment": "merchant", "handling_days": 1, "quantity": 1
+            "condition": "new", "fulfillment": "merchant", "handling_days": 1
         }))
         .unwrap();
         Offer::from_terms(

@@ -549,7 +549,7 @@ mod tests {
         let mut body = json!({
             "title": "Trail Runner 2", "brand": "Stride", "category_path": ["shoes", "running-shoes"],
             "sku": "SKU-1", "offer": {"price": {"amount": 8999, "currency": "USD"}, "condition": "new",
-                      "fulfillment": "rainforest", "handling_days": 1, "quantity": 5}
+                      "fulfillment": "rainforest", "handling_days": 1}
         });
         body.as_object_mut()
             .unwrap()

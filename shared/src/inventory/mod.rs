@@ -5,6 +5,7 @@
 mod availability;
 mod reservation;
 pub mod shards;
+mod stock_count;
 #[cfg(feature = "dynamodb")]
 mod store;
 
@@ -15,6 +16,7 @@ pub use reservation::{
     ReservationRequest, Settle, Shortage, Status, Step, step,
 };
 pub use shards::{Shard, ShardCount};
+pub use stock_count::{Quantity, StockCount};
 #[cfg(feature = "dynamodb")]
 pub use store::{
     Contention, Counted, InventoryStore, LocationStock, Reserved, Settled, SkuStock,

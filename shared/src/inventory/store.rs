@@ -17,6 +17,7 @@ use super::reservation::{
     Step, step,
 };
 use super::shards::{self, Shard, ShardCount};
+use super::stock_count::StockCount;
 use crate::config::Source;
 use crate::dynamo::{self, decode, item, key, put_new};
 use crate::ids::{LocationId, Sku};
@@ -48,6 +49,8 @@ pub struct LocationStock {
     pub count: ShardCount,
     /// The most shards there ever were (0 before the first count).
     pub high_water: u8,
+    /// The newest seller count applied here.
+    pub sequence: Option<u64>,
     pub shards: Vec<Shard>,
     /// Holds whose time is up but whose units are not yet given back: free for anyone to take.
     pub expired: Vec<ExpiredHold>,
@@ -101,6 +104,8 @@ pub enum Settled {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Counted {
     Set,
+    /// A count numbered as high or higher was applied already: this one changes nothing.
+    Stale,
     /// On hand can never drop below the units reservations hold.
     BelowReserved(u32),
 }
@@ -121,6 +126,9 @@ struct ShardsItem {
     count: ShardCount,
     /// The most shards there ever were: 0 to this may exist.
     high_water: u8,
+    /// The newest seller count applied here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sequence: Option<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -233,6 +241,7 @@ impl InventoryStore {
             let mut here = LocationStock {
                 count: counted.count,
                 high_water: counted.high_water,
+                sequence: counted.sequence,
                 ..LocationStock::default()
             };
             for (shard, expired) in shards.into_iter().flatten() {
@@ -330,6 +339,7 @@ impl InventoryStore {
                 location: location.clone(),
                 count,
                 high_water: 1,
+                sequence: None,
             })?);
             let (pk, sk) = stock_key(sku, &location, 0);
             let shard = Shard {
@@ -343,17 +353,38 @@ impl InventoryStore {
         dynamo::batch_put(&self.client, &self.table, items).await
     }
 
-    /// Sets the units on hand at a location (a seller's or a fulfillment center's count), spread
-    /// over the active shards; units held for reservations stay where they are held.
+    /// Sets the units on hand at a location (a fulfillment center's count), spread over the
+    /// active shards; units held for reservations stay where they are held.
     pub async fn set_on_hand(
         &self,
         sku: &Sku,
         location: &LocationId,
         on_hand: u32,
     ) -> anyhow::Result<Counted> {
+        self.count(sku, location, on_hand, None).await
+    }
+
+    /// Applies a seller's count, unless a count numbered as high or higher was applied already.
+    pub async fn apply_count(&self, count: &StockCount) -> anyhow::Result<Counted> {
+        let on_hand = u32::from(count.quantity);
+        self.count(&count.sku, &count.location, on_hand, Some(count.sequence))
+            .await
+    }
+
+    async fn count(
+        &self,
+        sku: &Sku,
+        location: &LocationId,
+        on_hand: u32,
+        sequence: Option<u64>,
+    ) -> anyhow::Result<Counted> {
         for _ in 0..RACE_RETRIES {
             let stock = self.stock(sku).await?;
             let read = stock.locations.get(location);
+            let applied = read.and_then(|l| l.sequence);
+            if sequence.is_some() && applied >= sequence {
+                return Ok(Counted::Stale);
+            }
             let count = read.map(|l| l.count).unwrap_or_default();
             let current: Vec<Shard> = read.map(|l| l.shards.clone()).unwrap_or_default();
             let reserved: u32 = current.iter().map(|s| s.reserved).sum();
@@ -361,7 +392,7 @@ impl InventoryStore {
                 return Ok(Counted::BelowReserved(reserved));
             };
             let target = shards::spread(free, count);
-            let mut writes = vec![self.count_write(sku, location, read, count)?];
+            let mut writes = vec![self.count_write(sku, location, read, count, sequence)?];
             let retired = current
                 .iter()
                 .map(|s| s.index)
@@ -398,6 +429,7 @@ impl InventoryStore {
         location: &LocationId,
         read: Option<&LocationStock>,
         count: ShardCount,
+        sequence: Option<u64>,
     ) -> anyhow::Result<TransactWriteItem> {
         let (pk, sk) = shards_key(sku, location);
         let high_water = read.map_or(0, |l| l.high_water).max(count.get());
@@ -407,17 +439,29 @@ impl InventoryStore {
             location: location.clone(),
             count,
             high_water,
+            sequence: sequence.or(read.and_then(|l| l.sequence)),
         };
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item(&record)?));
         let put = match read {
             None => put.condition_expression("attribute_not_exists(pk)"),
-            Some(read) => put
-                .condition_expression("#count = :count AND high_water = :high_water")
-                .expression_attribute_names("#count", "count")
-                .expression_attribute_values(":count", number(read.count.get()))
-                .expression_attribute_values(":high_water", number(read.high_water)),
+            Some(read) => {
+                let put = put
+                    .expression_attribute_names("#count", "count")
+                    .expression_attribute_names("#sequence", "sequence")
+                    .expression_attribute_values(":count", number(read.count.get()))
+                    .expression_attribute_values(":high_water", number(read.high_water));
+                let guard = "#count = :count AND high_water = :high_water";
+                match read.sequence {
+                    Some(applied) => put
+                        .condition_expression(format!("{guard} AND #sequence = :sequence"))
+                        .expression_attribute_values(":sequence", number(applied)),
+                    None => put.condition_expression(format!(
+                        "{guard} AND attribute_not_exists(#sequence)"
+                    )),
+                }
+            }
         };
         let put = put.build().context("building a shard count write")?;
         Ok(TransactWriteItem::builder().put(put).build())
@@ -458,7 +502,7 @@ impl InventoryStore {
             let stock = self.stock(sku).await?;
             let read = stock.locations.get(location);
             let current = read.map(|l| l.shards.clone()).unwrap_or_default();
-            let mut writes = vec![self.count_write(sku, location, read, count)?];
+            let mut writes = vec![self.count_write(sku, location, read, count, None)?];
             for (index, change) in shards::rebalance(&current, count) {
                 // A shard giving units must still have them; a new one starts empty.
                 let (condition, bound) = if change < 0 {

@@ -2,9 +2,7 @@
 //! store that reads (`reads.rs`) and writes (`writes.rs`) it.
 
 use super::*;
-pub(super) use crate::catalog::{
-    Gtin, Seller, SellerId, SellerRating, Sku, Slug, StockUpdate, Variation,
-};
+pub(super) use crate::catalog::{Gtin, Seller, SellerId, SellerRating, Sku, Slug, Variation};
 use crate::config::Source;
 pub(super) use crate::dynamo::{self, Item, decode, is_condition_failure, item, key, put_new};
 pub(super) use crate::money::Currency;
@@ -14,8 +12,6 @@ pub(super) use std::collections::HashMap;
 
 pub(super) const BY_CATEGORY: &str = "ByCategory";
 pub(super) const BY_PARENT: &str = "ByParent";
-/// How often a conditional write is retried after losing a race before giving up.
-pub(super) const RACE_RETRIES: usize = 3;
 
 #[derive(Serialize, Deserialize)]
 pub(super) struct ProductItem {
@@ -94,14 +90,13 @@ pub(super) fn seller_key(id: &SellerId) -> (String, String) {
     (format!("SELLER#{id}"), "PROFILE".to_owned())
 }
 
-pub(super) fn offer_item(offer: &Offer, stock_sequence: Option<u64>) -> OfferItem {
+pub(super) fn offer_item(offer: &Offer) -> OfferItem {
     let (pk, sk) = offer_key(offer);
     OfferItem {
         pk,
         sk,
         seller: offer.seller_id.to_string(),
         version: offer.version,
-        stock_sequence,
         data: offer.clone(),
     }
 }

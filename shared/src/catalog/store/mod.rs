@@ -29,9 +29,6 @@ pub(super) struct OfferItem {
     sk: String,
     seller: String,
     version: u64,
-    /// The newest stock-feed sequence applied, so older feed messages are ignored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    stock_sequence: Option<u64>,
     data: Offer,
 }
 

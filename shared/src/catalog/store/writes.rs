@@ -24,7 +24,7 @@ impl CatalogStore {
                     seller_id: offer.seller_id.clone(),
                 })?,
             )?,
-            put_new(table, item(&offer_item(offer, None))?)?,
+            put_new(table, item(&offer_item(offer))?)?,
         ];
         if let Some(gtin) = product.gtin() {
             let (pk, sk) = gtin_key(&gtin);
@@ -69,10 +69,7 @@ impl CatalogStore {
             return Ok(OfferWrite::OnAnotherProduct(owner.product_id));
         }
         let current = self.offer_item(&offer).await?;
-        if let Some(saved) = self
-            .save_offer(&current, offer.clone(), current.stock_sequence)
-            .await?
-        {
+        if let Some(saved) = self.save_offer(&current, offer.clone()).await? {
             return Ok(OfferWrite::Updated(saved));
         }
         let now = self.offer_item(&offer).await?.data;
@@ -112,7 +109,7 @@ impl CatalogStore {
                     seller_id: offer.seller_id.clone(),
                 })?,
             )?,
-            put_new(table, item(&offer_item(offer, None))?)?,
+            put_new(table, item(&offer_item(offer))?)?,
         ];
         let failed = dynamo::transact(&self.client, writes, "writing a new offer").await?;
         Ok(match failed {
@@ -128,14 +125,13 @@ impl CatalogStore {
         &self,
         current: &OfferItem,
         mut offer: Offer,
-        stock_sequence: Option<u64>,
     ) -> anyhow::Result<Option<Offer>> {
         offer.version = current.version + 1;
         let result = self
             .client
             .put_item()
             .table_name(self.table())
-            .set_item(Some(item(&offer_item(&offer, stock_sequence))?))
+            .set_item(Some(item(&offer_item(&offer))?))
             .condition_expression("version = :seen AND seller = :seller")
             .expression_attribute_values(":seen", AttributeValue::N(current.version.to_string()))
             .expression_attribute_values(":seller", AttributeValue::S(offer.seller_id.to_string()))
@@ -148,46 +144,10 @@ impl CatalogStore {
         }
     }
 
-    /// Sets an offer's quantity from the seller's stock feed. `Ok(false)` when a newer count was
-    /// already applied (a late or repeated message); an unknown or foreign SKU is an error.
-    #[tracing::instrument(skip_all, fields(sku = %update.sku, sequence = update.sequence))]
-    pub async fn apply_stock_update(&self, update: &StockUpdate) -> anyhow::Result<bool> {
-        for _ in 0..RACE_RETRIES {
-            let owner = self
-                .get::<SkuItem>(sku_key(&update.sku))
-                .await?
-                .with_context(|| format!("unknown SKU {}", update.sku))?;
-            anyhow::ensure!(
-                owner.seller_id == update.seller_id,
-                "SKU {} belongs to another seller",
-                update.sku
-            );
-            let key_pair = (
-                format!("PRODUCT#{}", owner.product_id),
-                format!("OFFER#{}", update.sku),
-            );
-            let current = self
-                .get::<OfferItem>(key_pair)
-                .await?
-                .context("a claimed SKU has no offer")?;
-            if current
-                .stock_sequence
-                .is_some_and(|applied| applied >= update.sequence)
-            {
-                return Ok(false);
-            }
-            let mut offer = current.data.clone();
-            offer.quantity = update.quantity;
-            offer.updated_at = crate::clock::now();
-            if self
-                .save_offer(&current, offer, Some(update.sequence))
-                .await?
-                .is_some()
-            {
-                return Ok(true);
-            }
-        }
-        anyhow::bail!("offer {} kept changing under concurrent writes", update.sku)
+    /// The seller a SKU belongs to, if the catalog has it.
+    pub async fn seller_of(&self, sku: &Sku) -> anyhow::Result<Option<SellerId>> {
+        let owner = self.get::<SkuItem>(sku_key(sku)).await?;
+        Ok(owner.map(|owner| owner.seller_id))
     }
 
     /// Saves `product` if the stored version is still `seen`; `false` when it has moved on.
@@ -232,7 +192,7 @@ impl CatalogStore {
                 product_id: offer.product_id,
                 seller_id: offer.seller_id.clone(),
             })?);
-            items.push(item(&offer_item(offer, None))?);
+            items.push(item(&offer_item(offer))?);
         }
         dynamo::batch_put(&self.client, self.table(), items).await
     }
