@@ -851,6 +851,62 @@ async fn stock_counts_apply_in_order_and_report_only_the_messages_that_cannot_ap
     );
 }
 
+/// Units on hand of `sku` at every location.
+async fn on_hand(app: &TestApp, sku: &str) -> u32 {
+    let stock = app.inventory().stock(&sku.parse().unwrap()).await.unwrap();
+    let shards = stock.locations.values().flat_map(|l| &l.shards);
+    shards.map(|s| s.on_hand).sum()
+}
+
+#[tokio::test]
+async fn duplicated_and_reordered_updates_leave_the_right_quantity() {
+    let app = TestApp::spawn().await;
+    create(&app, "seller-a", &listing("FEED-1", "Lamp", "lamps")).await;
+    create(&app, "seller-a", &listing("FEED-2", "Desk", "desks")).await;
+    let update = |n: usize, sku: &str, change: (&str, i64), sequence: u64| {
+        let body = json!({"seller_id": "seller-a", "sku": sku, "location": "FC-SEA1",
+                          change.0: change.1, "sequence": sequence});
+        json!({"messageId": format!("m{n}"), "body": body.to_string(), "attributes": {}, "messageAttributes": {}})
+    };
+    let updates = |sku: &str| {
+        vec![
+            update(0, sku, ("quantity", 10), 1),
+            update(1, sku, ("delta", 5), 3),
+            update(2, sku, ("delta", -2), 2), // a change numbered lower, arriving later: still applies
+            update(3, sku, ("delta", 5), 3),  // delivered twice: applies once
+            update(4, sku, ("quantity", 10), 1),
+            update(5, sku, ("quantity", 20), 5),
+            update(6, sku, ("delta", 7), 4), // numbered below the count that includes it: stale
+            update(7, sku, ("quantity", 3), 2), // a count older than the changes applied: stale
+        ]
+    };
+    let app = &app;
+    let apply = |records: Vec<Value>| async move {
+        let response = app
+            .invoke("ApplyStockUpdatesFunction", json!({"Records": records}))
+            .await;
+        assert_eq!(response["batchItemFailures"], json!([]), "{response}");
+    };
+    let forward = updates("FEED-1");
+    apply(forward[..4].to_vec()).await;
+    assert_eq!(
+        on_hand(app, "FEED-1").await,
+        13,
+        "10 + 5 - 2, the repeated +5 once"
+    );
+    apply(forward[4..].to_vec()).await;
+    assert_eq!(on_hand(app, "FEED-1").await, 20);
+
+    let mut backward = updates("FEED-2");
+    backward.reverse();
+    apply(backward).await;
+    assert_eq!(
+        on_hand(app, "FEED-2").await,
+        20,
+        "the newest count, whatever the order"
+    );
+}
+
 /// The JSON block under "A listing:" in the README, exactly as printed.
 fn readme_listing() -> Value {
     let readme = std::fs::read_to_string(crate::helpers::repo_root().join("README.md")).unwrap();

@@ -1,12 +1,13 @@
-//! Consumes `InventoryUpdatesQueue`: each message is one seller's count of one SKU at one
-//! location, applied to inventory unless a count the seller numbered higher was applied already.
-//! A message that cannot be applied (not a count, an unknown SKU, another seller's SKU, below
-//! what reservations hold) is reported as failed, returns to the queue, and after the queue's
-//! `maxReceiveCount` lands in its dead-letter queue; the rest of its batch is applied.
+//! Consumes `InventoryUpdatesQueue`: each message is one seller's update of one SKU at one
+//! location (the units on hand, or a change to them), applied to inventory once and never over a
+//! newer one. A message that cannot be applied (not an update, an unknown SKU, another seller's
+//! SKU, on hand below what reservations hold) is reported as failed, returns to the queue, and
+//! after the queue's `maxReceiveCount` lands in its dead-letter queue; the rest of its batch is
+//! applied.
 
 use anyhow::{Context, bail};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use shared::inventory::{Counted, StockCount};
+use shared::inventory::{Counted, StockUpdate};
 
 /// What the handler needs, built once per process: who owns a SKU, and its stock.
 pub use shared::storefront::Storefront as Deps;
@@ -14,21 +15,21 @@ pub use shared::storefront::Storefront as Deps;
 pub async fn handle(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
     shared::events::sqs_batch(event, |message| async move {
         let body = message.body.context("a message without a body")?;
-        let count: StockCount =
-            serde_json::from_str(&body).context("a message that is not a stock count")?;
-        match deps.catalog.seller_of(&count.sku).await? {
-            None => bail!("unknown SKU {}", count.sku),
-            Some(owner) if owner != count.seller_id => {
-                bail!("SKU {} belongs to another seller", count.sku)
+        let update: StockUpdate =
+            serde_json::from_str(&body).context("a message that is not a stock update")?;
+        match deps.catalog.seller_of(&update.sku).await? {
+            None => bail!("unknown SKU {}", update.sku),
+            Some(owner) if owner != update.seller_id => {
+                bail!("SKU {} belongs to another seller", update.sku)
             }
             Some(_) => {}
         }
-        let counted = deps.inventory.apply_count(&count).await?;
+        let counted = deps.inventory.apply_update(&update).await?;
         if let Counted::BelowReserved(reserved) = counted {
-            bail!("{} units on hand is below the {reserved} reservations hold", u32::from(count.quantity));
+            bail!("units on hand would fall below the {reserved} reservations hold");
         }
-        let (sku, location) = (&count.sku, &count.location);
-        tracing::info!(%sku, %location, quantity = u32::from(count.quantity), sequence = count.sequence, ?counted, "stock count");
+        let (sku, location, change) = (&update.sku, &update.location, &update.change);
+        tracing::info!(%sku, %location, ?change, sequence = update.sequence, ?counted, "stock update");
         Ok(())
     })
     .await

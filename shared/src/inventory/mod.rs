@@ -5,7 +5,7 @@
 mod availability;
 mod reservation;
 pub mod shards;
-mod stock_count;
+mod stock_update;
 #[cfg(feature = "dynamodb")]
 mod store;
 
@@ -16,7 +16,7 @@ pub use reservation::{
     ReservationRequest, Settle, Shortage, Status, Step, step,
 };
 pub use shards::{Shard, ShardCount};
-pub use stock_count::{Quantity, StockCount};
+pub use stock_update::{Delta, Quantity, StockChange, StockUpdate};
 #[cfg(feature = "dynamodb")]
 pub use store::{
     Contention, Counted, InventoryStore, LocationStock, Reserved, Settled, SkuStock,

@@ -17,7 +17,7 @@ use super::reservation::{
     Step, step,
 };
 use super::shards::{self, Shard, ShardCount};
-use super::stock_count::StockCount;
+use super::stock_update::{StockChange, StockUpdate};
 use crate::config::Source;
 use crate::dynamo::{self, decode, item, key, put_new};
 use crate::ids::{LocationId, Sku};
@@ -25,7 +25,7 @@ use anyhow::{Context, bail};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -49,8 +49,9 @@ pub struct LocationStock {
     pub count: ShardCount,
     /// The most shards there ever were (0 before the first count).
     pub high_water: u8,
-    /// The newest seller count applied here.
+    /// The newest seller count applied here, and the changes applied since, by number.
     pub sequence: Option<u64>,
+    pub deltas: BTreeSet<u64>,
     pub shards: Vec<Shard>,
     /// Holds whose time is up but whose units are not yet given back: free for anyone to take.
     pub expired: Vec<ExpiredHold>,
@@ -129,6 +130,9 @@ struct ShardsItem {
     /// The newest seller count applied here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sequence: Option<u64>,
+    /// The seller's changes applied since that count, by number: each applies once.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    deltas: BTreeSet<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -242,6 +246,7 @@ impl InventoryStore {
                 count: counted.count,
                 high_water: counted.high_water,
                 sequence: counted.sequence,
+                deltas: counted.deltas.clone(),
                 ..LocationStock::default()
             };
             for (shard, expired) in shards.into_iter().flatten() {
@@ -340,6 +345,7 @@ impl InventoryStore {
                 count,
                 high_water: 1,
                 sequence: None,
+                deltas: BTreeSet::new(),
             })?);
             let (pk, sk) = stock_key(sku, &location, 0);
             let shard = Shard {
@@ -361,13 +367,17 @@ impl InventoryStore {
         location: &LocationId,
         on_hand: u32,
     ) -> anyhow::Result<Counted> {
-        self.count(sku, location, on_hand, None).await
+        let on_hand = crate::json::WholeNumber(on_hand.into());
+        let count = StockChange::Count(on_hand.try_into().map_err(anyhow::Error::msg)?);
+        self.count(sku, location, count, None).await
     }
 
-    /// Applies a seller's count, unless a count numbered as high or higher was applied already.
-    pub async fn apply_count(&self, count: &StockCount) -> anyhow::Result<Counted> {
-        let on_hand = u32::from(count.quantity);
-        self.count(&count.sku, &count.location, on_hand, Some(count.sequence))
+    /// Applies a seller's update. A count numbered no higher than an update applied already is
+    /// stale (it would undo a newer one); a change is stale when a count numbered as high or
+    /// higher includes it, or when it was applied already.
+    pub async fn apply_update(&self, update: &StockUpdate) -> anyhow::Result<Counted> {
+        let (sku, location) = (&update.sku, &update.location);
+        self.count(sku, location, update.change, Some(update.sequence))
             .await
     }
 
@@ -375,24 +385,49 @@ impl InventoryStore {
         &self,
         sku: &Sku,
         location: &LocationId,
-        on_hand: u32,
+        change: StockChange,
         sequence: Option<u64>,
     ) -> anyhow::Result<Counted> {
         for _ in 0..RACE_RETRIES {
             let stock = self.stock(sku).await?;
             let read = stock.locations.get(location);
-            let applied = read.and_then(|l| l.sequence);
-            if sequence.is_some() && applied >= sequence {
-                return Ok(Counted::Stale);
+            let mut numbering =
+                read.map_or((None, BTreeSet::new()), |l| (l.sequence, l.deltas.clone()));
+            if let Some(sequence) = sequence {
+                let (counted, deltas) = &mut numbering;
+                let stale = match change {
+                    StockChange::Count(_) => {
+                        Some(sequence) <= (*counted).max(deltas.last().copied())
+                    }
+                    StockChange::Delta(_) => {
+                        Some(sequence) <= *counted || deltas.contains(&sequence)
+                    }
+                };
+                if stale {
+                    return Ok(Counted::Stale);
+                }
+                match change {
+                    StockChange::Count(_) => {
+                        (*counted, *deltas) = (Some(sequence), BTreeSet::new())
+                    }
+                    StockChange::Delta(_) => _ = deltas.insert(sequence),
+                }
             }
             let count = read.map(|l| l.count).unwrap_or_default();
             let current: Vec<Shard> = read.map(|l| l.shards.clone()).unwrap_or_default();
             let reserved: u32 = current.iter().map(|s| s.reserved).sum();
-            let Some(free) = on_hand.checked_sub(reserved) else {
+            let on_hand = match change {
+                StockChange::Count(quantity) => i64::from(u32::from(quantity)),
+                StockChange::Delta(delta) => {
+                    current.iter().map(|s| i64::from(s.on_hand)).sum::<i64>() + i64::from(delta)
+                }
+            };
+            let free = on_hand - i64::from(reserved);
+            let Ok(free) = u32::try_from(free) else {
                 return Ok(Counted::BelowReserved(reserved));
             };
             let target = shards::spread(free, count);
-            let mut writes = vec![self.count_write(sku, location, read, count, sequence)?];
+            let mut writes = vec![self.count_write(sku, location, read, count, numbering)?];
             let retired = current
                 .iter()
                 .map(|s| s.index)
@@ -429,7 +464,7 @@ impl InventoryStore {
         location: &LocationId,
         read: Option<&LocationStock>,
         count: ShardCount,
-        sequence: Option<u64>,
+        (sequence, deltas): (Option<u64>, BTreeSet<u64>),
     ) -> anyhow::Result<TransactWriteItem> {
         let (pk, sk) = shards_key(sku, location);
         let high_water = read.map_or(0, |l| l.high_water).max(count.get());
@@ -439,7 +474,8 @@ impl InventoryStore {
             location: location.clone(),
             count,
             high_water,
-            sequence: sequence.or(read.and_then(|l| l.sequence)),
+            sequence,
+            deltas,
         };
         let put = Put::builder()
             .table_name(&self.table)
@@ -452,7 +488,17 @@ impl InventoryStore {
                     .expression_attribute_names("#sequence", "sequence")
                     .expression_attribute_values(":count", number(read.count.get()))
                     .expression_attribute_values(":high_water", number(read.high_water));
-                let guard = "#count = :count AND high_water = :high_water";
+                // The numbering is as read: no other update came in between.
+                let (put, guard) = if read.deltas.is_empty() {
+                    let guard = "#count = :count AND high_water = :high_water AND attribute_not_exists(deltas)";
+                    (put, guard)
+                } else {
+                    let put = put.expression_attribute_values(":deltas", number(read.deltas.len()));
+                    (
+                        put,
+                        "#count = :count AND high_water = :high_water AND size(deltas) = :deltas",
+                    )
+                };
                 match read.sequence {
                     Some(applied) => put
                         .condition_expression(format!("{guard} AND #sequence = :sequence"))
@@ -502,7 +548,9 @@ impl InventoryStore {
             let stock = self.stock(sku).await?;
             let read = stock.locations.get(location);
             let current = read.map(|l| l.shards.clone()).unwrap_or_default();
-            let mut writes = vec![self.count_write(sku, location, read, count, None)?];
+            let numbering =
+                read.map_or((None, BTreeSet::new()), |l| (l.sequence, l.deltas.clone()));
+            let mut writes = vec![self.count_write(sku, location, read, count, numbering)?];
             for (index, change) in shards::rebalance(&current, count) {
                 // A shard giving units must still have them; a new one starts empty.
                 let (condition, bound) = if change < 0 {
