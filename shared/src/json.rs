@@ -58,35 +58,58 @@ pub struct WholeNumber(pub u64);
 
 impl<'de> Deserialize<'de> for WholeNumber {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl de::Visitor<'_> for Visitor {
-            type Value = WholeNumber;
+        const EXPECTING: &str = "a whole number of at least 0";
+        let n = whole(d, EXPECTING)?;
+        u64::try_from(n).map(WholeNumber).map_err(|_| {
+            let shown = i64::try_from(n).unwrap_or(i64::MIN);
+            de::Error::invalid_value(de::Unexpected::Signed(shown), &EXPECTING)
+        })
+    }
+}
 
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a whole number of at least 0")
-            }
+/// A whole number, negative or not, from any JSON number without a fraction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Integer(pub i64);
 
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<WholeNumber, E> {
-                Ok(WholeNumber(n))
-            }
+impl<'de> Deserialize<'de> for Integer {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const EXPECTING: &str = "a whole number";
+        let n = whole(d, EXPECTING)?;
+        i64::try_from(n).map(Integer).map_err(|_| {
+            de::Error::invalid_value(de::Unexpected::Other("a number that large"), &EXPECTING)
+        })
+    }
+}
 
-            fn visit_i64<E: de::Error>(self, n: i64) -> Result<WholeNumber, E> {
-                u64::try_from(n)
-                    .map(WholeNumber)
-                    .map_err(|_| E::invalid_value(de::Unexpected::Signed(n), &self))
-            }
+/// Any JSON number without a fraction, as JSON Schema's `integer` reads it (`3.0` is 3).
+fn whole<'de, D: Deserializer<'de>>(d: D, expecting: &'static str) -> Result<i128, D::Error> {
+    struct Visitor(&'static str);
+    impl de::Visitor<'_> for Visitor {
+        type Value = i128;
 
-            fn visit_f64<E: de::Error>(self, n: f64) -> Result<WholeNumber, E> {
-                // 2^64 as f64; every whole f64 below it converts exactly.
-                if n.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&n) {
-                    Ok(WholeNumber(n as u64))
-                } else {
-                    Err(E::invalid_value(de::Unexpected::Float(n), &self))
-                }
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<i128, E> {
+            Ok(n.into())
+        }
+
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<i128, E> {
+            Ok(n.into())
+        }
+
+        fn visit_f64<E: de::Error>(self, n: f64) -> Result<i128, E> {
+            // ±2^64 as f64; every whole f64 between converts exactly.
+            const LIMIT: f64 = 18_446_744_073_709_551_616.0;
+            if n.fract() == 0.0 && (-LIMIT..LIMIT).contains(&n) {
+                Ok(n as i128)
+            } else {
+                Err(E::invalid_value(de::Unexpected::Float(n), &self))
             }
         }
-        d.deserialize_any(Visitor)
     }
+    d.deserialize_any(Visitor(expecting))
 }
 
 impl From<WholeNumber> for u64 {

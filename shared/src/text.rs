@@ -120,6 +120,63 @@ macro_rules! identifier {
     };
 }
 
+/// Declares an id that is a ULID (so ids sort by creation time), made where the thing is made.
+#[macro_export]
+macro_rules! ulid_identifier {
+    ($(#[$meta:meta])* $name:ident, $what:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(::ulid::Ulid);
+
+        impl $name {
+            pub fn generate() -> Self {
+                Self(::ulid::Ulid::new())
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(value: String) -> Result<Self, String> {
+                value.parse()
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(value: &str) -> Result<Self, String> {
+                let rule = || concat!("must be ", $what, " (26 characters, Crockford base32)").to_owned();
+                // The decoder would silently drop the bits of a first character above 7.
+                if !value.starts_with(|c: char| ('0'..='7').contains(&c)) {
+                    return Err(rule());
+                }
+                ::ulid::Ulid::from_string(value).map(Self).map_err(|_| rule())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0.to_string()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl ::utoipa::PartialSchema for $name {
+            fn schema() -> ::utoipa::openapi::RefOr<::utoipa::openapi::schema::Schema> {
+                let pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$".to_owned();
+                $crate::text::string_schema(concat!($what, " (a ULID)"), 26, 26, pattern)
+            }
+        }
+
+        impl ::utoipa::ToSchema for $name {}
+    };
+}
+
 /// Whether `c` is in an ASCII character class written as in a regular expression: `a-z0-9_-`.
 pub fn class_contains(class: &str, c: char) -> bool {
     let class = class.as_bytes();

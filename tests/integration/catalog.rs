@@ -907,6 +907,157 @@ async fn duplicated_and_reordered_updates_leave_the_right_quantity() {
     );
 }
 
+fn submit(caller: As, body: &Value) -> Call {
+    let route = "/api/v1/seller/inventory";
+    Call::new("POST", route, route).by(caller).json(body)
+}
+
+fn batch_status(seller: &str, id: &str) -> Call {
+    let route = "/api/v1/seller/inventory/batches/{id}";
+    Call::new(
+        "GET",
+        route,
+        &format!("/api/v1/seller/inventory/batches/{id}"),
+    )
+    .by(As::Seller(seller))
+}
+
+#[tokio::test]
+async fn a_stock_batch_is_queued_applied_line_by_line_and_reported() {
+    let app = TestApp::spawn().await;
+    app.start_event_sources();
+    let lamp = create(&app, "seller-a", &listing("FEED-A", "Lamp", "lamps")).await;
+    let desk = create(&app, "seller-a", &listing("FEED-B", "Desk", "desks")).await;
+    create(&app, "seller-b", &listing("FEED-C", "Chair", "chairs")).await;
+    let line = |sku: &str, change: (&str, i64), sequence: u64| json!({"sku": sku, "location": "FC-SEA1", change.0: change.1, "sequence": sequence});
+    let batch = json!({"lines": [
+        line("FEED-A", ("quantity", 10), 1),
+        line("FEED-B", ("delta", 3), 1),
+        line("FEED-A", ("quantity", 4), 1),   // numbered as the first: stale
+        line("FEED-B", ("delta", -5), 2),     // below zero on hand: fails, with the reason
+    ]});
+    let accepted = app.send(submit(As::Seller("seller-a"), &batch)).await;
+    assert_eq!(accepted.status, 202, "{}", accepted.body);
+    assert_eq!(accepted.body["lines"], 4);
+    let id = accepted.body["batch_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        accepted.header("location"),
+        format!("/api/v1/seller/inventory/batches/{id}")
+    );
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let report = loop {
+        let report = app.send(batch_status("seller-a", &id)).await;
+        assert_eq!(report.status, 200, "{}", report.body);
+        if report.body["pending"] == 0 {
+            break report.body;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still pending: {}",
+            report.body
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    };
+    assert_eq!(
+        (
+            report["applied"].clone(),
+            report["stale"].clone(),
+            report["failed"].clone()
+        ),
+        (json!(2), json!(1), json!(1))
+    );
+    assert_eq!(
+        report["errors"],
+        json!([{"line": 3, "error": "units on hand would fall below the 0 reservations hold"}])
+    );
+    let availability = |page: &Answer| page.body["buy_box"]["availability"].clone();
+    assert_eq!(
+        availability(&app.send(get(&lamp)).await),
+        json!({"status": "in_stock"})
+    );
+    assert_eq!(
+        availability(&app.send(get(&desk)).await),
+        json!({"status": "only_left", "quantity": 3})
+    );
+
+    // Another seller's batch is as unknown as none; a malformed id is a 400.
+    app.send(batch_status("seller-b", &id))
+        .await
+        .assert_problem(404);
+    app.send(batch_status("seller-a", "not-a-batch"))
+        .await
+        .assert_invalid("id");
+}
+
+#[tokio::test]
+async fn a_stock_batch_with_a_bad_line_is_refused_whole() {
+    let app = TestApp::spawn().await;
+    create(&app, "seller-a", &listing("OWN-1", "Lamp", "lamps")).await;
+    create(&app, "seller-b", &listing("THEIRS-1", "Desk", "desks")).await;
+    let before = app.item_count().await;
+    let good = json!({"sku": "OWN-1", "location": "FC-SEA1", "quantity": 1, "sequence": 1});
+    let cases = [
+        (
+            json!({"lines": [good, {"sku": "THEIRS-1", "location": "FC-SEA1", "quantity": 1, "sequence": 1}]}),
+            422,
+            "lines[1].sku",
+        ),
+        (
+            json!({"lines": [good, {"sku": "NOPE-1", "location": "FC-SEA1", "quantity": 1, "sequence": 1}]}),
+            422,
+            "lines[1].sku",
+        ),
+        (
+            json!({"lines": [{"sku": "OWN-1", "location": "FC-SEA1", "quantity": 1, "delta": 2, "sequence": 1}]}),
+            422,
+            "lines[0]",
+        ),
+        (
+            json!({"lines": [{"sku": "OWN-1", "location": "FC-SEA1", "sequence": 1}]}),
+            422,
+            "lines[0]",
+        ),
+        (
+            json!({"lines": [{"sku": "OWN-1", "location": "FC-SEA1", "delta": 2_000_000, "sequence": 1}]}),
+            400,
+            "lines[0].delta",
+        ),
+        (
+            json!({"lines": [{"sku": "OWN-1", "location": "no spaces", "quantity": 1, "sequence": 1}]}),
+            400,
+            "lines[0].location",
+        ),
+        (json!({"lines": []}), 400, "lines"),
+        (json!({"lines": [good], "extra": 1}), 400, "extra"),
+    ];
+    for (body, status, field) in cases {
+        let answer = app.send(submit(As::Seller("seller-a"), &body)).await;
+        answer.assert_field_refused(status, field);
+    }
+    app.send(submit(As::Anonymous, &json!({"lines": [good]})))
+        .await
+        .assert_problem(401);
+    app.send(submit(
+        As::Customer("customer-1"),
+        &json!({"lines": [good]}),
+    ))
+    .await
+    .assert_problem(403);
+    assert_eq!(app.item_count().await, before, "the catalog is as it was");
+    let queued = aws_sdk_sqs::Client::new(&app.sdk)
+        .receive_message()
+        .queue_url(app.reference("InventoryUpdatesQueue"))
+        .wait_time_seconds(1)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        queued.messages().is_empty(),
+        "nothing was queued: {queued:?}"
+    );
+}
+
 /// The JSON block under "A listing:" in the README, exactly as printed.
 fn readme_listing() -> Value {
     let readme = std::fs::read_to_string(crate::helpers::repo_root().join("README.md")).unwrap();

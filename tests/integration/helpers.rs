@@ -137,9 +137,14 @@ impl TestApp {
         }
     }
 
+    /// What `!Ref` of a template resource is in this test's copy: a table's name, a queue's URL.
+    pub fn reference(&self, logical_id: &str) -> String {
+        self.stack.reference(logical_id).unwrap()
+    }
+
     /// The inventory area's store on this test's inventory table.
     pub fn inventory(&self) -> InventoryStore {
-        let table = self.stack.reference("InventoryTable").unwrap();
+        let table = self.reference("InventoryTable");
         InventoryStore::new(self.dynamodb(), table)
     }
 

@@ -67,6 +67,7 @@ fn each_function_links_only_its_own_sdks() {
         "dynamodb" => Some("aws-sdk-dynamodb"),
         "s3" => Some("aws-sdk-s3"),
         "sns" => Some("aws-sdk-sns"),
+        "sqs" => Some("aws-sdk-sqs"),
         _ => None,
     };
     for binary in rainforest_local::registry::BINARIES {

@@ -3,11 +3,11 @@
 //! newer one. A message that cannot be applied (not an update, an unknown SKU, another seller's
 //! SKU, on hand below what reservations hold) is reported as failed, returns to the queue, and
 //! after the queue's `maxReceiveCount` lands in its dead-letter queue; the rest of its batch is
-//! applied.
+//! applied. An update from the batch route has its outcome recorded on its batch line.
 
 use anyhow::{Context, bail};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use shared::inventory::{Counted, StockUpdate};
+use shared::inventory::{Counted, LineOutcome, StockUpdate};
 
 /// What the handler needs, built once per process: who owns a SKU, and its stock.
 pub use shared::storefront::Storefront as Deps;
@@ -17,20 +17,36 @@ pub async fn handle(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
         let body = message.body.context("a message without a body")?;
         let update: StockUpdate =
             serde_json::from_str(&body).context("a message that is not a stock update")?;
-        match deps.catalog.seller_of(&update.sku).await? {
-            None => bail!("unknown SKU {}", update.sku),
-            Some(owner) if owner != update.seller_id => {
-                bail!("SKU {} belongs to another seller", update.sku)
-            }
-            Some(_) => {}
+        let outcome = apply(deps, &update).await;
+        if let Some(line) = &update.batch {
+            let recorded = match &outcome {
+                Ok(Counted::Stale) => LineOutcome::Stale,
+                Ok(_) => LineOutcome::Applied,
+                // The rule it broke, not the cause chain: the seller reads this.
+                Err(error) => LineOutcome::Failed { error: error.to_string() },
+            };
+            deps.inventory.record_line(line, recorded).await?;
         }
-        let counted = deps.inventory.apply_update(&update).await?;
-        if let Counted::BelowReserved(reserved) = counted {
-            bail!("units on hand would fall below the {reserved} reservations hold");
-        }
+        let counted = outcome?;
         let (sku, location, change) = (&update.sku, &update.location, &update.change);
         tracing::info!(%sku, %location, ?change, sequence = update.sequence, ?counted, "stock update");
         Ok(())
     })
     .await
+}
+
+/// Applies an update of the seller's own SKU.
+async fn apply(deps: &Deps, update: &StockUpdate) -> anyhow::Result<Counted> {
+    match deps.catalog.seller_of(&update.sku).await? {
+        None => bail!("unknown SKU {}", update.sku),
+        Some(owner) if owner != update.seller_id => {
+            bail!("SKU {} belongs to another seller", update.sku)
+        }
+        Some(_) => {}
+    }
+    let counted = deps.inventory.apply_update(update).await?;
+    if let Counted::BelowReserved(reserved) = counted {
+        bail!("units on hand would fall below the {reserved} reservations hold");
+    }
+    Ok(counted)
 }

@@ -3,10 +3,32 @@
 //! SKU in twelve is nearly sold out (one to three units left).
 
 use super::SEED;
+use shared::catalog::SellerId;
 use shared::catalog::{Fulfillment, Offer};
-use shared::inventory::{LocationId, Sku};
+use shared::inventory::{BatchLine, InventoryStore, LineOutcome, LocationId, Sku, StockBatchId};
 
 pub const FULFILLMENT_CENTERS: [&str; 4] = ["FC-SEA1", "FC-DFW2", "FC-ATL3", "FC-ONT4"];
+
+/// A stock batch seller-09 sent earlier, to follow at `/api/v1/seller/inventory/batches/{id}`.
+pub const DEMO_BATCH: &str = "01KAM00000000000000000000A";
+
+/// Records the demo batch: three lines, one applied, one stale, one failed.
+pub async fn demo_batch(store: &InventoryStore) -> anyhow::Result<()> {
+    let id: StockBatchId = DEMO_BATCH.parse().map_err(anyhow::Error::msg)?;
+    let seller: SellerId = super::seller_id(8).parse().map_err(anyhow::Error::msg)?;
+    store.create_batch(id, &seller, 3).await?;
+    let outcomes = [
+        LineOutcome::Applied,
+        LineOutcome::Stale,
+        LineOutcome::Failed {
+            error: "unknown SKU SELLER-09-GONE".to_owned(),
+        },
+    ];
+    for (line, outcome) in (0..).zip(outcomes) {
+        store.record_line(&BatchLine { id, line }, outcome).await?;
+    }
+    Ok(())
+}
 
 /// Each offer's units (the seller's, a few of them cut to nearly none) at each location it is
 /// stocked at.

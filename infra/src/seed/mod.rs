@@ -8,7 +8,7 @@ mod catalog;
 mod inventory;
 
 pub use catalog::{catalog_store, demo_catalog};
-pub use inventory::{FULFILLMENT_CENTERS, demo_stock};
+pub use inventory::{DEMO_BATCH, FULFILLMENT_CENTERS, demo_batch, demo_stock};
 
 use crate::{Stack, Template};
 use anyhow::Context;
@@ -61,6 +61,9 @@ pub async fn load_demo_data(
         .import(&stock)
         .await
         .context("loading the demo stock")?;
+    demo_batch(&inventory)
+        .await
+        .context("recording the demo stock batch")?;
     resume_stream(sdk, template, stack, "InventoryTable").await?;
     summary.stock_counts = stock.len();
     Ok(summary)

@@ -134,6 +134,37 @@ pub enum ReadProblems {
     Unexpected(Problem),
 }
 
+/// The problems a seller's own read can answer.
+#[derive(utoipa::IntoResponses)]
+pub enum SellerReadProblems {
+    #[response(
+        status = 400,
+        description = "A parameter broke a rule",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+    #[response(status = 401, description = "No valid bearer token")]
+    Unauthenticated(GatewayMessage),
+    #[response(
+        status = 403,
+        description = "Not a seller",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
+    #[response(
+        status = 404,
+        description = "None of this seller's",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+    #[response(
+        status = 500,
+        description = "Our failure; the cause is logged",
+        content_type = "application/problem+json"
+    )]
+    Unexpected(Problem),
+}
+
 /// The problems a seller's write can answer.
 #[derive(utoipa::IntoResponses)]
 pub enum WriteProblems {

@@ -8,7 +8,10 @@ mod request;
 
 pub use crate::error::Invalid;
 pub use catalog::offer_written;
-pub use error::{ApiError, GatewayMessage, Problem, ReadProblems, WriteProblems, problem_response};
+pub use error::{
+    ApiError, GatewayMessage, Problem, ReadProblems, SellerReadProblems, WriteProblems,
+    problem_response,
+};
 pub use identity::{Caller, Role};
 pub use request::{ETag, IfMatch, PageSize, json_body, path_param, query_param, require_method};
 

@@ -3,6 +3,9 @@
 //! then commits or releases; an expired reservation gives its units back by itself.
 
 mod availability;
+mod batch;
+#[cfg(feature = "sqs")]
+mod feed;
 mod reservation;
 pub mod shards;
 mod stock_update;
@@ -11,6 +14,12 @@ mod store;
 
 pub use crate::ids::{LocationId, Sku};
 pub use availability::{Availability, LOW_STOCK};
+pub use batch::{
+    BatchLine, BatchReport, LineError, LineOutcome, MAX_BATCH_LINES, StockBatchId,
+    StockBatchRequest, StockLine,
+};
+#[cfg(feature = "sqs")]
+pub use feed::StockFeed;
 pub use reservation::{
     Hold, MAX_HOLDS, MAX_LINES, MAX_UNITS, Reservation, ReservationId, ReservationLine,
     ReservationRequest, Settle, Shortage, Status, Step, step,

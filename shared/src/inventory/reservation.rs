@@ -16,47 +16,15 @@ pub const MAX_UNITS: u32 = 999;
 /// shard and its hold item.
 pub const MAX_HOLDS: usize = 49;
 
-/// A reservation's id: the caller's (the checkout's), so a retried reserve is the same one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct ReservationId(ulid::Ulid);
+crate::ulid_identifier!(
+    /// A reservation's id: the caller's (the checkout's), so a retried reserve is the same one.
+    ReservationId, "a reservation id"
+);
 
 impl ReservationId {
-    pub fn generate() -> Self {
-        Self(ulid::Ulid::new())
-    }
-
     /// Differs between reservations, so concurrent ones start at different shards.
     pub fn spread(self) -> usize {
         (self.0.random() % 1_000_003) as usize
-    }
-}
-
-impl TryFrom<String> for ReservationId {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, String> {
-        value.parse()
-    }
-}
-
-impl std::str::FromStr for ReservationId {
-    type Err = String;
-    fn from_str(value: &str) -> Result<Self, String> {
-        ulid::Ulid::from_string(value)
-            .map(Self)
-            .map_err(|_| "must be a reservation id (a ULID)".to_owned())
-    }
-}
-
-impl From<ReservationId> for String {
-    fn from(id: ReservationId) -> String {
-        id.0.to_string()
-    }
-}
-
-impl std::fmt::Display for ReservationId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 

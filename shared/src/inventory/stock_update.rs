@@ -1,8 +1,9 @@
 //! A seller's stock update: the units on hand of one SKU at one location, or a change to them,
 //! numbered by the seller. A late count never undoes a newer update, and a change applies once.
 
+use super::batch::BatchLine;
 use crate::ids::{LocationId, SellerId, Sku};
-use crate::json::WholeNumber;
+use crate::json::{Integer, WholeNumber};
 use serde::{Deserialize, Serialize};
 
 /// Units on hand, as a seller counts them.
@@ -39,23 +40,24 @@ impl From<Quantity> for u32 {
     }
 }
 
-/// A change of units on hand: not zero, at most a million either way.
+/// A change of units on hand: at most a million either way (zero changes nothing but is
+/// numbered like any other).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "i64", into = "i64")]
+#[serde(try_from = "Integer", into = "i64")]
 pub struct Delta(i32);
 
 impl Delta {
     const MAX: i32 = 1_000_000;
 }
 
-impl TryFrom<i64> for Delta {
+impl TryFrom<Integer> for Delta {
     type Error = String;
-    fn try_from(change: i64) -> Result<Self, String> {
+    fn try_from(Integer(change): Integer) -> Result<Self, String> {
         i32::try_from(change)
             .ok()
-            .filter(|change| *change != 0 && change.abs() <= Self::MAX)
+            .filter(|change| change.abs() <= Self::MAX)
             .map(Self)
-            .ok_or_else(|| format!("must be -{0} to {0}, not 0", Self::MAX))
+            .ok_or_else(|| format!("must be -{0} to {0}", Self::MAX))
     }
 }
 
@@ -74,6 +76,20 @@ pub enum StockChange {
     Delta(Delta),
 }
 
+impl StockChange {
+    /// A message or a line carries exactly one of the two.
+    pub fn from_fields(
+        quantity: Option<Quantity>,
+        delta: Option<Delta>,
+    ) -> Result<Self, &'static str> {
+        match (quantity, delta) {
+            (Some(quantity), None) => Ok(Self::Count(quantity)),
+            (None, Some(delta)) => Ok(Self::Delta(delta)),
+            _ => Err("must have exactly one of quantity and delta"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(try_from = "StockUpdateFields", into = "StockUpdateFields")]
 pub struct StockUpdate {
@@ -83,6 +99,13 @@ pub struct StockUpdate {
     pub change: StockChange,
     /// Grows with each update the seller sends for this SKU and location.
     pub sequence: u64,
+    /// The batch line it came in, if it came through the batch route.
+    pub batch: Option<BatchLine>,
+}
+
+/// A seller's number for an update: any JSON integer from 0 (`7.0` is 7).
+pub(super) fn sequence<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    WholeNumber::deserialize(d).map(u64::from)
 }
 
 /// The message as it travels: exactly one of `quantity` and `delta`.
@@ -96,23 +119,22 @@ struct StockUpdateFields {
     quantity: Option<Quantity>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     delta: Option<Delta>,
+    #[serde(deserialize_with = "sequence")]
     sequence: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    batch: Option<BatchLine>,
 }
 
 impl TryFrom<StockUpdateFields> for StockUpdate {
     type Error = &'static str;
     fn try_from(fields: StockUpdateFields) -> Result<Self, Self::Error> {
-        let change = match (fields.quantity, fields.delta) {
-            (Some(quantity), None) => StockChange::Count(quantity),
-            (None, Some(delta)) => StockChange::Delta(delta),
-            _ => return Err("exactly one of quantity and delta"),
-        };
         Ok(Self {
+            change: StockChange::from_fields(fields.quantity, fields.delta)?,
             seller_id: fields.seller_id,
             sku: fields.sku,
             location: fields.location,
-            change,
             sequence: fields.sequence,
+            batch: fields.batch,
         })
     }
 }
@@ -130,6 +152,7 @@ impl From<StockUpdate> for StockUpdateFields {
             quantity,
             delta,
             sequence: update.sequence,
+            batch: update.batch,
         }
     }
 }
@@ -159,8 +182,16 @@ mod tests {
         let mut both = with("quantity", json!(7));
         both["delta"] = json!(1);
         assert!(parse(both).is_err());
-        assert!(parse(with("delta", json!(0))).is_err());
+        assert!(parse(with("delta", json!(0))).is_ok());
         assert!(parse(with("delta", json!(2_000_000))).is_err());
+        assert_eq!(
+            parse(with("delta", json!(-3.0))).unwrap().change,
+            StockChange::Delta(Delta(-3))
+        );
+        assert!(parse(with("delta", json!(-3.5))).is_err());
+        let mut whole = with("quantity", json!(1));
+        whole["sequence"] = json!(4_701_252_390.0);
+        assert_eq!(parse(whole).unwrap().sequence, 4_701_252_390);
         assert!(parse(with("quantity", json!(-1))).is_err());
         let again: StockUpdate = parse(serde_json::to_value(&delta).unwrap()).unwrap();
         assert_eq!(again.change, delta.change);

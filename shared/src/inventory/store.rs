@@ -12,6 +12,7 @@
 //! Every change of units is a conditional write, in one transaction with the reservation's own
 //! conditional status change.
 
+use super::batch::{BatchLine, BatchReport, LineOutcome, StockBatchId};
 use super::reservation::{
     Hold, MAX_HOLDS, Reservation, ReservationId, ReservationRequest, Settle, Shortage, Status,
     Step, step,
@@ -20,6 +21,7 @@ use super::shards::{self, Shard, ShardCount};
 use super::stock_update::{StockChange, StockUpdate};
 use crate::config::Source;
 use crate::dynamo::{self, decode, item, key, put_new};
+use crate::ids::SellerId;
 use crate::ids::{LocationId, Sku};
 use anyhow::{Context, bail};
 use aws_sdk_dynamodb::Client;
@@ -33,6 +35,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 const RESERVE_ATTEMPTS: usize = 12;
 /// How often a count or a settlement is retried after losing a race.
 const RACE_RETRIES: usize = 12;
+/// How long a seller can follow a batch.
+const KEEP_BATCHES: Duration = Duration::from_secs(30 * 24 * 3600);
 /// Expired holds one reservation gives back on its way, at most.
 const SWEEP_LIMIT: usize = 25;
 /// How long a settled reservation is kept, so a replayed commit or release finds it.
@@ -172,6 +176,36 @@ fn sku_pk(sku: &Sku) -> String {
 
 fn shards_key(sku: &Sku, location: &LocationId) -> (String, String) {
     (sku_pk(sku), format!("SHARDS#{location}"))
+}
+
+fn batch_key(id: StockBatchId) -> (String, String) {
+    (format!("BATCH#{id}"), "BATCH".to_owned())
+}
+
+fn batch_line_key(line: &BatchLine) -> (String, String) {
+    (
+        format!("BATCH#{}", line.id),
+        format!("LINE#{:05}", line.line),
+    )
+}
+
+#[derive(Serialize, Deserialize)]
+struct BatchItem {
+    pk: String,
+    sk: String,
+    seller: SellerId,
+    lines: u32,
+    ttl: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct LineItem {
+    pk: String,
+    sk: String,
+    line: u32,
+    #[serde(flatten)]
+    outcome: LineOutcome,
+    ttl: u64,
 }
 
 fn reservation_key(id: ReservationId) -> (String, String) {
@@ -865,6 +899,87 @@ impl InventoryStore {
             .filter(|i| failed.get(1 + 2 * i) == Some(&true))
             .collect();
         Ok(Attempt::ShardsShort(short))
+    }
+
+    /// Records a new batch of `lines` lines from `seller`, before its lines are queued.
+    pub async fn create_batch(
+        &self,
+        id: StockBatchId,
+        seller: &SellerId,
+        lines: u32,
+    ) -> anyhow::Result<()> {
+        let (pk, sk) = batch_key(id);
+        let ttl = unix_now() + KEEP_BATCHES.as_secs();
+        let record = BatchItem {
+            pk,
+            sk,
+            seller: seller.clone(),
+            lines,
+            ttl,
+        };
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item(&record)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+            .context("recording a stock batch")?;
+        Ok(())
+    }
+
+    /// Records what became of a batch line. The first outcome stands, unless it was a failure
+    /// (the line is retried): a redelivered line that finds itself applied is not "stale".
+    pub async fn record_line(&self, line: &BatchLine, outcome: LineOutcome) -> anyhow::Result<()> {
+        let (pk, sk) = batch_line_key(line);
+        let ttl = unix_now() + KEEP_BATCHES.as_secs();
+        let record = LineItem {
+            pk,
+            sk,
+            line: line.line,
+            outcome,
+            ttl,
+        };
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item(&record)?))
+            .condition_expression("attribute_not_exists(pk) OR #status = :failed")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":failed", AttributeValue::S("failed".to_owned()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(error) if dynamo::is_condition_failure(&error) => Ok(()),
+            Err(error) => Err(anyhow::Error::from(error).context("recording a batch line")),
+        }
+    }
+
+    /// A batch's progress, and who sent it.
+    pub async fn batch(&self, id: StockBatchId) -> anyhow::Result<Option<(SellerId, BatchReport)>> {
+        let (pk, _) = batch_key(id);
+        let mut pages = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .into_paginator()
+            .items()
+            .send();
+        let (mut batch, mut outcomes) = (None, Vec::new());
+        while let Some(found) = pages.next().await {
+            let found = found.context("reading a stock batch")?;
+            if matches!(found.get("sk"), Some(AttributeValue::S(sk)) if sk == "BATCH") {
+                batch = Some(decode::<BatchItem>(found)?);
+            } else {
+                let line: LineItem = decode(found)?;
+                outcomes.push((line.line, line.outcome));
+            }
+        }
+        Ok(batch.map(|batch| (batch.seller, BatchReport::of(id, batch.lines, outcomes))))
     }
 
     pub async fn reservation(&self, id: ReservationId) -> anyhow::Result<Option<Reservation>> {

@@ -144,6 +144,25 @@ impl CatalogStore {
         }
     }
 
+    /// The sellers the catalog's SKUs among `skus` belong to.
+    pub async fn sellers_of<'s>(
+        &self,
+        skus: impl IntoIterator<Item = &'s Sku>,
+    ) -> anyhow::Result<HashMap<Sku, SellerId>> {
+        let keys = skus.into_iter().map(|sku| key(sku_key(sku))).collect();
+        let found = dynamo::batch_get(&self.client, self.table(), keys).await?;
+        let owners = found.into_iter().map(|item| {
+            let pk = match item.get("pk") {
+                Some(AttributeValue::S(pk)) => pk.trim_start_matches("SKU#").to_owned(),
+                _ => String::new(),
+            };
+            let owner: SkuItem = decode(item)?;
+            let sku: Sku = pk.parse().map_err(anyhow::Error::msg)?;
+            anyhow::Ok((sku, owner.seller_id))
+        });
+        owners.collect()
+    }
+
     /// The seller a SKU belongs to, if the catalog has it.
     pub async fn seller_of(&self, sku: &Sku) -> anyhow::Result<Option<SellerId>> {
         let owner = self.get::<SkuItem>(sku_key(sku)).await?;
