@@ -897,6 +897,20 @@ async fn duplicated_and_reordered_updates_leave_the_right_quantity() {
     apply(forward[4..].to_vec()).await;
     assert_eq!(on_hand(app, "FEED-1").await, 20);
 
+    // A count that comes after a change numbered above it: the change still counts on top.
+    create(app, "seller-a", &listing("FEED-3", "Shelf", "shelves")).await;
+    apply(vec![
+        update(0, "FEED-3", ("quantity", 10), 1),
+        update(1, "FEED-3", ("delta", 5), 3),
+        update(2, "FEED-3", ("quantity", 20), 2),
+    ])
+    .await;
+    assert_eq!(
+        on_hand(app, "FEED-3").await,
+        25,
+        "count #2 (20) and change #3 (+5)"
+    );
+
     let mut backward = updates("FEED-2");
     backward.reverse();
     apply(backward).await;
@@ -930,11 +944,18 @@ async fn a_stock_batch_is_queued_applied_line_by_line_and_reported() {
     let desk = create(&app, "seller-a", &listing("FEED-B", "Desk", "desks")).await;
     create(&app, "seller-b", &listing("FEED-C", "Chair", "chairs")).await;
     let line = |sku: &str, change: (&str, i64), sequence: u64| json!({"sku": sku, "location": "FC-SEA1", change.0: change.1, "sequence": sequence});
+    // FEED-A's count #5 is in already, straight from the queue.
+    let counted = json!({"seller_id": "seller-a", "sku": "FEED-A", "location": "FC-SEA1", "quantity": 10, "sequence": 5});
+    let message = json!({"messageId": "m0", "body": counted.to_string(), "attributes": {}, "messageAttributes": {}});
+    let response = app
+        .invoke("ApplyStockUpdatesFunction", json!({"Records": [message]}))
+        .await;
+    assert_eq!(response["batchItemFailures"], json!([]));
     let batch = json!({"lines": [
-        line("FEED-A", ("quantity", 10), 1),
+        line("FEED-A", ("quantity", 4), 1),   // numbered below the count in: stale
         line("FEED-B", ("delta", 3), 1),
-        line("FEED-A", ("quantity", 4), 1),   // numbered as the first: stale
-        line("FEED-B", ("delta", -5), 2),     // below zero on hand: fails, with the reason
+        line("FEED-B", ("delta", -5), 2),     // below zero on hand, in either order: fails, with the reason
+        line("FEED-A", ("delta", 2), 6),
     ]});
     let accepted = app.send(submit(As::Seller("seller-a"), &batch)).await;
     assert_eq!(accepted.status, 202, "{}", accepted.body);
@@ -969,7 +990,7 @@ async fn a_stock_batch_is_queued_applied_line_by_line_and_reported() {
     );
     assert_eq!(
         report["errors"],
-        json!([{"line": 3, "error": "units on hand would fall below the 0 reservations hold"}])
+        json!([{"line": 2, "error": "units on hand would fall below zero"}])
     );
     let availability = |page: &Answer| page.body["buy_box"]["availability"].clone();
     assert_eq!(

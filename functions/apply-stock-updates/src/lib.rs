@@ -39,14 +39,19 @@ pub async fn handle(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
 async fn apply(deps: &Deps, update: &StockUpdate) -> anyhow::Result<Counted> {
     match deps.catalog.seller_of(&update.sku).await? {
         None => bail!("unknown SKU {}", update.sku),
+        // Whose it is instead is not this seller's business.
         Some(owner) if owner != update.seller_id => {
-            bail!("SKU {} belongs to another seller", update.sku)
+            bail!("{} is not one of this seller's SKUs", update.sku)
         }
         Some(_) => {}
     }
     let counted = deps.inventory.apply_update(update).await?;
-    if let Counted::BelowReserved(reserved) = counted {
-        bail!("units on hand would fall below the {reserved} reservations hold");
+    match counted {
+        Counted::BelowReserved(0) => bail!("units on hand would fall below zero"),
+        Counted::BelowReserved(held) => {
+            bail!("units on hand would fall below the {held} that reservations hold")
+        }
+        _ => {}
     }
     Ok(counted)
 }

@@ -27,7 +27,7 @@ use anyhow::{Context, bail};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -55,7 +55,7 @@ pub struct LocationStock {
     pub high_water: u8,
     /// The newest seller count applied here, and the changes applied since, by number.
     pub sequence: Option<u64>,
-    pub deltas: BTreeSet<u64>,
+    pub(super) deltas: Vec<AppliedDelta>,
     pub shards: Vec<Shard>,
     /// Holds whose time is up but whose units are not yet given back: free for anyone to take.
     pub expired: Vec<ExpiredHold>,
@@ -123,6 +123,13 @@ struct StockItem {
     shard: Shard,
 }
 
+/// A seller's change applied since its last count.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct AppliedDelta {
+    sequence: u64,
+    change: i64,
+}
+
 #[derive(Serialize, Deserialize)]
 struct ShardsItem {
     pk: String,
@@ -134,9 +141,10 @@ struct ShardsItem {
     /// The newest seller count applied here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sequence: Option<u64>,
-    /// The seller's changes applied since that count, by number: each applies once.
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
-    deltas: BTreeSet<u64>,
+    /// The seller's changes applied since that count, each once; a later count numbered below
+    /// some of them still adds them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    deltas: Vec<AppliedDelta>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -379,7 +387,7 @@ impl InventoryStore {
                 count,
                 high_water: 1,
                 sequence: None,
-                deltas: BTreeSet::new(),
+                deltas: Vec::new(),
             })?);
             let (pk, sk) = stock_key(sku, &location, 0);
             let shard = Shard {
@@ -406,9 +414,9 @@ impl InventoryStore {
         self.count(sku, location, count, None).await
     }
 
-    /// Applies a seller's update. A count numbered no higher than an update applied already is
-    /// stale (it would undo a newer one); a change is stale when a count numbered as high or
-    /// higher includes it, or when it was applied already.
+    /// Applies a seller's update. A count numbered no higher than the last count is stale; a
+    /// change is stale when a count numbered as high or higher includes it, or when it was
+    /// applied already; changes numbered above a count apply on top of it, whatever the order.
     pub async fn apply_update(&self, update: &StockUpdate) -> anyhow::Result<Counted> {
         let (sku, location) = (&update.sku, &update.location);
         self.count(sku, location, update.change, Some(update.sequence))
@@ -425,37 +433,37 @@ impl InventoryStore {
         for _ in 0..RACE_RETRIES {
             let stock = self.stock(sku).await?;
             let read = stock.locations.get(location);
-            let mut numbering =
-                read.map_or((None, BTreeSet::new()), |l| (l.sequence, l.deltas.clone()));
-            if let Some(sequence) = sequence {
-                let (counted, deltas) = &mut numbering;
-                let stale = match change {
-                    StockChange::Count(_) => {
-                        Some(sequence) <= (*counted).max(deltas.last().copied())
-                    }
-                    StockChange::Delta(_) => {
-                        Some(sequence) <= *counted || deltas.contains(&sequence)
-                    }
-                };
-                if stale {
-                    return Ok(Counted::Stale);
-                }
-                match change {
-                    StockChange::Count(_) => {
-                        (*counted, *deltas) = (Some(sequence), BTreeSet::new())
-                    }
-                    StockChange::Delta(_) => _ = deltas.insert(sequence),
-                }
-            }
             let count = read.map(|l| l.count).unwrap_or_default();
             let current: Vec<Shard> = read.map(|l| l.shards.clone()).unwrap_or_default();
             let reserved: u32 = current.iter().map(|s| s.reserved).sum();
-            let on_hand = match change {
-                StockChange::Count(quantity) => i64::from(u32::from(quantity)),
-                StockChange::Delta(delta) => {
-                    current.iter().map(|s| i64::from(s.on_hand)).sum::<i64>() + i64::from(delta)
+            let on_hand_now: i64 = current.iter().map(|s| i64::from(s.on_hand)).sum();
+            let (mut counted, mut deltas) =
+                read.map_or((None, Vec::new()), |l| (l.sequence, l.deltas.clone()));
+            let on_hand = match (change, sequence) {
+                (StockChange::Count(quantity), None) => i64::from(u32::from(quantity)),
+                (StockChange::Delta(delta), None) => on_hand_now + i64::from(delta),
+                // A count includes the changes numbered below it, not those above: they apply on
+                // top of it, whatever order they came in.
+                (StockChange::Count(quantity), Some(n)) => {
+                    if Some(n) <= counted {
+                        return Ok(Counted::Stale);
+                    }
+                    deltas.retain(|applied| applied.sequence > n);
+                    counted = Some(n);
+                    i64::from(u32::from(quantity)) + deltas.iter().map(|d| d.change).sum::<i64>()
+                }
+                (StockChange::Delta(delta), Some(n)) => {
+                    if Some(n) <= counted || deltas.iter().any(|applied| applied.sequence == n) {
+                        return Ok(Counted::Stale);
+                    }
+                    deltas.push(AppliedDelta {
+                        sequence: n,
+                        change: delta.into(),
+                    });
+                    on_hand_now + i64::from(delta)
                 }
             };
+            let numbering = (counted, deltas);
             let free = on_hand - i64::from(reserved);
             let Ok(free) = u32::try_from(free) else {
                 return Ok(Counted::BelowReserved(reserved));
@@ -481,14 +489,25 @@ impl InventoryStore {
                 };
                 writes.push(self.put_shard(sku, location, shard, was)?);
             }
-            if dynamo::transact(&self.client, writes, "setting stock on hand")
-                .await?
-                .is_none()
-            {
+            if self.written(writes, "setting stock on hand").await? {
                 return Ok(Counted::Set);
             }
         }
         bail!("stock of {sku} at {location} kept changing while it was counted")
+    }
+
+    /// Runs a transaction that was planned on a read: `false` when the items moved on since (a
+    /// condition failed, or it kept colliding with other writes), for the caller to read again.
+    async fn written(
+        &self,
+        writes: Vec<TransactWriteItem>,
+        what: &'static str,
+    ) -> anyhow::Result<bool> {
+        match dynamo::transact(&self.client, writes, what).await {
+            Ok(failed) => Ok(failed.is_none()),
+            Err(error) if error.downcast_ref::<dynamo::Conflicted>().is_some() => Ok(false),
+            Err(error) => Err(error),
+        }
     }
 
     /// A transaction's write of a location's shard count, on condition it is still as `read`.
@@ -498,7 +517,7 @@ impl InventoryStore {
         location: &LocationId,
         read: Option<&LocationStock>,
         count: ShardCount,
-        (sequence, deltas): (Option<u64>, BTreeSet<u64>),
+        (sequence, deltas): (Option<u64>, Vec<AppliedDelta>),
     ) -> anyhow::Result<TransactWriteItem> {
         let (pk, sk) = shards_key(sku, location);
         let high_water = read.map_or(0, |l| l.high_water).max(count.get());
@@ -582,8 +601,7 @@ impl InventoryStore {
             let stock = self.stock(sku).await?;
             let read = stock.locations.get(location);
             let current = read.map(|l| l.shards.clone()).unwrap_or_default();
-            let numbering =
-                read.map_or((None, BTreeSet::new()), |l| (l.sequence, l.deltas.clone()));
+            let numbering = read.map_or((None, Vec::new()), |l| (l.sequence, l.deltas.clone()));
             let mut writes = vec![self.count_write(sku, location, read, count, numbering)?];
             for (index, change) in shards::rebalance(&current, count) {
                 // A shard giving units must still have them; a new one starts empty.
@@ -610,10 +628,7 @@ impl InventoryStore {
                     .context("building a shard move")?;
                 writes.push(TransactWriteItem::builder().update(update).build());
             }
-            if dynamo::transact(&self.client, writes, "resharding stock")
-                .await?
-                .is_none()
-            {
+            if self.written(writes, "resharding stock").await? {
                 return Ok(());
             }
         }
