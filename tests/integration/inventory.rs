@@ -335,6 +335,18 @@ async fn an_expired_reservation_returns_its_stock_without_anyone_calling_release
     assert_eq!(units(&store, &sku, &fc).await, (4, 0, 4));
 }
 
+/// Waits for the stack's TTL sweep to delete the reservation.
+async fn deleted_by_ttl(store: &InventoryStore, id: ReservationId) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while store.reservation(id).await.unwrap().is_some() {
+        assert!(
+            Instant::now() < deadline,
+            "the TTL never deleted the reservation"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
 /// A stream record is delivered at least once: the removal of one held reservation, handled
 /// twice, gives its units back once.
 #[tokio::test]
@@ -342,14 +354,7 @@ async fn a_replayed_removal_gives_the_units_back_once() {
     let (_app, store, sku, fc) = stocked(2).await;
     let lapsed = hold(&store, &[(&sku, &fc, 2)], Duration::from_secs(1)).await;
     // No event source runs here: the TTL deletes the item and nothing answers its record.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while store.reservation(lapsed.id).await.unwrap().is_some() {
-        assert!(
-            Instant::now() < deadline,
-            "the TTL never deleted the reservation"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    deleted_by_ttl(&store, lapsed.id).await;
     assert_eq!(units(&store, &sku, &fc).await, (2, 2, 0));
 
     assert!(store.expire_removed(lapsed.clone()).await.unwrap());
@@ -373,14 +378,7 @@ async fn units_of_a_deleted_reservation_go_to_the_next_buyer_before_its_record_i
     let (_app, store, sku, fc) = stocked(2).await;
     let lapsed = hold(&store, &[(&sku, &fc, 2)], Duration::from_secs(1)).await;
     // No event source runs here: the TTL deletes the item and nothing answers its record.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while store.reservation(lapsed.id).await.unwrap().is_some() {
-        assert!(
-            Instant::now() < deadline,
-            "the TTL never deleted the reservation"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    deleted_by_ttl(&store, lapsed.id).await;
     let next = hold(&store, &[(&sku, &fc, 2)], HOLD).await;
     assert_eq!(units(&store, &sku, &fc).await, (2, 2, 0));
     assert!(
