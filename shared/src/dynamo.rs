@@ -4,8 +4,8 @@
 
 use anyhow::Context;
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, KeysAndAttributes, Put, PutRequest, TransactWriteItem, WriteRequest,
@@ -102,11 +102,12 @@ pub async fn transact(
     }
 }
 
-pub fn is_condition_failure<R>(error: &SdkError<PutItemError, R>) -> bool {
-    matches!(
-        error.as_service_error(),
-        Some(PutItemError::ConditionalCheckFailedException(_))
-    )
+/// Whether a single-item write (put, update, delete) failed its condition.
+pub fn is_condition_failure<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
+    error
+        .as_service_error()
+        .and_then(ProvideErrorMetadata::code)
+        == Some("ConditionalCheckFailedException")
 }
 
 /// Decodes every item of a listing, skipping any that does not decode (with an error log and the

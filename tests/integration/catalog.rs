@@ -3,7 +3,7 @@ use serde_json::{Value, json};
 
 const LIST: &str = "/api/v1/seller/products";
 
-fn listing(sku: &str, title: &str, category: &str) -> Value {
+pub(crate) fn listing(sku: &str, title: &str, category: &str) -> Value {
     json!({
         "title": title,
         "brand": "Acme",
@@ -36,7 +36,7 @@ fn list(seller: &str, body: &Value) -> Call {
         .json(body)
 }
 
-fn get(id: &str) -> Call {
+pub(crate) fn get(id: &str) -> Call {
     Call::new(
         "GET",
         "/api/v1/products/{id}",
@@ -68,7 +68,7 @@ fn put_offer(seller: &str, sku: &str, body: &Value) -> Call {
     .json(body)
 }
 
-fn browse(category: &str, query: &str) -> Call {
+pub(crate) fn browse(category: &str, query: &str) -> Call {
     Call::new(
         "GET",
         "/api/v1/categories/{id}/products",
@@ -83,7 +83,7 @@ fn presign(seller: &str, id: &str, body: &Value) -> Call {
         .json(body)
 }
 
-async fn create(app: &TestApp, seller: &str, body: &Value) -> String {
+pub(crate) async fn create(app: &TestApp, seller: &str, body: &Value) -> String {
     let created = app.send(list(seller, body)).await;
     assert_eq!(created.status, 201, "{}", created.body);
     created.body["product"]["id"].as_str().unwrap().to_owned()

@@ -81,6 +81,43 @@ pub async fn topic_arn(sns: &aws_sdk_sns::Client, suffix: &str) -> String {
         .expect("the topic exists")
 }
 
+/// Polls `check` until it gives a value, for at most `seconds`.
+pub async fn eventually<T, F, Fut>(seconds: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+}
+
+/// The bodies of the messages waiting on a queue (long-polled for a second).
+pub async fn receive(sqs: &aws_sdk_sqs::Client, queue: &str) -> Vec<String> {
+    let received = sqs
+        .receive_message()
+        .queue_url(queue)
+        .max_number_of_messages(10)
+        .wait_time_seconds(1)
+        .send()
+        .await
+        .unwrap();
+    received
+        .messages
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| m.body)
+        .collect()
+}
+
 pub fn unique_prefix() -> String {
     format!("t{}", ulid::Ulid::new().to_string().to_lowercase())
 }

@@ -12,6 +12,7 @@ mod helpers;
 mod inventory;
 mod local_stack;
 mod openapi;
+mod prices;
 mod provisioning;
 mod system;
 mod template_check;

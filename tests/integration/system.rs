@@ -1,7 +1,9 @@
 //! The whole system as the README starts it (`infra/up`), driven only over HTTP and the AWS
 //! APIs of its emulator.
 
-use crate::helpers::{readme_shell_blocks, repo_root, run_as_printed, topic_arn};
+use crate::helpers::{
+    eventually, readme_shell_blocks, receive, repo_root, run_as_printed, topic_arn,
+};
 use rainforest_local::auth::{DEV_AUDIENCE, DevIssuer};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
@@ -247,22 +249,6 @@ impl Drop for System {
     }
 }
 
-/// Polls `check` until it gives a value, for at most `seconds`.
-async fn eventually<T, F, Fut>(seconds: u64, what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-}
-
 /// A protected route answers 401 without a token and with each bad one, as API Gateway does.
 async fn assert_refused(
     bad_tokens: &[(&str, String)],
@@ -274,24 +260,6 @@ async fn assert_refused(
         let status = request().bearer_auth(token).send().await.unwrap().status();
         assert_eq!(status, 401, "{what}");
     }
-}
-
-/// The bodies of the messages waiting on a queue (long-polled for a second).
-async fn receive(sqs: &aws_sdk_sqs::Client, queue: &str) -> Vec<String> {
-    let received = sqs
-        .receive_message()
-        .queue_url(queue)
-        .max_number_of_messages(10)
-        .wait_time_seconds(1)
-        .send()
-        .await
-        .unwrap();
-    received
-        .messages
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|m| m.body)
-        .collect()
 }
 
 fn listing(sku: &str) -> Value {

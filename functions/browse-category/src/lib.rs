@@ -5,7 +5,7 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use shared::api::{self, ApiError, PageSize, ReadProblems};
-use shared::catalog::{CategoryPath, Cursor, Product, ProductId, Slug};
+use shared::catalog::{BuyBoxSummary, CategoryPath, Cursor, Listed, ProductId, Slug};
 
 /// What the handler needs, built once per process.
 pub use shared::catalog::CatalogStore as Deps;
@@ -18,12 +18,15 @@ pub struct ProductSummary {
     brand: String,
     category_path: CategoryPath,
     image: Option<String>,
+    /// The price and availability to show: the Buy Box as of the last price change.
+    buy_box: Option<BuyBoxSummary>,
 }
 
-impl From<Product> for ProductSummary {
-    fn from(product: Product) -> Self {
+impl From<Listed> for ProductSummary {
+    fn from(Listed { product, buy_box }: Listed) -> Self {
         Self {
             id: product.id,
+            buy_box,
             image: product.images.items().first().map(ToString::to_string),
             title: product.title.into(),
             brand: product.brand.into(),

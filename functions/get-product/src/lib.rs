@@ -58,11 +58,7 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
             None => Ok(Vec::new()),
         }
     };
-    let ratings = store.seller_ratings(page.offers.iter().map(|offer| &offer.seller_id));
-    let available = deps
-        .inventory
-        .available(page.offers.iter().map(|offer| &offer.sku));
-    let (family, ratings, available) = tokio::try_join!(family, ratings, available)?;
+    let (family, (ratings, available)) = tokio::try_join!(family, deps.offer_facts(&page.offers))?;
     let chosen = buy_box::choose(page.offers, &ratings, &available, store.currency());
     let view = |offer: Offer| OfferView {
         landed_price: offer.landed_price(),

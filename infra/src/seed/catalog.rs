@@ -3,7 +3,12 @@
 use super::{SEED, SELLERS, Summary, seller_id};
 use crate::{Stack, Template};
 use serde_json::{Value, json};
-use shared::catalog::{CatalogStore, NewListing, Offer, OfferTerms, Product, ProductId, Seller};
+use shared::catalog::{
+    BuyBoxSummary, CatalogStore, NewListing, Offer, OfferTerms, Product, ProductId, Seller,
+    SellerId, SellerRating, Sku, buy_box,
+};
+use shared::money::Currency;
+use std::collections::HashMap;
 
 const PRODUCTS: usize = 5_000;
 
@@ -497,6 +502,7 @@ pub(super) fn generated() -> (Vec<Product>, Vec<(Offer, u32)>) {
 /// with their units (for the demo stock).
 pub async fn demo_catalog(store: &CatalogStore) -> anyhow::Result<(Summary, Vec<(Offer, u32)>)> {
     let (products, offers) = generated();
+    let mut ratings = HashMap::new();
     for (n, name) in SELLER_NAMES.iter().enumerate() {
         // The newest seller has no rating yet.
         let rating =
@@ -504,10 +510,14 @@ pub async fn demo_catalog(store: &CatalogStore) -> anyhow::Result<(Summary, Vec<
         let seller: Seller = serde_json::from_value(
             json!({"id": seller_id(n), "display_name": name, "rating": rating}),
         )?;
+        if let Some(rating) = seller.rating {
+            ratings.insert(seller.id.clone(), rating);
+        }
         store.put_seller(&seller).await?;
     }
     let listed: Vec<Offer> = offers.iter().map(|(offer, _)| offer.clone()).collect();
-    store.import(&products, &listed).await?;
+    let summaries = buy_box_summaries(&offers, &ratings, store.currency());
+    store.import(&products, &listed, &summaries).await?;
     let summary = Summary {
         products: products.len(),
         offers: offers.len(),
@@ -516,6 +526,32 @@ pub async fn demo_catalog(store: &CatalogStore) -> anyhow::Result<(Summary, Vec<
         stock_counts: 0,
     };
     Ok((summary, offers))
+}
+
+/// Each product's Buy Box summary, as the price-change subscriber would keep it.
+fn buy_box_summaries(
+    offers: &[(Offer, u32)],
+    ratings: &HashMap<SellerId, SellerRating>,
+    currency: Currency,
+) -> HashMap<ProductId, BuyBoxSummary> {
+    let available: HashMap<Sku, u32> = offers
+        .iter()
+        .map(|(offer, units)| (offer.sku.clone(), *units))
+        .collect();
+    let mut by_product: HashMap<ProductId, Vec<Offer>> = HashMap::new();
+    for (offer, _) in offers {
+        by_product
+            .entry(offer.product_id)
+            .or_default()
+            .push(offer.clone());
+    }
+    by_product
+        .into_iter()
+        .map(|(id, offers)| {
+            let chosen = buy_box::choose(offers, ratings, &available, currency);
+            (id, BuyBoxSummary::of(&chosen, &available))
+        })
+        .collect()
 }
 
 /// The catalog store as the catalog's functions see it, for loading the demo data into.

@@ -13,7 +13,9 @@
 //! then the SKU, so the choice never depends on the order offers were read in.
 
 use super::{Condition, Fulfillment, Offer, OfferStatus, SellerId, SellerRating, Sku};
-use crate::money::Currency;
+use crate::inventory::Availability;
+use crate::money::{Currency, Money};
+use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::HashMap;
 
@@ -28,6 +30,47 @@ const UNRATED_TENTHS: u8 = 30;
 pub struct BuyBox {
     pub winner: Option<Offer>,
     pub others: Vec<Offer>,
+}
+
+/// What a listing shows of a product's Buy Box without reading its offers. The price-change
+/// subscriber keeps it on the product item; the product page always computes the Buy Box afresh.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BuyBoxSummary {
+    /// Absent when no offer can win (none in stock, say).
+    pub winner: Option<Winning>,
+    /// The winner's availability, or out of stock when there is none.
+    pub availability: Availability,
+    /// Offers a shopper can buy now, the winner's included.
+    pub offer_count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Winning {
+    /// What the shopper pays: price plus shipping.
+    pub landed_price: Money,
+    pub seller_id: SellerId,
+    pub sku: Sku,
+}
+
+impl BuyBoxSummary {
+    pub fn of(chosen: &BuyBox, available: &HashMap<Sku, u32>) -> Self {
+        let units = |offer: &Offer| available.get(&offer.sku).copied().unwrap_or(0);
+        let offer_count = chosen
+            .winner
+            .iter()
+            .chain(&chosen.others)
+            .filter(|offer| offer.status == OfferStatus::Active && units(offer) > 0)
+            .count();
+        Self {
+            winner: chosen.winner.as_ref().map(|offer| Winning {
+                landed_price: offer.landed_price(),
+                seller_id: offer.seller_id.clone(),
+                sku: offer.sku.clone(),
+            }),
+            availability: Availability::of(chosen.winner.as_ref().map_or(0, units)),
+            offer_count: u32::try_from(offer_count).unwrap_or(u32::MAX),
+        }
+    }
 }
 
 pub fn eligible(offer: &Offer, available: u32, currency: Currency) -> bool {
@@ -120,6 +163,31 @@ mod tests {
             "t".into(),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_summary_names_the_winner_and_counts_what_can_be_bought() {
+        let offers = vec![
+            offer("A", "s1", 1000, 0, "rainforest", 1),
+            offer("B", "s2", 900, 0, "rainforest", 1),
+            offer("C", "s3", 800, 0, "rainforest", 1),
+        ];
+        let mut available = in_stock(&offers);
+        available.insert("B".parse().unwrap(), 3);
+        available.remove(&"C".parse::<Sku>().unwrap());
+        let chosen = choose(offers, &HashMap::new(), &available, Currency::USD);
+        let summary = BuyBoxSummary::of(&chosen, &available);
+        let winner = summary.winner.unwrap();
+        assert_eq!(winner.sku, "B".parse().unwrap());
+        assert_eq!(winner.landed_price.amount.get(), 900);
+        assert_eq!(summary.availability, Availability::OnlyLeft { quantity: 3 });
+        assert_eq!(summary.offer_count, 2, "C has no stock");
+
+        let none = choose(vec![], &HashMap::new(), &HashMap::new(), Currency::USD);
+        let empty = BuyBoxSummary::of(&none, &HashMap::new());
+        assert_eq!(empty.winner, None);
+        assert_eq!(empty.availability, Availability::OutOfStock);
+        assert_eq!(empty.offer_count, 0);
     }
 
     /// Ten units of every offer.

@@ -9,12 +9,14 @@ mod price_changes;
 mod product;
 mod store;
 
+pub use buy_box::BuyBoxSummary;
 pub use gtin::{AnyGtin, Ean, Gtin, Identifiers, Upc};
 #[cfg(all(feature = "dynamodb", feature = "s3"))]
 pub use images::{AcceptedUpload, CatalogImages};
 pub use images::{ImageUpload, ImageUploadRequest, ImagesConfig};
 pub use offer::{
-    Condition, Fulfillment, Offer, OfferStatus, OfferTerms, Pricing, Seller, SellerRating,
+    Condition, Fulfillment, Offer, OfferStatus, OfferTerms, PriceTerms, Pricing, Seller,
+    SellerRating,
 };
 pub use price_changes::PriceChange;
 #[cfg(feature = "sns")]
@@ -23,7 +25,10 @@ pub use product::{
     Attributes, CategoryPath, ImageKey, Images, NewListing, Product, ProductPatch, Slug, Variation,
     VariationSummary,
 };
-pub use store::{BrowsePage, Cursor, ListingOutcome, OfferWrite, ProductPage, offer_from_image};
+pub use store::{
+    BrowsePage, Cursor, Listed, ListingOutcome, OfferWrite, PriceWrite, ProductPage,
+    offer_from_image,
+};
 #[cfg(feature = "dynamodb")]
 pub use store::{CatalogConfig, CatalogStore};
 

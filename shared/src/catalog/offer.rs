@@ -145,6 +145,27 @@ impl utoipa::ToSchema for Pricing {
 }
 
 impl Pricing {
+    /// A seller's price, and shipping (free when absent); `field` is where they sit in the
+    /// request, so errors name the right field.
+    pub fn new(price: Money, shipping: Option<Money>, field: &str) -> Result<Self, Invalid> {
+        if price.amount.get() == 0 {
+            return Err(Invalid::new(
+                format!("{field}price.amount"),
+                "must be greater than 0",
+            ));
+        }
+        let shipping = shipping.unwrap_or(Money {
+            amount: MinorUnits::ZERO,
+            currency: price.currency,
+        });
+        Self::try_from(PricingFields { price, shipping }).map_err(|_| {
+            Invalid::relational(
+                format!("{field}shipping.currency"),
+                "must equal price.currency",
+            )
+        })
+    }
+
     pub fn price(&self) -> Money {
         self.price
     }
@@ -157,6 +178,18 @@ impl Pricing {
     pub fn landed(&self) -> Money {
         self.price.plus(self.shipping.amount)
     }
+}
+
+/// A seller's new price for its offer (`PUT /api/v1/seller/offers/{sku}/price`).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PriceTerms {
+    #[serde(deserialize_with = "crate::json::object")]
+    #[schema(schema_with = Money::price_schema)]
+    pub price: Money,
+    /// Shipping charged on top, in the price's currency; free when absent.
+    #[serde(default, deserialize_with = "crate::json::optional_object")]
+    pub shipping: Option<Money>,
 }
 
 /// A seller's offer on one product.
@@ -186,26 +219,7 @@ impl Offer {
         field: &str,
         now: String,
     ) -> Result<Self, Invalid> {
-        if terms.price.amount.get() == 0 {
-            return Err(Invalid::new(
-                format!("{field}price.amount"),
-                "must be greater than 0",
-            ));
-        }
-        let shipping = terms.shipping.unwrap_or(Money {
-            amount: MinorUnits::ZERO,
-            currency: terms.price.currency,
-        });
-        let pricing = Pricing::try_from(PricingFields {
-            price: terms.price,
-            shipping,
-        })
-        .map_err(|_| {
-            Invalid::relational(
-                format!("{field}shipping.currency"),
-                "must equal price.currency",
-            )
-        })?;
+        let pricing = Pricing::new(terms.price, terms.shipping, field)?;
         Ok(Self {
             sku,
             product_id,

@@ -1,12 +1,12 @@
 //! What a shopper is told about stock. The product page, the Buy Box, browse and the cart all
 //! read it from here, so no two of them disagree.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Under this many units a page says "only N left".
 pub const LOW_STOCK: u32 = 10;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Availability {
     InStock,

@@ -2,7 +2,9 @@
 //! store that reads (`reads.rs`) and writes (`writes.rs`) it.
 
 use super::*;
-pub(super) use crate::catalog::{Gtin, Seller, SellerId, SellerRating, Sku, Slug, Variation};
+pub(super) use crate::catalog::{
+    BuyBoxSummary, Gtin, Pricing, Seller, SellerId, SellerRating, Sku, Slug, Variation,
+};
 use crate::config::Source;
 pub(super) use crate::dynamo::{self, Item, decode, is_condition_failure, item, key, put_new};
 pub(super) use crate::money::Currency;
@@ -24,6 +26,14 @@ pub(super) struct ProductItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) parent: Option<String>,
     pub(super) data: Product,
+    /// Kept up to date by the price-change subscriber (`CatalogStore::set_buy_box`); product
+    /// writes leave it alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) buy_box: Option<BuyBoxSummary>,
+    /// The sum of the offers' versions `buy_box` was computed from: offer versions only grow, so
+    /// a summary of older offers never replaces one of newer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) buy_box_basis: Option<u64>,
 }
 
 impl ProductItem {
@@ -41,6 +51,8 @@ impl ProductItem {
             category,
             parent,
             data: product.clone(),
+            buy_box: None,
+            buy_box_basis: None,
         }
     }
 }
@@ -72,10 +84,11 @@ pub(super) fn product_key(id: ProductId) -> (String, String) {
 }
 
 pub(super) fn offer_key(offer: &Offer) -> (String, String) {
-    (
-        format!("PRODUCT#{}", offer.product_id),
-        format!("OFFER#{}", offer.sku),
-    )
+    sku_offer_key(offer.product_id, &offer.sku)
+}
+
+pub(super) fn sku_offer_key(product_id: ProductId, sku: &Sku) -> (String, String) {
+    (format!("PRODUCT#{product_id}"), format!("OFFER#{sku}"))
 }
 
 pub(super) fn sku_key(sku: &Sku) -> (String, String) {

@@ -9,7 +9,7 @@
 //! Every write that could clobber another is conditional; multi-item writes are transactions.
 //! Reads are in `reads.rs`, writes in `writes.rs`; the items and keys are here.
 
-use super::{Offer, Product, ProductId};
+use super::{BuyBoxSummary, Offer, Product, ProductId};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +53,16 @@ pub enum OfferWrite {
     ChangedConcurrently,
 }
 
+/// What became of a price change.
+#[derive(Debug)]
+pub enum PriceWrite {
+    Saved(Offer),
+    UnknownSku,
+    OwnedByAnotherSeller,
+    /// An offer's currency is set when it is listed; a price in another is refused.
+    OtherCurrency(crate::money::Currency),
+}
+
 /// A product with every offer on it, read consistently in one query.
 #[derive(Debug)]
 pub struct ProductPage {
@@ -83,8 +93,24 @@ impl std::fmt::Display for Cursor {
 
 #[derive(Debug)]
 pub struct BrowsePage {
-    pub products: Vec<Product>,
+    pub products: Vec<Listed>,
     pub next: Option<Cursor>,
+}
+
+/// A product in a listing, with the Buy Box summary kept on it (absent until its first
+/// offer's price is published).
+#[derive(Debug)]
+pub struct Listed {
+    pub product: Product,
+    pub buy_box: Option<BuyBoxSummary>,
+}
+
+impl ProductPage {
+    /// The sum of its offers' versions: it grows with every offer write, so it orders what was
+    /// computed from them (the Buy Box summary).
+    pub fn offers_basis(&self) -> u64 {
+        self.offers.iter().map(|offer| offer.version).sum()
+    }
 }
 
 /// The offer in a stream image of the catalog table; `None` for the table's other items.

@@ -111,7 +111,10 @@ impl CatalogStore {
         };
         let products = dynamo::decode_listed::<ProductItem>(items, "a product")
             .into_iter()
-            .map(|item| item.data)
+            .map(|item| Listed {
+                product: item.data,
+                buy_box: item.buy_box,
+            })
             .collect();
         Ok(BrowsePage { products, next })
     }

@@ -169,31 +169,129 @@ impl CatalogStore {
         Ok(owner.map(|owner| owner.seller_id))
     }
 
-    /// Saves `product` if the stored version is still `seen`; `false` when it has moved on.
+    /// Saves `product` if the stored version is still `seen`; `false` when it has moved on. An
+    /// update, not a put, so the Buy Box summary on the item survives.
     #[tracing::instrument(skip_all, fields(product_id = %product.id, seen))]
     pub async fn replace_product(&self, product: &Product, seen: u64) -> anyhow::Result<bool> {
-        let result = self
+        let fresh = item(&ProductItem::new(product))?;
+        let mut update = self
             .client
-            .put_item()
+            .update_item()
             .table_name(self.table())
-            .set_item(Some(item(&ProductItem::new(product))?))
+            .set_key(Some(key(product_key(product.id))))
             .condition_expression("version = :seen")
-            .expression_attribute_values(":seen", AttributeValue::N(seen.to_string()))
-            .send()
-            .await;
-        match result {
+            .expression_attribute_values(":seen", AttributeValue::N(seen.to_string()));
+        let (mut set, mut remove) = (Vec::new(), Vec::new());
+        for name in ["id", "version", "category", "parent", "data"] {
+            update = update.expression_attribute_names(format!("#{name}"), name);
+            match fresh.get(name) {
+                Some(value) => {
+                    set.push(format!("#{name} = :{name}"));
+                    update = update.expression_attribute_values(format!(":{name}"), value.clone());
+                }
+                None => remove.push(format!("#{name}")),
+            }
+        }
+        let mut expression = format!("SET {}", set.join(", "));
+        if !remove.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
+        }
+        match update.update_expression(expression).send().await {
             Ok(_) => Ok(true),
             Err(error) if is_condition_failure(&error) => Ok(false),
             Err(error) => Err(anyhow::Error::from(error).context("replacing a product")),
         }
     }
 
+    /// Keeps `summary` on the product unless one computed from newer offers is there already
+    /// (`basis`: the sum of the offers' versions it was computed from). `false` when it was not
+    /// written: the product is gone or has a newer summary.
+    #[tracing::instrument(skip_all, fields(%product_id, basis))]
+    pub async fn set_buy_box(
+        &self,
+        product_id: ProductId,
+        summary: &BuyBoxSummary,
+        basis: u64,
+    ) -> anyhow::Result<bool> {
+        let encoded = serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(summary)
+            .context("encoding a Buy Box summary")?;
+        let result = self
+            .client
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(key(product_key(product_id))))
+            .update_expression("SET buy_box = :summary, buy_box_basis = :basis")
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(buy_box_basis) OR buy_box_basis <= :basis)",
+            )
+            .expression_attribute_values(":summary", encoded)
+            .expression_attribute_values(":basis", AttributeValue::N(basis.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) if is_condition_failure(&error) => Ok(false),
+            Err(error) => Err(anyhow::Error::from(error).context("writing a Buy Box summary")),
+        }
+    }
+
+    /// Sets a seller's price (and shipping) on its offer, as the next version. Reads and writes
+    /// again when another write of the offer lands in between, so no change is lost.
+    #[tracing::instrument(skip_all, fields(%sku))]
+    pub async fn set_price(
+        &self,
+        seller: &SellerId,
+        sku: &Sku,
+        pricing: Pricing,
+    ) -> anyhow::Result<PriceWrite> {
+        const ATTEMPTS: usize = 5;
+        let Some(owner) = self.get::<SkuItem>(sku_key(sku)).await? else {
+            return Ok(PriceWrite::UnknownSku);
+        };
+        if &owner.seller_id != seller {
+            return Ok(PriceWrite::OwnedByAnotherSeller);
+        }
+        let key_pair = sku_offer_key(owner.product_id, sku);
+        for _ in 0..ATTEMPTS {
+            let current = self
+                .get::<OfferItem>(key_pair.clone())
+                .await?
+                .context("a claimed SKU has no offer")?;
+            if current.data.currency() != pricing.price().currency {
+                return Ok(PriceWrite::OtherCurrency(current.data.currency()));
+            }
+            let mut offer = current.data.clone();
+            offer.pricing = pricing;
+            offer.updated_at = crate::clock::now();
+            if let Some(saved) = self.save_offer(&current, offer).await? {
+                return Ok(PriceWrite::Saved(saved));
+            }
+        }
+        anyhow::bail!("the offer kept changing under {ATTEMPTS} price writes")
+    }
+
     /// Loads listings into an empty table in bulk (demo data, migrations): unconditional
     /// BatchWriteItem, so never for live traffic, where `create_listing` keeps SKUs and GTINs unique.
-    pub async fn import(&self, products: &[Product], offers: &[Offer]) -> anyhow::Result<()> {
+    /// `summaries`: each product's Buy Box, computed from `offers` and their stock.
+    pub async fn import(
+        &self,
+        products: &[Product],
+        offers: &[Offer],
+        summaries: &HashMap<ProductId, BuyBoxSummary>,
+    ) -> anyhow::Result<()> {
+        let mut basis: HashMap<ProductId, u64> = HashMap::new();
+        for offer in offers {
+            *basis.entry(offer.product_id).or_default() += offer.version;
+        }
         let mut items = Vec::with_capacity(products.len() * 2 + offers.len() * 2);
         for product in products {
-            items.push(item(&ProductItem::new(product))?);
+            let mut listed = ProductItem::new(product);
+            listed.buy_box = summaries.get(&product.id).cloned();
+            listed.buy_box_basis = listed
+                .buy_box
+                .as_ref()
+                .map(|_| basis.get(&product.id).copied().unwrap_or(0));
+            items.push(item(&listed)?);
             if let Some(gtin) = product.gtin() {
                 let (pk, sk) = gtin_key(&gtin);
                 items.push(item(&GtinItem {

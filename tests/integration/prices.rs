@@ -1,0 +1,198 @@
+//! Seller price changes: the price route, `PriceChanged` on SNS, and its SQS subscribers, each
+//! with its own filter policy (the Buy Box summary that category listings show).
+
+use crate::catalog::{browse, create, listing};
+use crate::helpers::{As, Call, TestApp, eventually, receive};
+use serde_json::{Value, json};
+
+fn set_price(caller: As, sku: &str, body: &Value) -> Call {
+    Call::new(
+        "PUT",
+        "/api/v1/seller/offers/{sku}/price",
+        &format!("/api/v1/seller/offers/{sku}/price"),
+    )
+    .by(caller)
+    .json(body)
+}
+
+fn usd(amount: u64) -> Value {
+    json!({"amount": amount, "currency": "USD"})
+}
+
+/// A queue subscribed to the price-change topic with `filter`, as another team's would be.
+async fn subscriber(app: &TestApp, name: &str, filter: &Value) -> String {
+    let sqs = aws_sdk_sqs::Client::new(&app.sdk);
+    let url = sqs
+        .create_queue()
+        .queue_name(format!("{}-{name}", crate::helpers::unique_prefix()))
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let arn = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
+        .clone();
+    aws_sdk_sns::Client::new(&app.sdk)
+        .subscribe()
+        .topic_arn(app.reference("PriceChangesTopic"))
+        .protocol("sqs")
+        .endpoint(arn)
+        .attributes("RawMessageDelivery", "true")
+        .attributes("FilterPolicy", filter.to_string())
+        .send()
+        .await
+        .unwrap();
+    url
+}
+
+/// The Buy Box summary browse shows for the only product of `category`, once it satisfies `done`.
+async fn listed(app: &TestApp, category: &str, done: impl Fn(&Value) -> bool) -> Value {
+    eventually(60, "the Buy Box summary on browse", || async {
+        let page = app.send(browse(category, "")).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let summary = page.body["items"][0]["buy_box"].clone();
+        done(&summary).then_some(summary)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_price_change_reaches_every_subscriber_and_browse_shows_it() {
+    let app = TestApp::spawn().await;
+    let mine = subscriber(&app, "mine", &json!({"seller_id": ["seller-a"]})).await;
+    let theirs = subscriber(&app, "theirs", &json!({"seller_id": ["seller-z"]})).await;
+    app.start_event_sources();
+    create(
+        &app,
+        "seller-a",
+        &listing("PRICE-A", "Lamp", "reading-lamps"),
+    )
+    .await;
+    app.stock("PRICE-A", 5).await;
+    // The new offer is a price change too: its summary appears (stock arrived after it, so a
+    // later change is what shows the units).
+    listed(&app, "reading-lamps", |summary| summary.is_object()).await;
+
+    let body = json!({"price": usd(1_999), "shipping": usd(500)});
+    let repriced = app
+        .send(set_price(As::Seller("seller-a"), "PRICE-A", &body))
+        .await;
+    assert_eq!(repriced.status, 200, "{}", repriced.body);
+    assert_eq!(
+        (
+            repriced.body["price"].clone(),
+            repriced.body["shipping"].clone(),
+            repriced.body["version"].clone()
+        ),
+        (usd(1_999), usd(500), json!(2))
+    );
+    let summary = listed(&app, "reading-lamps", |summary| {
+        summary["winner"]["landed_price"] == usd(2_499)
+    })
+    .await;
+    assert_eq!(
+        summary,
+        json!({
+            "winner": {"landed_price": usd(2_499), "seller_id": "seller-a", "sku": "PRICE-A"},
+            "availability": {"status": "only_left", "quantity": 5},
+            "offer_count": 1
+        })
+    );
+
+    // The seller's own subscriber got both changes; one filtering on another seller got none.
+    let sqs = aws_sdk_sqs::Client::new(&app.sdk);
+    let mut seen: Vec<Value> = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while seen.len() < 2 && std::time::Instant::now() < deadline {
+        let bodies = receive(&sqs, &mine).await;
+        seen.extend(
+            bodies
+                .iter()
+                .map(|b| serde_json::from_str::<Value>(b).unwrap()),
+        );
+    }
+    let landed: Vec<&Value> = seen.iter().map(|c| &c["new_landed_price"]).collect();
+    assert!(
+        landed.contains(&&usd(49_999)) && landed.contains(&&usd(2_499)),
+        "{seen:?}"
+    );
+    assert_eq!(receive(&sqs, &theirs).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_message_that_is_not_a_price_change_ends_in_the_dead_letter_queue() {
+    let app = TestApp::spawn().await;
+    app.start_event_sources();
+    let sqs = aws_sdk_sqs::Client::new(&app.sdk);
+    sqs.send_message()
+        .queue_url(app.reference("BuyBoxQueue"))
+        .message_body("{\"not\": \"a price change\"}")
+        .send()
+        .await
+        .unwrap();
+    let dead_letters = app.reference("BuyBoxDLQ");
+    let body = eventually(60, "the poison message in the DLQ", || async {
+        receive(&sqs, &dead_letters).await.into_iter().next()
+    })
+    .await;
+    assert_eq!(body, "{\"not\": \"a price change\"}");
+}
+
+#[tokio::test]
+async fn bad_prices_and_other_sellers_skus_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let id = create(&app, "seller-a", &listing("PRICE-B", "Desk", "desks")).await;
+    let seller = As::Seller("seller-a");
+    let send = |caller, sku: &str, body: Value| app.send(set_price(caller, sku, &body));
+    send(seller, "PRICE-B", json!({"price": usd(0)}))
+        .await
+        .assert_invalid("price.amount");
+    send(
+        seller,
+        "PRICE-B",
+        json!({"price": usd(100), "shipping": {"amount": 1, "currency": "EUR"}}),
+    )
+    .await
+    .assert_unprocessable("shipping.currency");
+    send(
+        seller,
+        "PRICE-B",
+        json!({"price": {"amount": 100, "currency": "EUR"}}),
+    )
+    .await
+    .assert_unprocessable("price.currency");
+    send(seller, "PRICE-B", json!({"price": usd(100), "discount": 5}))
+        .await
+        .assert_field_refused(400, "discount");
+    send(seller, "PRICE-B", json!({}))
+        .await
+        .assert_field_refused(400, "price");
+    send(
+        As::Seller("seller-b"),
+        "PRICE-B",
+        json!({"price": usd(100)}),
+    )
+    .await
+    .assert_problem(404);
+    send(seller, "NO-SUCH-SKU", json!({"price": usd(100)}))
+        .await
+        .assert_problem(404);
+    send(
+        As::Customer("shopper"),
+        "PRICE-B",
+        json!({"price": usd(100)}),
+    )
+    .await
+    .assert_problem(403);
+    let page = app.send(crate::catalog::get(&id)).await;
+    assert_eq!(page.body["other_offers"][0]["price"], usd(49_999));
+    assert_eq!(page.body["other_offers"][0]["version"], 1);
+}
