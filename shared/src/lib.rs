@@ -4,6 +4,7 @@
 #[cfg(feature = "http")]
 pub mod api;
 pub mod aws;
+pub mod cart;
 pub mod catalog;
 pub mod clock;
 pub mod config;
@@ -17,6 +18,8 @@ pub mod inventory;
 pub mod json;
 pub mod metrics;
 pub mod money;
+#[cfg(feature = "dynamodb")]
+pub mod shopping;
 #[cfg(feature = "dynamodb")]
 pub mod storefront;
 pub mod text;

@@ -134,6 +134,23 @@ impl Money {
         }
     }
 
+    /// An amount worked out from others (a total, a discount): may exceed what a request may
+    /// carry, never `u64`.
+    pub fn of(amount: u64, currency: Currency) -> Money {
+        Money {
+            amount: MinorUnits(amount),
+            currency,
+        }
+    }
+
+    /// This amount `count` times over (a cart line: a unit price by its quantity).
+    pub fn times(self, count: u32) -> Money {
+        Self::of(
+            self.amount.0.saturating_mul(u64::from(count)),
+            self.currency,
+        )
+    }
+
     /// The sum of two amounts in the same currency; `None` when the currencies differ.
     pub fn checked_add(self, other: Money) -> Option<Money> {
         (self.currency == other.currency).then(|| Money {

@@ -7,6 +7,7 @@
 )]
 
 mod bench;
+mod cart;
 mod catalog;
 mod helpers;
 mod inventory;

@@ -1,6 +1,7 @@
 //! The event a function is benched with, from its crate's `bench.json`: for an HTTP function a
 //! request against the demo catalog, turned into the event API Gateway sends; for a consumer the
-//! event itself. `{n}` in a sample becomes the invocation's number, for writes that must differ.
+//! event itself. `{n}` in a sample (its user included) becomes the invocation's number, for writes that must
+//! differ.
 
 use crate::auth::{Authorizer, DEV_AUDIENCE, DevIssuer};
 use crate::gateway::{self, EventParts, Route};
@@ -75,7 +76,7 @@ impl Sample {
                     );
                 }
                 let claims = match user {
-                    Some(user) => Some(caller.claims(user, groups)?),
+                    Some(user) => Some(caller.claims(&numbered(user), groups)?),
                     None => None,
                 };
                 Ok(gateway::event(EventParts {

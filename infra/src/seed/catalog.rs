@@ -528,16 +528,17 @@ pub async fn demo_catalog(store: &CatalogStore) -> anyhow::Result<(Summary, Vec<
     Ok((summary, offers))
 }
 
-/// Each product's Buy Box summary, as the price-change subscriber would keep it.
+/// Each product's Buy Box summary over the demo stock, as the price-change subscriber would
+/// keep it.
 fn buy_box_summaries(
     offers: &[(Offer, u32)],
     ratings: &HashMap<SellerId, SellerRating>,
     currency: Currency,
 ) -> HashMap<ProductId, BuyBoxSummary> {
-    let available: HashMap<Sku, u32> = offers
-        .iter()
-        .map(|(offer, units)| (offer.sku.clone(), *units))
-        .collect();
+    let mut available: HashMap<Sku, u32> = HashMap::new();
+    for (sku, _, units) in super::demo_stock(offers) {
+        *available.entry(sku).or_default() += units;
+    }
     let mut by_product: HashMap<ProductId, Vec<Offer>> = HashMap::new();
     for (offer, _) in offers {
         by_product

@@ -4,9 +4,11 @@
 // Demo data is built by this code from constants: a slip is a bug to see at once, so it may panic.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod cart;
 mod catalog;
 mod inventory;
 
+pub use cart::DEMO_COUPON;
 pub use catalog::{catalog_store, demo_catalog};
 pub use inventory::{DEMO_BATCH, FULFILLMENT_CENTERS, demo_batch, demo_stock};
 
@@ -23,6 +25,8 @@ pub const DEMO_CUSTOMERS: &[&str] = &[
     "customer-05",
 ];
 const SEED: u64 = 20_261_121;
+/// The SKU in customer-01's demo cart.
+pub const DEMO_CART_SKU: &str = "SELLER-09-01KAJBCH81VH9KJGR0H85FSDA6-0";
 
 /// What the demo catalog holds, for the ready message.
 pub struct Summary {
@@ -66,6 +70,21 @@ pub async fn load_demo_data(
         .context("recording the demo stock batch")?;
     resume_stream(sdk, template, stack, "InventoryTable").await?;
     summary.stock_counts = stock.len();
+
+    let carts = shared::cart::CartStore::new(
+        aws_sdk_dynamodb::Client::new(sdk),
+        stack.reference("CartsTable")?,
+        catalog.currency(),
+    );
+    // The bench's and the README's offer: one in stock, sold by a merchant (seller-09).
+    let offer = offers
+        .iter()
+        .map(|(offer, _)| offer)
+        .find(|offer| offer.sku.as_ref() == DEMO_CART_SKU)
+        .context("the demo cart's offer is in the demo catalog")?;
+    cart::demo_carts(&carts, offer)
+        .await
+        .context("loading the demo carts")?;
     Ok(summary)
 }
 

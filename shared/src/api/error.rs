@@ -29,6 +29,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("precondition required: {0}")]
     PreconditionRequired(String),
+    /// A coupon that does not fit the cart: 422 with the rule's machine-readable `reason`.
+    #[error("coupon refused: {0}")]
+    CouponRefused(crate::cart::Refusal),
     #[error("unexpected error")]
     Unexpected(#[from] anyhow::Error),
 }
@@ -56,6 +59,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            Self::CouponRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -74,6 +78,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => "payload-too-large",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::PreconditionRequired(_) => "precondition-required",
+            Self::CouponRefused(_) => "coupon-refused",
             Self::Unexpected(_) => "internal-error",
         }
     }
@@ -103,6 +108,10 @@ pub struct Problem {
     field: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     rule: Option<String>,
+    /// Why a coupon was refused: `coupon_expired`, `minimum_not_met`, `not_applicable`,
+    /// `usage_limit_reached`, `coupon_not_yet_valid`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
 }
 
 /// API Gateway's own answer when it refuses a request before any function runs.
@@ -157,6 +166,37 @@ pub enum SellerReadProblems {
         content_type = "application/problem+json"
     )]
     NotFound(Problem),
+    #[response(
+        status = 500,
+        description = "Our failure; the cause is logged",
+        content_type = "application/problem+json"
+    )]
+    Unexpected(Problem),
+}
+
+/// The problems a shopper's cart route can answer.
+#[derive(utoipa::IntoResponses)]
+pub enum CartProblems {
+    #[response(
+        status = 400,
+        description = "A field or parameter broke a rule; nothing was written",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+    #[response(status = 401, description = "No valid bearer token")]
+    Unauthenticated(GatewayMessage),
+    #[response(
+        status = 404,
+        description = "No such line or coupon",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+    #[response(
+        status = 422,
+        description = "Breaks a rule about the cart or what it holds (an offer not on sale, a full line or cart, a coupon that does not fit: `reason` says which rule); nothing was written",
+        content_type = "application/problem+json"
+    )]
+    Unprocessable(Problem),
     #[response(
         status = 500,
         description = "Our failure; the cause is logged",
@@ -234,6 +274,10 @@ pub fn problem_response(error: &ApiError) -> Response<Body> {
         detail: error.to_string(),
         field: invalid.map(|i| i.field.clone()),
         rule: invalid.map(|i| i.rule.clone()),
+        reason: match error {
+            ApiError::CouponRefused(refusal) => Some(refusal.reason()),
+            _ => None,
+        },
     };
     // A struct of strings and a number always serializes.
     let body = serde_json::to_string(&problem).unwrap_or_default();
@@ -285,6 +329,20 @@ mod tests {
         assert_eq!(response.status(), 500);
         let body = body_json(&response);
         assert!(!body.to_string().contains("secret-table"), "{body}");
+    }
+
+    #[test]
+    fn a_refused_coupon_says_why_in_reason() {
+        let response = problem_response(&ApiError::CouponRefused(
+            crate::cart::Refusal::MinimumNotMet,
+        ));
+        assert_eq!(response.status(), 422);
+        let body = body_json(&response);
+        assert_eq!(body["reason"], "minimum_not_met");
+        assert_eq!(
+            body["type"],
+            "https://rainforest.dev/problems/coupon-refused"
+        );
     }
 
     #[test]

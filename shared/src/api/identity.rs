@@ -44,6 +44,19 @@ impl Caller {
         })
     }
 
+    /// 403 unless the caller is an admin.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if !self.roles.contains(&Role::Admin) {
+            return Err(ApiError::Forbidden("this route is for admins".into()));
+        }
+        Ok(())
+    }
+
+    /// The signed-in shopper's cart.
+    pub fn cart(&self) -> crate::cart::CartOwner {
+        crate::cart::CartOwner::Customer(self.id.clone())
+    }
+
     /// The seller's id, or 403 when the caller is not a seller.
     pub fn seller_id(&self) -> Result<SellerId, ApiError> {
         if !self.roles.contains(&Role::Seller) {

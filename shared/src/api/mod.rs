@@ -1,16 +1,20 @@
 //! The HTTP edge every API function shares: request parsing, the caller's identity, and the one
 //! place where errors become HTTP responses (RFC 9457 `application/problem+json`).
 
+#[cfg(feature = "dynamodb")]
+mod cart;
 mod catalog;
 mod error;
 mod identity;
 mod request;
 
 pub use crate::error::Invalid;
+#[cfg(feature = "dynamodb")]
+pub use cart::{added, cart_answer, not_for_sale};
 pub use catalog::offer_written;
 pub use error::{
-    ApiError, GatewayMessage, Problem, ReadProblems, SellerReadProblems, WriteProblems,
-    problem_response,
+    ApiError, CartProblems, GatewayMessage, Problem, ReadProblems, SellerReadProblems,
+    WriteProblems, problem_response,
 };
 pub use identity::{Caller, Role};
 pub use request::{ETag, IfMatch, PageSize, json_body, path_param, query_param, require_method};

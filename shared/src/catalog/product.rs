@@ -86,6 +86,11 @@ impl CategoryPath {
     pub fn leaf(&self) -> &Slug {
         &self.leaf
     }
+
+    /// Whether the product sits in `category` or anywhere under it.
+    pub fn contains(&self, category: &Slug) -> bool {
+        &self.leaf == category || self.ancestors.contains(category)
+    }
 }
 
 impl TryFrom<Vec<Slug>> for CategoryPath {

@@ -65,6 +65,16 @@ pub(super) struct SkuItem {
     pub(super) seller_id: SellerId,
 }
 
+/// A SKU item read back: the SKU is in its key.
+pub(super) fn sku_owner(item: Item) -> anyhow::Result<(Sku, SkuItem)> {
+    let sku = match item.get("pk") {
+        Some(AttributeValue::S(pk)) => pk.trim_start_matches("SKU#").to_owned(),
+        _ => String::new(),
+    };
+    let sku: Sku = sku.parse().map_err(anyhow::Error::msg)?;
+    Ok((sku, decode(item)?))
+}
+
 #[derive(Serialize, Deserialize)]
 pub(super) struct GtinItem {
     pub(super) pk: String,

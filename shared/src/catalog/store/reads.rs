@@ -119,6 +119,44 @@ impl CatalogStore {
         Ok(BrowsePage { products, next })
     }
 
+    /// The offers these SKUs are, each with its product (a cart's lines); unknown SKUs are
+    /// absent.
+    #[tracing::instrument(skip_all)]
+    pub async fn offers_with_products<'s>(
+        &self,
+        skus: impl IntoIterator<Item = &'s Sku>,
+    ) -> anyhow::Result<HashMap<Sku, (Offer, Product)>> {
+        let keys = skus.into_iter().map(|sku| key(sku_key(sku))).collect();
+        let owners = dynamo::batch_get(&self.client, self.table(), keys).await?;
+        let owners: Vec<(Sku, SkuItem)> = owners
+            .into_iter()
+            .map(sku_owner)
+            .collect::<anyhow::Result<_>>()?;
+        let products = owners
+            .iter()
+            .map(|(_, owner)| key(product_key(owner.product_id)));
+        let offers = owners
+            .iter()
+            .map(|(sku, owner)| key(sku_offer_key(owner.product_id, sku)));
+        let keys = products.chain(offers).collect();
+        let items = dynamo::batch_get(&self.client, self.table(), keys).await?;
+        let (products, offers): (Vec<_>, Vec<_>) = items.into_iter().partition(
+            |item| matches!(item.get("sk"), Some(AttributeValue::S(sk)) if sk == "PRODUCT"),
+        );
+        let products: HashMap<ProductId, Product> =
+            dynamo::decode_listed::<ProductItem>(products, "a product")
+                .into_iter()
+                .map(|item| (item.data.id, item.data))
+                .collect();
+        Ok(dynamo::decode_listed::<OfferItem>(offers, "an offer")
+            .into_iter()
+            .filter_map(|item| {
+                let product = products.get(&item.data.product_id)?.clone();
+                Some((item.data.sku.clone(), (item.data, product)))
+            })
+            .collect())
+    }
+
     /// Whether the table holds no item at all (a fresh local stack, before the demo data).
     pub async fn is_empty(&self) -> anyhow::Result<bool> {
         let page = self

@@ -151,16 +151,10 @@ impl CatalogStore {
     ) -> anyhow::Result<HashMap<Sku, SellerId>> {
         let keys = skus.into_iter().map(|sku| key(sku_key(sku))).collect();
         let found = dynamo::batch_get(&self.client, self.table(), keys).await?;
-        let owners = found.into_iter().map(|item| {
-            let pk = match item.get("pk") {
-                Some(AttributeValue::S(pk)) => pk.trim_start_matches("SKU#").to_owned(),
-                _ => String::new(),
-            };
-            let owner: SkuItem = decode(item)?;
-            let sku: Sku = pk.parse().map_err(anyhow::Error::msg)?;
-            anyhow::Ok((sku, owner.seller_id))
-        });
-        owners.collect()
+        found
+            .into_iter()
+            .map(|item| sku_owner(item).map(|(sku, owner)| (sku, owner.seller_id)))
+            .collect()
     }
 
     /// The seller a SKU belongs to, if the catalog has it.

@@ -1,0 +1,29 @@
+//! `GET /api/v1/cart`: the signed-in shopper's cart, priced now.
+
+use lambda_http::http::Method;
+use lambda_http::{Body, Request, Response};
+use shared::api::{self, ApiError, Caller, CartProblems};
+use shared::cart::CartView;
+
+/// What the handler needs, built once per process: carts, the catalog and stock.
+pub use shared::shopping::Shop as Deps;
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/cart",
+    operation_id = "getCart",
+    tag = "cart",
+    security(("jwt" = [])),
+    responses((status = 200, description = "The cart (empty when there is none)", body = CartView), CartProblems)
+)]
+#[tracing::instrument(skip_all)]
+pub async fn handle(shop: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
+    api::require_method(&request, Method::GET)?;
+    let owner = Caller::from_request(&request)?.cart();
+    api::cart_answer(shop, &owner).await
+}
+
+/// This route's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(handle))]
+pub struct Api;
