@@ -198,6 +198,18 @@ pub enum CartProblems {
     )]
     Unprocessable(Problem),
     #[response(
+        status = 413,
+        description = "Body over 64 KiB",
+        content_type = "application/problem+json"
+    )]
+    PayloadTooLarge(Problem),
+    #[response(
+        status = 415,
+        description = "Body not JSON",
+        content_type = "application/problem+json"
+    )]
+    UnsupportedMediaType(Problem),
+    #[response(
         status = 500,
         description = "Our failure; the cause is logged",
         content_type = "application/problem+json"
