@@ -23,3 +23,4 @@ pub mod shopping;
 #[cfg(feature = "dynamodb")]
 pub mod storefront;
 pub mod text;
+pub mod uploads;

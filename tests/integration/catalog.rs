@@ -852,7 +852,7 @@ async fn stock_counts_apply_in_order_and_report_only_the_messages_that_cannot_ap
 }
 
 /// Units on hand of `sku` at every location.
-async fn on_hand(app: &TestApp, sku: &str) -> u32 {
+pub(crate) async fn on_hand(app: &TestApp, sku: &str) -> u32 {
     let stock = app.inventory().stock(&sku.parse().unwrap()).await.unwrap();
     let shards = stock.locations.values().flat_map(|l| &l.shards);
     shards.map(|s| s.on_hand).sum()

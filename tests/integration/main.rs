@@ -9,6 +9,7 @@
 mod bench;
 mod cart;
 mod catalog;
+mod feeds;
 mod helpers;
 mod inventory;
 mod local_stack;

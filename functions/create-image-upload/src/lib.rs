@@ -5,7 +5,8 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use shared::api::{self, ApiError, Caller, WriteProblems};
-use shared::catalog::{ImageUpload, ImageUploadRequest, ProductId};
+use shared::catalog::{ImageUploadRequest, ProductId};
+use shared::uploads::PresignedUpload;
 
 /// What the handler needs, built once per process.
 pub use shared::catalog::CatalogImages as Deps;
@@ -18,7 +19,7 @@ pub use shared::catalog::CatalogImages as Deps;
     request_body = ImageUploadRequest,
     params(("id" = ProductId, Path, description = "The product")),
     security(("jwt" = ["seller"])),
-    responses((status = 201, description = "Where and how to PUT the image", body = ImageUpload), WriteProblems)
+    responses((status = 201, description = "Where and how to PUT the image", body = PresignedUpload), WriteProblems)
 )]
 #[tracing::instrument(skip_all)]
 pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, ApiError> {

@@ -2,9 +2,8 @@
 //! applied, stale, failed (with the reason, by line number) and pending. Another seller's batch
 //! is as unknown as one that never was.
 
-use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
-use shared::api::{self, ApiError, Caller, SellerReadProblems};
+use shared::api::{self, ApiError, SellerReadProblems};
 use shared::inventory::{BatchReport, StockBatchId};
 
 /// What the handler needs, built once per process.
@@ -24,13 +23,7 @@ pub use shared::inventory::InventoryStore as Deps;
 )]
 #[tracing::instrument(skip_all)]
 pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
-    api::require_method(&request, Method::GET)?;
-    let seller = Caller::from_request(&request)?.seller_id()?;
-    let id: StockBatchId = api::path_param(&request, "id")?;
-    match store.batch(id).await? {
-        Some((owner, report)) if owner == seller => api::json_response(StatusCode::OK, &report),
-        _ => Err(ApiError::NotFound(format!("stock batch {id}"))),
-    }
+    api::stock_batch_answer(store, &request, false).await
 }
 
 /// This route's part of the OpenAPI document.

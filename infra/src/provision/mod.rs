@@ -369,6 +369,11 @@ pub async fn provision(
             .await
             .with_context(|| format!("creating {id}"))?;
     }
+    for (id, resource) in template.of_kind("AWS::S3::Bucket") {
+        s3::configure_notifications(&clients, &stack, id, &resource.properties)
+            .await
+            .with_context(|| format!("configuring {id}'s notifications"))?;
+    }
     for (id, resource) in template.of_kind("AWS::SNS::Topic") {
         sns::create_topic(&clients, &mut stack, id, &resource.properties)
             .await

@@ -30,6 +30,29 @@ pub async fn demo_batch(store: &InventoryStore) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A CSV feed seller-09 uploaded earlier, to follow at `/api/v1/seller/inventory/feeds/{id}`.
+pub const DEMO_FEED: &str = "01KAM00000000000000000000B";
+
+/// Records the demo feed as imported: two lines, one applied, one refused.
+pub async fn demo_feed(store: &InventoryStore) -> anyhow::Result<()> {
+    let id: StockBatchId = DEMO_FEED.parse().map_err(anyhow::Error::msg)?;
+    let seller: SellerId = super::seller_id(8).parse().map_err(anyhow::Error::msg)?;
+    store.create_feed(id, &seller).await?;
+    let outcomes = [
+        (2, LineOutcome::Applied),
+        (
+            3,
+            LineOutcome::Failed {
+                error: "quantity: must be 0 or more".to_owned(),
+            },
+        ),
+    ];
+    for (line, outcome) in outcomes {
+        store.record_line(&BatchLine { id, line }, outcome).await?;
+    }
+    store.finish_feed(id, 2).await
+}
+
 /// Each offer's units (the seller's, a few of them cut to nearly none) at each location it is
 /// stocked at.
 pub fn demo_stock(offers: &[(Offer, u32)]) -> Vec<(Sku, LocationId, u32)> {

@@ -10,7 +10,9 @@ mod inventory;
 
 pub use cart::DEMO_COUPON;
 pub use catalog::{catalog_store, demo_catalog};
-pub use inventory::{DEMO_BATCH, FULFILLMENT_CENTERS, demo_batch, demo_stock};
+pub use inventory::{
+    DEMO_BATCH, DEMO_FEED, FULFILLMENT_CENTERS, demo_batch, demo_feed, demo_stock,
+};
 
 use crate::{Stack, Template};
 use anyhow::Context;
@@ -68,6 +70,9 @@ pub async fn load_demo_data(
     demo_batch(&inventory)
         .await
         .context("recording the demo stock batch")?;
+    demo_feed(&inventory)
+        .await
+        .context("recording the demo stock feed")?;
     resume_stream(sdk, template, stack, "InventoryTable").await?;
     summary.stock_counts = stock.len();
 

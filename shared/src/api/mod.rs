@@ -6,6 +6,8 @@ mod cart;
 mod catalog;
 mod error;
 mod identity;
+#[cfg(feature = "dynamodb")]
+mod inventory;
 mod request;
 
 pub use crate::error::Invalid;
@@ -17,6 +19,8 @@ pub use error::{
     WriteProblems, problem_response,
 };
 pub use identity::{Caller, Role};
+#[cfg(feature = "dynamodb")]
+pub use inventory::stock_batch_answer;
 pub use request::{ETag, IfMatch, PageSize, json_body, path_param, query_param, require_method};
 
 use lambda_http::{Body, Request, Response, service_fn};

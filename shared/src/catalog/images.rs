@@ -2,15 +2,13 @@
 //! pass through a Lambda. The signature binds the content type and length the seller declared.
 
 use crate::config::Source;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::time::Duration;
 #[cfg(all(feature = "dynamodb", feature = "s3"))]
 use {
     super::{ImageKey, ProductId},
     crate::error::Invalid,
-    anyhow::Context,
-    aws_sdk_s3::presigning::PresigningConfig,
-    std::time::SystemTime,
+    crate::uploads::PresignedUpload,
 };
 
 #[derive(Debug, Clone)]
@@ -81,17 +79,6 @@ fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error>
 #[cfg(all(feature = "dynamodb", feature = "s3"))]
 pub struct AcceptedUpload(ImageUploadRequest);
 
-/// What the seller needs to upload: the URL, and the headers that must go with it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ImageUpload {
-    pub method: &'static str,
-    pub url: String,
-    pub headers: std::collections::BTreeMap<String, String>,
-    /// The key to add to the product's `images` once uploaded.
-    pub key: String,
-    pub expires_at: String,
-}
-
 /// The product images bucket, and the catalog it belongs to: what the image routes need.
 #[cfg(all(feature = "dynamodb", feature = "s3"))]
 pub struct CatalogImages {
@@ -132,7 +119,7 @@ impl CatalogImages {
         &self,
         product: ProductId,
         AcceptedUpload(request): AcceptedUpload,
-    ) -> anyhow::Result<ImageUpload> {
+    ) -> anyhow::Result<PresignedUpload> {
         let config = &self.config;
         let kind = request.content_type;
         let key = format!(
@@ -140,29 +127,15 @@ impl CatalogImages {
             ulid::Ulid::new(),
             kind.extension()
         );
-        let presigning =
-            PresigningConfig::expires_in(config.url_ttl).context("presigning config")?;
-        let presigned = self
-            .s3
-            .put_object()
-            .bucket(&config.bucket)
-            .key(&key)
-            .content_type(kind.mime())
-            .content_length(i64::try_from(request.content_length).context("content length")?)
-            .presigned(presigning)
-            .await
-            .context("presigning the image upload")?;
-        let headers = presigned
-            .headers()
-            .map(|(name, value)| (name.to_owned(), value.to_owned()))
-            .collect();
-        Ok(ImageUpload {
-            method: "PUT",
-            url: presigned.uri().to_owned(),
-            headers,
+        crate::uploads::presign_put(
+            &self.s3,
+            &config.bucket,
             key,
-            expires_at: crate::clock::rfc3339(SystemTime::now() + config.url_ttl),
-        })
+            kind.mime(),
+            request.content_length,
+            config.url_ttl,
+        )
+        .await
     }
 
     /// Whether an image was uploaded under `key`: a product may only name images that exist.

@@ -13,7 +13,7 @@ pub use buy_box::BuyBoxSummary;
 pub use gtin::{AnyGtin, Ean, Gtin, Identifiers, Upc};
 #[cfg(all(feature = "dynamodb", feature = "s3"))]
 pub use images::{AcceptedUpload, CatalogImages};
-pub use images::{ImageUpload, ImageUploadRequest, ImagesConfig};
+pub use images::{ImageUploadRequest, ImagesConfig};
 pub use offer::{
     Condition, Fulfillment, Offer, OfferStatus, OfferTerms, PriceTerms, Pricing, Seller,
     SellerRating,

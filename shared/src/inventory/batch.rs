@@ -103,9 +103,23 @@ pub struct LineError {
 }
 
 /// A batch's progress.
+/// Where a CSV feed (a batch read from an uploaded file) has got to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedState {
+    /// The file has not arrived yet.
+    AwaitingUpload,
+    /// Its lines are being read and queued; `lines` is known once they all are.
+    Importing,
+    Imported,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BatchReport {
     pub batch_id: StockBatchId,
+    /// A CSV feed's progress; absent for a batch sent as JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feed: Option<FeedState>,
     pub lines: u32,
     pub applied: u32,
     pub stale: u32,
@@ -118,11 +132,13 @@ pub struct BatchReport {
 impl BatchReport {
     pub fn of(
         batch_id: StockBatchId,
+        feed: Option<FeedState>,
         lines: u32,
         outcomes: impl IntoIterator<Item = (u32, LineOutcome)>,
     ) -> Self {
         let mut report = Self {
             batch_id,
+            feed,
             lines,
             applied: 0,
             stale: 0,
@@ -230,6 +246,7 @@ mod tests {
         };
         let report = BatchReport::of(
             id,
+            None,
             4,
             [
                 (0, LineOutcome::Applied),

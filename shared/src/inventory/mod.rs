@@ -6,6 +6,9 @@ mod availability;
 mod batch;
 #[cfg(feature = "sqs")]
 mod feed;
+mod feed_file;
+#[cfg(all(feature = "s3", feature = "sqs", feature = "dynamodb"))]
+mod feed_import;
 mod reservation;
 pub mod shards;
 mod stock_update;
@@ -15,11 +18,14 @@ mod store;
 pub use crate::ids::{LocationId, Sku};
 pub use availability::{Availability, LOW_STOCK};
 pub use batch::{
-    BatchLine, BatchReport, LineError, LineOutcome, MAX_BATCH_LINES, StockBatchId,
+    BatchLine, BatchReport, FeedState, LineError, LineOutcome, MAX_BATCH_LINES, StockBatchId,
     StockBatchRequest, StockLine,
 };
 #[cfg(feature = "sqs")]
 pub use feed::StockFeed;
+pub use feed_file::{FeedHeader, FeedRow};
+#[cfg(all(feature = "s3", feature = "sqs", feature = "dynamodb"))]
+pub use feed_import::{FeedFiles, FeedImporter, Imported};
 pub use reservation::{
     Hold, MAX_HOLDS, MAX_LINES, MAX_UNITS, Reservation, ReservationId, ReservationLine,
     ReservationRequest, Settle, Shortage, Status, Step, step,

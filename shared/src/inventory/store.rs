@@ -12,7 +12,7 @@
 //! Every change of units is a conditional write, in one transaction with the reservation's own
 //! conditional status change.
 
-use super::batch::{BatchLine, BatchReport, LineOutcome, StockBatchId};
+use super::batch::{BatchLine, BatchReport, FeedState, LineOutcome, StockBatchId};
 use super::reservation::{
     Hold, MAX_HOLDS, Reservation, ReservationId, ReservationRequest, Settle, Shortage, Status,
     Step, step,
@@ -203,6 +203,8 @@ struct BatchItem {
     sk: String,
     seller: SellerId,
     lines: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    feed: Option<FeedState>,
     ttl: u64,
 }
 
@@ -923,6 +925,22 @@ impl InventoryStore {
         seller: &SellerId,
         lines: u32,
     ) -> anyhow::Result<()> {
+        self.put_batch(id, seller, lines, None).await
+    }
+
+    /// Records a CSV feed that `seller` is about to upload; its lines are counted on import.
+    pub async fn create_feed(&self, id: StockBatchId, seller: &SellerId) -> anyhow::Result<()> {
+        self.put_batch(id, seller, 0, Some(FeedState::AwaitingUpload))
+            .await
+    }
+
+    async fn put_batch(
+        &self,
+        id: StockBatchId,
+        seller: &SellerId,
+        lines: u32,
+        feed: Option<FeedState>,
+    ) -> anyhow::Result<()> {
         let (pk, sk) = batch_key(id);
         let ttl = unix_now() + KEEP_BATCHES.as_secs();
         let record = BatchItem {
@@ -930,6 +948,7 @@ impl InventoryStore {
             sk,
             seller: seller.clone(),
             lines,
+            feed,
             ttl,
         };
         self.client
@@ -940,6 +959,60 @@ impl InventoryStore {
             .send()
             .await
             .context("recording a stock batch")?;
+        Ok(())
+    }
+
+    /// Marks a feed's file as being imported: the seller it was created for, or `None` when
+    /// there is no such feed or it was imported already (S3 may deliver an event twice).
+    pub async fn begin_feed(&self, id: StockBatchId) -> anyhow::Result<Option<SellerId>> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(batch_key(id))))
+            .consistent_read(true)
+            .send()
+            .await
+            .context("reading a stock feed")?;
+        let Some(feed) = output.item.map(decode::<BatchItem>).transpose()? else {
+            return Ok(None);
+        };
+        if matches!(feed.feed, None | Some(FeedState::Imported)) {
+            return Ok(None);
+        }
+        self.set_feed(id, FeedState::Importing, None).await?;
+        Ok(Some(feed.seller))
+    }
+
+    /// Marks a feed imported with its count of lines: what is not yet recorded is pending.
+    pub async fn finish_feed(&self, id: StockBatchId, lines: u32) -> anyhow::Result<()> {
+        self.set_feed(id, FeedState::Imported, Some(lines)).await
+    }
+
+    async fn set_feed(
+        &self,
+        id: StockBatchId,
+        state: FeedState,
+        lines: Option<u32>,
+    ) -> anyhow::Result<()> {
+        let state = serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(state)?;
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(batch_key(id))))
+            .expression_attribute_values(":state", state);
+        update = match lines {
+            Some(lines) => update
+                .update_expression("SET feed = :state, #lines = :lines")
+                .expression_attribute_names("#lines", "lines")
+                .expression_attribute_values(":lines", AttributeValue::N(lines.to_string())),
+            None => update.update_expression("SET feed = :state"),
+        };
+        update
+            .send()
+            .await
+            .context("recording a stock feed's state")?;
         Ok(())
     }
 
@@ -994,7 +1067,10 @@ impl InventoryStore {
                 outcomes.push((line.line, line.outcome));
             }
         }
-        Ok(batch.map(|batch| (batch.seller, BatchReport::of(id, batch.lines, outcomes))))
+        Ok(batch.map(|batch| {
+            let report = BatchReport::of(id, batch.feed, batch.lines, outcomes);
+            (batch.seller, report)
+        }))
     }
 
     pub async fn reservation(&self, id: ReservationId) -> anyhow::Result<Option<Reservation>> {
