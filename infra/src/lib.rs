@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bench;
 pub mod check;
 pub mod dynamodb;
+pub mod feed_bench;
 pub mod gateway;
 pub mod hot_sku;
 pub mod logs;

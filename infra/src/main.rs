@@ -95,6 +95,16 @@ enum Command {
         #[arg(long, default_value = "300")]
         invokes: NonZeroUsize,
     },
+    /// One CSV stock feed's import, from the S3 event to every line queued or refused: seconds
+    /// (median of the runs) and lines a second. Prints a table; writes the figures as JSON to
+    /// <local-dir>/bench-feed.json.
+    BenchFeed {
+        /// Lines in the file, one in a hundred bad.
+        #[arg(long, default_value = "100000")]
+        lines: NonZeroUsize,
+        #[arg(long, default_value = "3")]
+        runs: NonZeroUsize,
+    },
     /// One hot SKU, many buyers at once: reservations a second, latency and the share of
     /// reservation transactions that lost a race for a shard, per shard count. Prints a table;
     /// writes the figures as JSON to <local-dir>/bench-reservations.json.
@@ -223,6 +233,18 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", hot_sku::table(&rows));
             let json = cli.local_dir.join("bench-reservations.json");
             std::fs::write(&json, serde_json::to_string_pretty(&rows)?)?;
+            println!("figures: {}", json.display());
+        }
+        Command::BenchFeed { lines, runs } => {
+            let options = rainforest_local::feed_bench::Options {
+                template: cli.template,
+                lines: lines.get(),
+                runs: runs.get(),
+            };
+            let figures = rainforest_local::feed_bench::run(&options).await?;
+            print!("{}", rainforest_local::feed_bench::table(&figures));
+            let json = cli.local_dir.join("bench-feed.json");
+            std::fs::write(&json, serde_json::to_string_pretty(&figures)?)?;
             println!("figures: {}", json.display());
         }
         Command::Openapi => print!("{}", rainforest_local::openapi::document_text()?),

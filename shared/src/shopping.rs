@@ -1,7 +1,7 @@
 //! A shopper's cart with the catalog and stock it is priced from: what every cart route reads
 //! and answers with.
 
-use crate::cart::{CartOwner, CartStore, CartView, CouponCode, Sold};
+use crate::cart::{CartOwner, CartStore, CartTokens, CartView, CouponCode, Sold};
 use crate::catalog::{Offer, OfferStatus, Sku};
 use crate::clock::Timestamp;
 use crate::config::Source;
@@ -10,6 +10,8 @@ use crate::storefront::Storefront;
 pub struct Shop {
     pub storefront: Storefront,
     pub carts: CartStore,
+    /// Guests' cart tokens.
+    pub tokens: CartTokens,
 }
 
 /// Why an offer cannot go into a cart.
@@ -26,6 +28,7 @@ impl Shop {
         Ok(Self {
             storefront: Storefront::from_source(sdk, source)?,
             carts: CartStore::from_source(sdk, source)?,
+            tokens: CartTokens::from_source(source)?,
         })
     }
 

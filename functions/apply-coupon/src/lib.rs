@@ -4,7 +4,7 @@
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
-use shared::api::{self, ApiError, Caller, CartProblems};
+use shared::api::{self, ApiError, CartProblems};
 use shared::cart::{CartView, CouponCode};
 
 /// What the handler needs, built once per process: carts, the catalog and stock.
@@ -29,7 +29,7 @@ pub struct ApplyCoupon {
 #[tracing::instrument(skip_all)]
 pub async fn handle(shop: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::POST)?;
-    let owner = Caller::from_request(&request)?.cart();
+    let owner = api::cart_owner(shop, &request)?;
     let ApplyCoupon { code } = api::json_body(&request)?;
     if shop.carts.coupon(&code, None).await?.is_none() {
         return Err(ApiError::NotFound(format!("coupon {code}")));

@@ -2,7 +2,7 @@
 
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
-use shared::api::{self, ApiError, Caller, CartProblems};
+use shared::api::{self, ApiError, CartProblems};
 use shared::cart::CartView;
 use shared::catalog::Sku;
 
@@ -21,7 +21,7 @@ pub use shared::shopping::Shop as Deps;
 #[tracing::instrument(skip_all)]
 pub async fn handle(shop: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::DELETE)?;
-    let owner = Caller::from_request(&request)?.cart();
+    let owner = api::cart_owner(shop, &request)?;
     let sku: Sku = api::path_param(&request, "sku")?;
     shop.carts.remove(&owner, &sku).await?;
     tracing::info!(%sku, "cart line removed");

@@ -1,10 +1,37 @@
 //! The cart's outcomes as HTTP answers.
 
 use super::ApiError;
-use crate::cart::{AddOutcome, CartOwner, LineQuantity, MAX_LINES};
+use super::Caller;
+use crate::cart::{AddOutcome, CartOwner, GuestId, LineQuantity, MAX_LINES};
 use crate::error::Invalid;
 use crate::shopping::{NotForSale, Shop};
-use lambda_http::{Body, Response};
+use lambda_http::{Body, Request, Response};
+
+/// The header a guest sends its cart token in.
+pub const CART_TOKEN_HEADER: &str = "x-cart-token";
+
+/// Whose cart a request is about: the signed-in customer's (the JWT authorizer's claims), or,
+/// on the guest routes, the guest's that `X-Cart-Token` names.
+pub fn cart_owner(shop: &Shop, request: &Request) -> Result<CartOwner, ApiError> {
+    match Caller::from_request(request) {
+        Ok(caller) => Ok(caller.cart()),
+        Err(ApiError::Unauthenticated) => guest(shop, request).map(CartOwner::Guest),
+        Err(other) => Err(other),
+    }
+}
+
+/// The guest a request's cart token names; 401 without a valid one.
+pub fn guest(shop: &Shop, request: &Request) -> Result<GuestId, ApiError> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    request
+        .headers()
+        .get(CART_TOKEN_HEADER)
+        .and_then(|token| token.to_str().ok())
+        .and_then(|token| shop.tokens.verify(token, now))
+        .ok_or(ApiError::Unauthenticated)
+}
 
 /// Every cart route answers with the whole cart as it is now.
 pub async fn cart_answer(shop: &Shop, owner: &CartOwner) -> Result<Response<Body>, ApiError> {

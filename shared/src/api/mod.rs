@@ -12,7 +12,7 @@ mod request;
 
 pub use crate::error::Invalid;
 #[cfg(feature = "dynamodb")]
-pub use cart::{added, cart_answer, not_for_sale};
+pub use cart::{CART_TOKEN_HEADER, added, cart_answer, cart_owner, guest, not_for_sale};
 pub use catalog::offer_written;
 pub use error::{
     ApiError, CartProblems, GatewayMessage, Problem, ReadProblems, SellerReadProblems,

@@ -65,10 +65,11 @@ pub struct SetQuantity {
     pub quantity: LineQuantity,
 }
 
-/// Whose cart: a signed-in customer's lives 30 days from its last change.
+/// Whose cart: a signed-in customer's lives 30 days from its last change, a guest's 7.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CartOwner {
     Customer(String),
+    Guest(super::GuestId),
 }
 
 impl CartOwner {
@@ -76,12 +77,14 @@ impl CartOwner {
     pub fn key(&self) -> String {
         match self {
             Self::Customer(id) => format!("CUSTOMER#{id}"),
+            Self::Guest(id) => format!("GUEST#{id}"),
         }
     }
 
     pub fn lifetime_days(&self) -> u64 {
         match self {
             Self::Customer(_) => 30,
+            Self::Guest(_) => 7,
         }
     }
 
@@ -89,6 +92,7 @@ impl CartOwner {
     pub fn customer(&self) -> Option<&str> {
         match self {
             Self::Customer(id) => Some(id),
+            Self::Guest(_) => None,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! is read, from the catalog, inventory and the coupon as they are then (`view`).
 
 mod coupon;
+mod guest;
 mod lines;
 #[cfg(feature = "dynamodb")]
 mod store;
@@ -11,6 +12,7 @@ mod view;
 pub use coupon::{
     Coupon, CouponCode, CouponDiscount, CouponScope, NewCoupon, Refusal, ScopedAmount,
 };
+pub use guest::{CartTokens, GuestId, IssuedToken};
 pub use lines::{AddItem, CartOwner, LineQuantity, MAX_LINES, SetQuantity, StoredCart, StoredLine};
 #[cfg(feature = "dynamodb")]
 pub use store::{AddOutcome, CartStore};

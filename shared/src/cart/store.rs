@@ -330,19 +330,7 @@ impl CartStore {
     /// Deletes what is left of a cart whose lifetime passed (TTL deletes it, but late), so a new
     /// cart starts empty. Only items still expired are deleted.
     async fn clear_expired(&self, owner: &CartOwner) -> anyhow::Result<()> {
-        let keys: Vec<Item> = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", AttributeValue::S(cart_key(owner)))
-            .projection_expression("pk, sk")
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<_, _>>()
-            .await
-            .context("listing an expired cart")?;
+        let keys = self.cart_keys(owner).await?;
         let now = number(epoch_secs(SystemTime::now()));
         for item_key in keys {
             let result = self
@@ -392,6 +380,71 @@ impl CartStore {
             .is_none()
         {
             self.refresh(owner).await?;
+        }
+        Ok(())
+    }
+
+    /// Folds a guest's cart into a customer's: each line's units added (at most up to the line
+    /// limit; a line with no room, or none left in the cart, stays out), the guest's coupon
+    /// kept when the customer has none; then the guest's cart is gone. Each guest line is
+    /// removed as soon as it is merged, so a merge sent again adds nothing twice. Answers the
+    /// SKUs that did not fit (wholly or partly).
+    #[tracing::instrument(skip_all)]
+    pub async fn merge(&self, guest: &CartOwner, customer: &CartOwner) -> anyhow::Result<Vec<Sku>> {
+        let from = self.cart(guest).await?;
+        let mut left_out = Vec::new();
+        for line in &from.lines {
+            let into = self.cart(customer).await?;
+            let had = into.line(&line.sku).map_or(0, |l| l.quantity);
+            let fits = line.quantity.min(LineQuantity::MAX.saturating_sub(had));
+            let added = match LineQuantity::new(fits) {
+                Some(units) => {
+                    self.add(customer, &line.sku, units, line.added_price)
+                        .await?
+                }
+                None => AddOutcome::LineFull { room: 0 },
+            };
+            if added != AddOutcome::Added || fits < line.quantity {
+                left_out.push(line.sku.clone());
+            }
+            self.remove(guest, &line.sku).await?;
+        }
+        if let Some(code) = &from.coupon
+            && self.cart(customer).await?.coupon.is_none()
+        {
+            self.set_coupon(customer, Some(code)).await?;
+        }
+        self.delete_cart(guest).await?;
+        Ok(left_out)
+    }
+
+    /// The keys of every item of a cart.
+    async fn cart_keys(&self, owner: &CartOwner) -> anyhow::Result<Vec<Item>> {
+        self.client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(cart_key(owner)))
+            .projection_expression("pk, sk")
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<_, _>>()
+            .await
+            .context("listing a cart's items")
+    }
+
+    /// Deletes every item of a cart.
+    async fn delete_cart(&self, owner: &CartOwner) -> anyhow::Result<()> {
+        let keys = self.cart_keys(owner).await?;
+        for item_key in keys {
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(item_key))
+                .send()
+                .await
+                .context("deleting a cart")?;
         }
         Ok(())
     }
