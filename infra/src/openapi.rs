@@ -19,6 +19,8 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "catalog", description = "What shoppers read: product pages and category browsing"),
         (name = "seller", description = "What sellers write: listings, offers and images"),
+        (name = "cart", description = "Shoppers' carts, signed in (a JWT) or guests (a cart token)"),
+        (name = "admin", description = "What admins manage: coupons"),
     ),
 )]
 struct ApiDoc;
@@ -54,6 +56,68 @@ impl Modify for PatchNeedsAField {
     }
 }
 
+/// A guest's cart routes are the cart routes under `/api/v1/guest/cart`, with a cart token
+/// (`X-Cart-Token`, from `POST /api/v1/guest/cart`) where the others take a JWT: the same
+/// functions serve both, so the document states them once and copies them here.
+struct GuestCartRoutes;
+
+impl Modify for GuestCartRoutes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement};
+        let guest_paths: Vec<(String, utoipa::openapi::PathItem)> = openapi
+            .paths
+            .paths
+            .iter()
+            .filter(|(path, _)| path.starts_with("/api/v1/cart") && *path != "/api/v1/cart/merge")
+            .map(|(path, item)| {
+                let mut item = item.clone();
+                for operation in operations(&mut item) {
+                    operation.operation_id = operation.operation_id.take().map(|id| {
+                        let mut chars = id.chars();
+                        let first = chars.next().map(|c| c.to_ascii_uppercase());
+                        format!("guest{}{}", first.unwrap_or_default(), chars.as_str())
+                    });
+                    operation.security = Some(vec![SecurityRequirement::new(
+                        "cartToken",
+                        Vec::<String>::new(),
+                    )]);
+                }
+                (path.replacen("/api/v1/cart", "/api/v1/guest/cart", 1), item)
+            })
+            .collect();
+        for (path, item) in guest_paths {
+            // `POST /api/v1/guest/cart` (a new guest's token) is a route of its own.
+            match openapi.paths.paths.get_mut(&path) {
+                Some(existing) => existing.merge_operations(item),
+                None => {
+                    openapi.paths.paths.insert(path, item);
+                }
+            }
+        }
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "cartToken",
+                SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Cart-Token"))),
+            );
+    }
+}
+
+fn operations(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.post,
+        &mut item.put,
+        &mut item.patch,
+        &mut item.delete,
+    ]
+    .into_iter()
+    .filter_map(Option::as_mut)
+}
+
 /// The document: the common parts, each HTTP function's route (from the registry), then the
 /// document-wide fixes.
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -63,6 +127,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     }
     BearerJwt.modify(&mut document);
     PatchNeedsAField.modify(&mut document);
+    GuestCartRoutes.modify(&mut document);
     document
 }
 

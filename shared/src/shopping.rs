@@ -28,7 +28,7 @@ impl Shop {
         Ok(Self {
             storefront: Storefront::from_source(sdk, source)?,
             carts: CartStore::from_source(sdk, source)?,
-            tokens: CartTokens::from_source(source)?,
+            tokens: CartTokens::from_source(sdk, source)?,
         })
     }
 

@@ -535,3 +535,133 @@ async fn each_coupon_rule_refuses_with_its_reason_and_a_fitting_one_takes_its_di
         (200, Value::Null)
     );
 }
+
+const GUEST_ITEMS: &str = "/api/v1/guest/cart/items";
+
+/// A new guest's cart token.
+async fn guest_token(app: &TestApp) -> String {
+    let issued = app
+        .send(Call::new(
+            "POST",
+            "/api/v1/guest/cart",
+            "/api/v1/guest/cart",
+        ))
+        .await;
+    assert_eq!(issued.status, 201, "{}", issued.body);
+    issued.body["cart_token"].as_str().unwrap().to_owned()
+}
+
+fn guest_add(token: &str, sku: &str, quantity: u32) -> Call {
+    Call::new("POST", GUEST_ITEMS, GUEST_ITEMS)
+        .header("x-cart-token", token)
+        .json(&json!({"sku": sku, "quantity": quantity}))
+}
+
+fn guest_cart(token: &str) -> Call {
+    Call::new("GET", "/api/v1/guest/cart", "/api/v1/guest/cart").header("x-cart-token", token)
+}
+
+fn merge(shopper: &str, token: Option<&str>) -> Call {
+    let call =
+        Call::new("POST", "/api/v1/cart/merge", "/api/v1/cart/merge").by(As::Customer(shopper));
+    match token {
+        Some(token) => call.header("x-cart-token", token),
+        None => call,
+    }
+}
+
+#[tokio::test]
+async fn a_guest_fills_a_cart_with_a_token_and_signing_in_merges_it_within_the_limits() {
+    let app = TestApp::spawn().await;
+    on_sale(&app, "seller-a", "GST-A", "tvs", 100).await;
+    on_sale(&app, "seller-a", "GST-B", "lamps", 100).await;
+    on_sale(&app, "seller-a", "GST-C", "desks", 100).await;
+    let token = guest_token(&app).await;
+    assert_eq!(app.send(guest_add(&token, "GST-A", 5)).await.status, 200);
+    let cart = app.send(guest_add(&token, "GST-B", 2)).await;
+    assert_eq!(skus(&cart), ["GST-A", "GST-B"]);
+    let apply_guest = Call::new(
+        "POST",
+        "/api/v1/guest/cart/coupon",
+        "/api/v1/guest/cart/coupon",
+    )
+    .header("x-cart-token", &token)
+    .json(&json!({"code": "TENOFF"}));
+    created(&app, coupon("TENOFF", json!({}))).await;
+    assert_eq!(app.send(apply_guest).await.status, 200);
+    // Another guest has a cart of their own.
+    let other = guest_token(&app).await;
+    assert_eq!(app.send(guest_cart(&other)).await.body["lines"], json!([]));
+
+    // The shopper signs in: their own cart already holds 28 of GST-A and a line of GST-C.
+    app.send(add("gus", "GST-A", 28)).await;
+    app.send(add("gus", "GST-C", 1)).await;
+    let merged = app.send(merge("gus", Some(&token))).await;
+    assert_eq!(merged.status, 200, "{}", merged.body);
+    assert_eq!(skus(&merged), ["GST-A", "GST-B", "GST-C"]);
+    assert_eq!(line(&merged, "GST-A")["quantity"], 30, "28 + 5, at most 30");
+    assert_eq!(line(&merged, "GST-B")["quantity"], 2);
+    assert_eq!(
+        merged.body["coupon"]["code"], "TENOFF",
+        "the guest's coupon came along"
+    );
+    // The guest cart is gone; merging again changes nothing.
+    assert_eq!(app.send(guest_cart(&token)).await.body["lines"], json!([]));
+    let again = app.send(merge("gus", Some(&token))).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.body["lines"], merged.body["lines"]);
+}
+
+#[tokio::test]
+async fn guest_routes_need_a_token_this_service_signed_and_guest_carts_live_7_days() {
+    let app = TestApp::spawn().await;
+    on_sale(&app, "seller-a", "GST-T", "tvs", 10).await;
+    let anonymous = Call::new("GET", "/api/v1/guest/cart", "/api/v1/guest/cart");
+    app.send(anonymous).await.assert_problem(401);
+    let token = guest_token(&app).await;
+    let (claims, _) = token.rsplit_once('.').unwrap();
+    for forged in [
+        format!("{claims}.AAAA"),
+        "v1.nobody.1.AAAA".to_owned(),
+        "junk".to_owned(),
+    ] {
+        app.send(guest_cart(&forged)).await.assert_problem(401);
+    }
+    let elsewhere = shared::cart::CartTokens::new("some other deployment's secret, 32+ bytes")
+        .unwrap()
+        .issue(1_900_000_000)
+        .cart_token;
+    app.send(guest_cart(&elsewhere)).await.assert_problem(401);
+    app.send(merge("gus", None))
+        .await
+        .assert_invalid("X-Cart-Token");
+    app.send(merge("gus", Some("junk")))
+        .await
+        .assert_invalid("X-Cart-Token");
+
+    app.send(guest_add(&token, "GST-T", 1)).await;
+    let guest = token.split('.').nth(1).unwrap();
+    let items = app
+        .dynamodb()
+        .query()
+        .table_name(app.reference("CartsTable"))
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(
+            ":pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("CART#GUEST#{guest}")),
+        )
+        .send()
+        .await
+        .unwrap()
+        .items
+        .unwrap();
+    assert_eq!(items.len(), 2, "the head and a line");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    for item in &items {
+        let ttl: u64 = item["ttl"].as_n().unwrap().parse().unwrap();
+        assert!(ttl.abs_diff(now + 7 * 24 * 3600) < 120, "{item:?}");
+    }
+}

@@ -182,11 +182,18 @@ impl<'a> Function<'a> {
         let own_routes: Vec<&gateway::Route> =
             routes.iter().filter(|r| r.function == *id).collect();
         let sample = Sample::load(&template.dir.join("functions").join(name))?;
+        let cart_token = match environment.get("CART_TOKEN_SECRET") {
+            Some(secret) => Some(
+                shared::cart::CartTokens::new(secret)?
+                    .issue(unix_now())
+                    .cart_token,
+            ),
+            None => None,
+        };
         let events = (0..options.cold_starts + options.invokes)
             .map(|n| {
-                Ok(Bytes::from(
-                    sample.event(n, &own_routes, caller)?.to_string(),
-                ))
+                let event = sample.event(n, &own_routes, caller, cart_token.as_deref())?;
+                Ok(Bytes::from(event.to_string()))
             })
             .collect::<anyhow::Result<_>>()
             .with_context(|| format!("{name}'s bench sample"))?;
@@ -410,4 +417,10 @@ impl Process {
             .map(|kb| kb * 1024)
             .context("no VmHWM in /proc/<pid>/status")
     }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }

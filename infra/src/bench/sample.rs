@@ -41,8 +41,21 @@ impl Sample {
     }
 
     /// The event of invocation `n`; `routes` are the function's routes in the template.
-    pub fn event(&self, n: usize, routes: &[&Route], caller: &Caller) -> anyhow::Result<Value> {
-        let numbered = |text: &str| text.replace("{n}", &n.to_string());
+    /// `{cart_token}` becomes `cart_token`: a guest's, signed with the function's secret.
+    pub fn event(
+        &self,
+        n: usize,
+        routes: &[&Route],
+        caller: &Caller,
+        cart_token: Option<&str>,
+    ) -> anyhow::Result<Value> {
+        let numbered = |text: &str| {
+            let text = text.replace("{n}", &n.to_string());
+            match cart_token {
+                Some(token) => text.replace("{cart_token}", token),
+                None => text,
+            }
+        };
         match self {
             Self::Event(event) => Ok(serde_json::from_str(&numbered(&event.to_string()))?),
             Self::Request {

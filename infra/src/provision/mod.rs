@@ -47,10 +47,21 @@ pub struct Stack {
 
 impl Stack {
     fn new(template: &Template, prefix: &str, region: &str) -> Self {
+        // A secret (`NoEcho`) without a default is a random one per stack, as a deployment
+        // would have its own.
         let parameters = template
             .parameters
             .iter()
-            .filter_map(|(name, spec)| Some((name.clone(), scalar(spec.get("Default")?)?)))
+            .filter_map(|(name, spec)| {
+                let value = match spec.get("Default") {
+                    Some(default) => scalar(default)?,
+                    None if spec.get("NoEcho") == Some(&Value::Bool(true)) => {
+                        format!("{}{}", ulid::Ulid::new(), ulid::Ulid::new())
+                    }
+                    None => return None,
+                };
+                Some((name.clone(), value))
+            })
             .collect();
         Self {
             prefix: prefix.to_owned(),

@@ -39,7 +39,12 @@ impl CartTokens {
         })
     }
 
-    pub fn from_source(source: &impl crate::config::Source) -> anyhow::Result<Self> {
+    /// The shape every function's dependencies are built in; signing a token reaches no AWS
+    /// service, so the SDK's settings go unused.
+    pub fn from_source(
+        _sdk: &aws_config::SdkConfig,
+        source: &impl crate::config::Source,
+    ) -> anyhow::Result<Self> {
         Self::new(&source.required("CART_TOKEN_SECRET")?)
     }
 
