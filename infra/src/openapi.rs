@@ -64,6 +64,7 @@ struct GuestCartRoutes;
 impl Modify for GuestCartRoutes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement};
+        use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
         let guest_paths: Vec<(String, utoipa::openapi::PathItem)> = openapi
             .paths
             .paths
@@ -81,6 +82,19 @@ impl Modify for GuestCartRoutes {
                         "cartToken",
                         Vec::<String>::new(),
                     )]);
+                    // The function, not API Gateway, refuses a missing or bad token.
+                    operation.responses.responses.insert(
+                        "401".to_owned(),
+                        RefOr::T(
+                            ResponseBuilder::new()
+                                .description("No valid cart token")
+                                .content(
+                                    "application/problem+json",
+                                    Content::new(Some(Ref::from_schema_name("Problem"))),
+                                )
+                                .build(),
+                        ),
+                    );
                 }
                 (path.replacen("/api/v1/cart", "/api/v1/guest/cart", 1), item)
             })

@@ -4,7 +4,7 @@
 
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
-use shared::api::{self, ApiError, Caller, CartProblems};
+use shared::api::{self, ApiError, Caller, CartProblems, Invalid};
 use shared::cart::{CartOwner, CartView};
 
 /// What the handler needs, built once per process: carts, the catalog and stock.
@@ -23,8 +23,9 @@ pub use shared::shopping::Shop as Deps;
 pub async fn handle(shop: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::POST)?;
     let customer = Caller::from_request(&request)?.cart();
+    // A token no schema can check: whether this deployment signed it, and when.
     let guest = api::guest(shop, &request).map_err(|_| {
-        ApiError::Invalid(shared::api::Invalid::new(
+        ApiError::from(Invalid::relational(
             "X-Cart-Token",
             "must be a guest cart token this service issued, not expired",
         ))

@@ -4,24 +4,30 @@
 //! with their line number. Sends overlap, so a 100,000-line file is queued in seconds, and the
 //! consumer applies it in parallel batches.
 
-use super::batch::{BatchLine, LineOutcome, StockBatchId};
-use super::feed::StockFeed;
-use super::feed_file::{FeedHeader, FeedRow};
-use super::stock_update::StockUpdate;
-use super::store::InventoryStore;
+use super::batch::StockBatchId;
 use crate::config::Source;
 use crate::ids::SellerId;
 use crate::uploads::PresignedUpload;
-use anyhow::Context;
-use futures::StreamExt;
-use futures::stream::FuturesUnordered;
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
-use tokio::io::AsyncBufReadExt;
+#[cfg(all(feature = "sqs", feature = "dynamodb"))]
+use {
+    super::batch::{BatchLine, LineOutcome},
+    super::feed::StockFeed,
+    super::feed_file::{FeedHeader, FeedRow},
+    super::stock_update::StockUpdate,
+    super::store::InventoryStore,
+    anyhow::Context,
+    futures::StreamExt,
+    futures::stream::FuturesUnordered,
+    std::future::Future,
+    std::pin::Pin,
+    tokio::io::AsyncBufReadExt,
+};
 
+#[cfg(all(feature = "sqs", feature = "dynamodb"))]
 /// Updates per send (SQS takes ten per request; a send makes as many requests as it needs).
 const SEND_CHUNK: usize = 100;
+#[cfg(all(feature = "sqs", feature = "dynamodb"))]
 /// Sends and line records in flight at once.
 const IN_FLIGHT: usize = 8;
 
@@ -82,6 +88,7 @@ impl FeedFiles {
     }
 }
 
+#[cfg(all(feature = "sqs", feature = "dynamodb"))]
 /// What an import read.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Imported {
@@ -89,8 +96,10 @@ pub struct Imported {
     pub refused: u32,
 }
 
+#[cfg(all(feature = "sqs", feature = "dynamodb"))]
 type Pending<'a> = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + 'a>>;
 
+#[cfg(all(feature = "sqs", feature = "dynamodb"))]
 /// Reads feed files into the stock feed's queue.
 pub struct FeedImporter {
     pub files: FeedFiles,
@@ -98,6 +107,7 @@ pub struct FeedImporter {
     pub queue: StockFeed,
 }
 
+#[cfg(all(feature = "sqs", feature = "dynamodb"))]
 impl FeedImporter {
     pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
         Ok(Self {

@@ -7,7 +7,7 @@ mod batch;
 #[cfg(feature = "sqs")]
 mod feed;
 mod feed_file;
-#[cfg(all(feature = "s3", feature = "sqs", feature = "dynamodb"))]
+#[cfg(feature = "s3")]
 mod feed_import;
 mod reservation;
 pub mod shards;
@@ -24,8 +24,10 @@ pub use batch::{
 #[cfg(feature = "sqs")]
 pub use feed::StockFeed;
 pub use feed_file::{FeedHeader, FeedRow};
+#[cfg(feature = "s3")]
+pub use feed_import::FeedFiles;
 #[cfg(all(feature = "s3", feature = "sqs", feature = "dynamodb"))]
-pub use feed_import::{FeedFiles, FeedImporter, Imported};
+pub use feed_import::{FeedImporter, Imported};
 pub use reservation::{
     Hold, MAX_HOLDS, MAX_LINES, MAX_UNITS, Reservation, ReservationId, ReservationLine,
     ReservationRequest, Settle, Shortage, Status, Step, step,
