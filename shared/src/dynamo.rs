@@ -24,6 +24,55 @@ pub fn key((pk, sk): (String, String)) -> Item {
     ])
 }
 
+/// Opens the connection to a table at init with a read of a key no item has.
+pub async fn connect(client: &Client, table: &str) {
+    let probe = client
+        .get_item()
+        .table_name(table)
+        .set_key(Some(key(("CONNECT".to_owned(), "CONNECT".to_owned()))))
+        .send();
+    crate::aws::connect("dynamodb", probe).await;
+}
+
+/// Every item of partition `pk`, read consistently, page after page.
+pub async fn partition(
+    client: &Client,
+    table: &str,
+    pk: String,
+    what: &'static str,
+) -> anyhow::Result<Vec<Item>> {
+    client
+        .query()
+        .table_name(table)
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", AttributeValue::S(pk))
+        .consistent_read(true)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<_, _>>()
+        .await
+        .context(what)
+}
+
+/// The item at `key_pair`, read consistently and decoded; `what` names the table in errors.
+pub async fn get<T: DeserializeOwned>(
+    client: &Client,
+    table: &str,
+    key_pair: (String, String),
+    what: &'static str,
+) -> anyhow::Result<Option<T>> {
+    let output = client
+        .get_item()
+        .table_name(table)
+        .set_key(Some(key(key_pair)))
+        .consistent_read(true)
+        .send()
+        .await
+        .context(what)?;
+    output.item.map(decode).transpose()
+}
+
 pub fn item<T: Serialize>(value: &T) -> anyhow::Result<Item> {
     serde_dynamo::aws_sdk_dynamodb_1::to_item(value).context("encoding an item")
 }

@@ -290,34 +290,14 @@ async fn every_item_of_a_cart_expires_30_days_after_its_last_change_and_expired_
     on_sale(&app, "seller-a", "CART-T2", "tvs", 10).await;
     app.send(add("ann", "CART-T1", 1)).await;
     app.send(add("ann", "CART-T2", 1)).await;
-    let dynamodb = app.dynamodb();
-    let table = app.reference("CartsTable");
-    let items = dynamodb
-        .query()
-        .table_name(&table)
-        .key_condition_expression("pk = :pk")
-        .expression_attribute_values(
-            ":pk",
-            aws_sdk_dynamodb::types::AttributeValue::S("CART#CUSTOMER#ann".into()),
-        )
-        .send()
-        .await
-        .unwrap()
-        .items
-        .unwrap();
+    let items = cart_items(&app, "CART#CUSTOMER#ann").await;
     assert_eq!(items.len(), 3, "the head and two lines");
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    for item in &items {
-        let ttl: u64 = item["ttl"].as_n().unwrap().parse().unwrap();
-        assert!(ttl.abs_diff(now + 30 * 24 * 3600) < 120, "{item:?}");
-    }
+    assert_expire_in(&items, 30);
     // DynamoDB deletes expired items late; a read does not wait for it.
-    dynamodb
+    let now = unix_now();
+    app.dynamodb()
         .update_item()
-        .table_name(&table)
+        .table_name(app.reference("CartsTable"))
         .key(
             "pk",
             aws_sdk_dynamodb::types::AttributeValue::S("CART#CUSTOMER#ann".into()),
@@ -641,27 +621,42 @@ async fn guest_routes_need_a_token_this_service_signed_and_guest_carts_live_7_da
 
     app.send(guest_add(&token, "GST-T", 1)).await;
     let guest = token.split('.').nth(1).unwrap();
-    let items = app
-        .dynamodb()
+    let items = cart_items(&app, &format!("CART#GUEST#{guest}")).await;
+    assert_eq!(items.len(), 2, "the head and a line");
+    assert_expire_in(&items, 7);
+}
+
+type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
+
+/// Every item of a cart's partition, as stored.
+async fn cart_items(app: &TestApp, pk: &str) -> Vec<Item> {
+    app.dynamodb()
         .query()
         .table_name(app.reference("CartsTable"))
         .key_condition_expression("pk = :pk")
         .expression_attribute_values(
             ":pk",
-            aws_sdk_dynamodb::types::AttributeValue::S(format!("CART#GUEST#{guest}")),
+            aws_sdk_dynamodb::types::AttributeValue::S(pk.to_owned()),
         )
         .send()
         .await
         .unwrap()
         .items
-        .unwrap();
-    assert_eq!(items.len(), 2, "the head and a line");
-    let now = std::time::SystemTime::now()
+        .unwrap()
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
-        .as_secs();
-    for item in &items {
+        .as_secs()
+}
+
+/// Every item's TTL is `days` from now (within two minutes).
+fn assert_expire_in(items: &[Item], days: u64) {
+    let expected = unix_now() + days * 24 * 3600;
+    for item in items {
         let ttl: u64 = item["ttl"].as_n().unwrap().parse().unwrap();
-        assert!(ttl.abs_diff(now + 7 * 24 * 3600) < 120, "{item:?}");
+        assert!(ttl.abs_diff(expected) < 120, "{item:?}");
     }
 }

@@ -444,18 +444,7 @@ async fn an_image_is_uploaded_through_the_presigned_url_and_read_back() {
         "{key}"
     );
 
-    let mut put = reqwest::Client::new()
-        .put(upload.body["url"].as_str().unwrap())
-        .body(image.clone());
-    for (name, value) in upload.body["headers"].as_object().unwrap() {
-        put = put.header(name, value.as_str().unwrap());
-    }
-    let stored = put.send().await.unwrap();
-    assert!(
-        stored.status().is_success(),
-        "{}",
-        stored.text().await.unwrap()
-    );
+    crate::helpers::put_presigned(&upload.body, image.clone()).await;
 
     let object = app
         .s3()

@@ -2,7 +2,7 @@
 //! import, the good lines applied through the stock feed's queue, the bad ones reported by line.
 
 use crate::catalog::{create, listing, on_hand};
-use crate::helpers::{Answer, As, Call, TestApp, eventually, receive};
+use crate::helpers::{Answer, As, Call, TestApp, ends_in_dead_letters, eventually};
 use serde_json::{Value, json};
 
 const FEEDS: &str = "/api/v1/seller/inventory/feeds";
@@ -30,19 +30,7 @@ async fn upload(app: &TestApp, seller: &str, csv: &str) -> String {
     assert_eq!(created.header("location"), format!("{FEEDS}/{id}"));
     let waiting = app.send(feed_report(seller, &id)).await;
     assert_eq!(waiting.body["feed"], "awaiting_upload", "{}", waiting.body);
-    let upload = &created.body["upload"];
-    let mut put = reqwest::Client::new()
-        .put(upload["url"].as_str().unwrap())
-        .body(csv.to_owned());
-    for (name, value) in upload["headers"].as_object().unwrap() {
-        put = put.header(name, value.as_str().unwrap());
-    }
-    let stored = put.send().await.unwrap();
-    assert!(
-        stored.status().is_success(),
-        "{}",
-        stored.text().await.unwrap()
-    );
+    crate::helpers::put_presigned(&created.body["upload"], csv.as_bytes().to_vec()).await;
     id
 }
 
@@ -191,17 +179,11 @@ async fn feeds_are_the_sellers_own_and_bad_requests_are_refused() {
 async fn a_message_that_is_no_s3_event_ends_in_the_dead_letter_queue() {
     let app = TestApp::spawn().await;
     app.start_event_sources();
-    let sqs = aws_sdk_sqs::Client::new(&app.sdk);
-    sqs.send_message()
-        .queue_url(app.reference("StockFeedUploadsQueue"))
-        .message_body("not an event")
-        .send()
-        .await
-        .unwrap();
-    let dead_letters = app.reference("StockFeedUploadsDLQ");
-    let body = eventually(60, "the poison message in the DLQ", || async {
-        receive(&sqs, &dead_letters).await.into_iter().next()
-    })
+    ends_in_dead_letters(
+        &app,
+        "StockFeedUploadsQueue",
+        "StockFeedUploadsDLQ",
+        "not an event",
+    )
     .await;
-    assert_eq!(body, "not an event");
 }

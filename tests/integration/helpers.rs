@@ -118,6 +118,40 @@ pub async fn receive(sqs: &aws_sdk_sqs::Client, queue: &str) -> Vec<String> {
         .collect()
 }
 
+/// PUTs `body` to a presigned upload (`{"url", "headers"}`) as a client would.
+pub async fn put_presigned(upload: &Value, body: Vec<u8>) {
+    let mut put = reqwest::Client::new()
+        .put(upload["url"].as_str().unwrap())
+        .body(body);
+    for (name, value) in upload["headers"].as_object().unwrap() {
+        put = put.header(name, value.as_str().unwrap());
+    }
+    let stored = put.send().await.unwrap();
+    assert!(
+        stored.status().is_success(),
+        "{}",
+        stored.text().await.unwrap()
+    );
+}
+
+/// Sends `body` to the test's copy of `queue` and waits for its consumer to give up on it: it
+/// must end in `dead_letters`, as sent.
+pub async fn ends_in_dead_letters(app: &TestApp, queue: &str, dead_letters: &str, body: &str) {
+    let sqs = aws_sdk_sqs::Client::new(&app.sdk);
+    sqs.send_message()
+        .queue_url(app.reference(queue))
+        .message_body(body)
+        .send()
+        .await
+        .unwrap();
+    let dead_letters = app.reference(dead_letters);
+    let dead = eventually(60, "the poison message in the DLQ", || async {
+        receive(&sqs, &dead_letters).await.into_iter().next()
+    })
+    .await;
+    assert_eq!(dead, body);
+}
+
 pub fn unique_prefix() -> String {
     format!("t{}", ulid::Ulid::new().to_string().to_lowercase())
 }

@@ -2,7 +2,7 @@
 //! with its own filter policy (the Buy Box summary that category listings show).
 
 use crate::catalog::{browse, create, listing};
-use crate::helpers::{As, Call, TestApp, eventually, receive};
+use crate::helpers::{As, Call, TestApp, ends_in_dead_letters, eventually, receive};
 use serde_json::{Value, json};
 
 fn set_price(caller: As, sku: &str, body: &Value) -> Call {
@@ -131,19 +131,13 @@ async fn a_price_change_reaches_every_subscriber_and_browse_shows_it() {
 async fn a_message_that_is_not_a_price_change_ends_in_the_dead_letter_queue() {
     let app = TestApp::spawn().await;
     app.start_event_sources();
-    let sqs = aws_sdk_sqs::Client::new(&app.sdk);
-    sqs.send_message()
-        .queue_url(app.reference("BuyBoxQueue"))
-        .message_body("{\"not\": \"a price change\"}")
-        .send()
-        .await
-        .unwrap();
-    let dead_letters = app.reference("BuyBoxDLQ");
-    let body = eventually(60, "the poison message in the DLQ", || async {
-        receive(&sqs, &dead_letters).await.into_iter().next()
-    })
+    ends_in_dead_letters(
+        &app,
+        "BuyBoxQueue",
+        "BuyBoxDLQ",
+        "{\"not\": \"a price change\"}",
+    )
     .await;
-    assert_eq!(body, "{\"not\": \"a price change\"}");
 }
 
 #[tokio::test]

@@ -121,13 +121,7 @@ impl CartStore {
 
     /// Opens the connection to the table at init with a read of a key no item has.
     pub async fn connect(&self) {
-        let probe = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(("CONNECT".to_owned(), "CONNECT".to_owned()))))
-            .send();
-        crate::aws::connect("dynamodb", probe).await;
+        dynamo::connect(&self.client, &self.table).await;
     }
 
     /// When a cart changed now expires.
@@ -139,19 +133,8 @@ impl CartStore {
     /// The cart, without what has expired; empty when there is none.
     #[tracing::instrument(skip_all)]
     pub async fn cart(&self, owner: &CartOwner) -> anyhow::Result<StoredCart> {
-        let items: Vec<Item> = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", AttributeValue::S(cart_key(owner)))
-            .consistent_read(true)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<_, _>>()
-            .await
-            .context("reading a cart")?;
+        let items =
+            dynamo::partition(&self.client, &self.table, cart_key(owner), "reading a cart").await?;
         let now = epoch_secs(SystemTime::now());
         let mut cart = StoredCart::default();
         for item in items {
@@ -555,15 +538,12 @@ impl CartStore {
         &self,
         key_pair: (String, String),
     ) -> anyhow::Result<Option<T>> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(key_pair)))
-            .consistent_read(true)
-            .send()
-            .await
-            .context("reading the carts table")?;
-        output.item.map(decode).transpose()
+        dynamo::get(
+            &self.client,
+            &self.table,
+            key_pair,
+            "reading the carts table",
+        )
+        .await
     }
 }

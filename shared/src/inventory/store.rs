@@ -265,13 +265,7 @@ impl InventoryStore {
 
     /// Opens the connection to the table at init with a read of a key no item has.
     pub async fn connect(&self) {
-        let probe = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(("CONNECT".to_owned(), "CONNECT".to_owned()))))
-            .send();
-        crate::aws::connect("dynamodb", probe).await;
+        dynamo::connect(&self.client, &self.table).await;
     }
 
     pub fn contention(&self) -> &Contention {

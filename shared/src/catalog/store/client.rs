@@ -160,13 +160,7 @@ impl CatalogStore {
 
     /// Opens the connection to the table at init with a read of a key no item has.
     pub async fn connect(&self) {
-        let probe = self
-            .client
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(("CONNECT".to_owned(), "CONNECT".to_owned()))))
-            .send();
-        crate::aws::connect("dynamodb", probe).await;
+        dynamo::connect(&self.client, self.table()).await;
     }
 
     pub fn currency(&self) -> Currency {
@@ -181,15 +175,12 @@ impl CatalogStore {
         &self,
         key_pair: (String, String),
     ) -> anyhow::Result<Option<T>> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(key_pair)))
-            .consistent_read(true)
-            .send()
-            .await
-            .context("reading the catalog table")?;
-        output.item.map(decode).transpose()
+        dynamo::get(
+            &self.client,
+            self.table(),
+            key_pair,
+            "reading the catalog table",
+        )
+        .await
     }
 }

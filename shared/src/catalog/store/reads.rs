@@ -23,19 +23,8 @@ impl CatalogStore {
     #[tracing::instrument(skip(self))]
     pub async fn product_page(&self, id: ProductId) -> anyhow::Result<Option<ProductPage>> {
         let (pk, _) = product_key(id);
-        let items: Vec<Item> = self
-            .client
-            .query()
-            .table_name(self.table())
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", AttributeValue::S(pk))
-            .consistent_read(true)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<_, _>>()
-            .await
-            .context("querying a product's items")?;
+        let items =
+            dynamo::partition(&self.client, self.table(), pk, "querying a product's items").await?;
         let (products, offers): (Vec<_>, Vec<_>) = items.into_iter().partition(
             |item| matches!(item.get("sk"), Some(AttributeValue::S(sk)) if sk == "PRODUCT"),
         );
