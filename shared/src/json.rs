@@ -6,6 +6,11 @@ use serde::{Deserialize, Deserializer, de};
 use std::marker::PhantomData;
 
 /// For `#[serde(deserialize_with)]` on a struct-typed field: only a JSON object.
+/// A whole number as JSON Schema reads one (`7.0` is 7), for `deserialize_with`.
+pub fn whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    WholeNumber::deserialize(d).map(u64::from)
+}
+
 pub fn object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<T, D::Error> {
     struct ObjectOnly<T>(PhantomData<T>);
     impl<'de, T: Deserialize<'de>> de::Visitor<'de> for ObjectOnly<T> {

@@ -34,8 +34,9 @@ impl Deps {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewFeed {
-    /// The CSV file's size in bytes (the upload must be exactly this long).
-    #[schema(minimum = 1)]
+    /// The CSV file's size in bytes, at most 100 MiB (the upload must be exactly this long).
+    #[serde(deserialize_with = "shared::json::whole_number")]
+    #[schema(minimum = 1, maximum = 104_857_600)]
     content_length: u64,
 }
 

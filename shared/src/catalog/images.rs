@@ -66,13 +66,9 @@ impl ImageType {
 pub struct ImageUploadRequest {
     pub content_type: ImageType,
     /// The exact size in bytes of the file to be uploaded (at most 10 MiB as deployed).
-    #[serde(deserialize_with = "whole_number")]
+    #[serde(deserialize_with = "crate::json::whole_number")]
     #[schema(minimum = 1, maximum = 10_485_760)]
     pub content_length: u64,
-}
-
-fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    crate::json::WholeNumber::deserialize(d).map(u64::from)
 }
 
 /// An upload request within the bucket's limits, from [`CatalogImages::accept`].

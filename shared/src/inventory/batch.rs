@@ -35,7 +35,7 @@ pub struct StockLine {
     #[schema(value_type = Option<i64>, minimum = -1_000_000, maximum = 1_000_000)]
     delta: Option<Delta>,
     /// Grows with each update the seller sends for this SKU and location.
-    #[serde(deserialize_with = "super::stock_update::sequence")]
+    #[serde(deserialize_with = "crate::json::whole_number")]
     sequence: u64,
 }
 

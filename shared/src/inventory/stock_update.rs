@@ -103,11 +103,6 @@ pub struct StockUpdate {
     pub batch: Option<BatchLine>,
 }
 
-/// A seller's number for an update: any JSON integer from 0 (`7.0` is 7).
-pub(super) fn sequence<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    WholeNumber::deserialize(d).map(u64::from)
-}
-
 /// The message as it travels: exactly one of `quantity` and `delta`.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -119,7 +114,7 @@ struct StockUpdateFields {
     quantity: Option<Quantity>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     delta: Option<Delta>,
-    #[serde(deserialize_with = "sequence")]
+    #[serde(deserialize_with = "crate::json::whole_number")]
     sequence: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     batch: Option<BatchLine>,
