@@ -294,28 +294,36 @@ async fn every_item_of_a_cart_expires_30_days_after_its_last_change_and_expired_
     assert_eq!(items.len(), 3, "the head and two lines");
     assert_expire_in(&items, 30);
     // DynamoDB deletes expired items late; a read does not wait for it.
-    let now = unix_now();
+    expire(&app, "LINE#CART-T1").await;
+    assert_eq!(skus(&app.send(get_cart("ann")).await), ["CART-T2"]);
+    // The whole cart past its lifetime: empty to read, and a new cart starts from nothing (the
+    // old one's items cleared, not added onto).
+    expire(&app, "LINE#CART-T2").await;
+    expire(&app, "HEAD").await;
+    assert_eq!(app.send(get_cart("ann")).await.body["lines"], json!([]));
+    let cart = app.send(add("ann", "CART-T1", 1)).await;
+    assert_eq!(skus(&cart), ["CART-T1"]);
+    assert_eq!(line(&cart, "CART-T1")["quantity"], 1);
+    let items = cart_items(&app, "CART#CUSTOMER#ann").await;
+    assert_eq!(items.len(), 2, "the head and the new line");
+    assert_expire_in(&items, 30);
+}
+
+/// Puts one item of ann's cart a minute past its expiry.
+async fn expire(app: &TestApp, sk: &str) {
+    let s = |v: &str| aws_sdk_dynamodb::types::AttributeValue::S(v.to_owned());
+    let past = aws_sdk_dynamodb::types::AttributeValue::N((unix_now() - 60).to_string());
     app.dynamodb()
         .update_item()
         .table_name(app.reference("CartsTable"))
-        .key(
-            "pk",
-            aws_sdk_dynamodb::types::AttributeValue::S("CART#CUSTOMER#ann".into()),
-        )
-        .key(
-            "sk",
-            aws_sdk_dynamodb::types::AttributeValue::S("LINE#CART-T1".into()),
-        )
+        .key("pk", s("CART#CUSTOMER#ann"))
+        .key("sk", s(sk))
         .update_expression("SET #ttl = :past")
         .expression_attribute_names("#ttl", "ttl")
-        .expression_attribute_values(
-            ":past",
-            aws_sdk_dynamodb::types::AttributeValue::N((now - 60).to_string()),
-        )
+        .expression_attribute_values(":past", past)
         .send()
         .await
         .unwrap();
-    assert_eq!(skus(&app.send(get_cart("ann")).await), ["CART-T2"]);
 }
 
 fn coupon(code: &str, extra: Value) -> Value {

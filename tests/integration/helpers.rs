@@ -152,6 +152,46 @@ pub async fn ends_in_dead_letters(app: &TestApp, queue: &str, dead_letters: &str
     assert_eq!(dead, body);
 }
 
+/// A new queue `name` subscribed to `topic` with raw delivery (and `filter`, a filter policy,
+/// if given), as another team's subscriber would be: its URL.
+pub async fn subscribed_queue(
+    sdk: &SdkConfig,
+    topic: &str,
+    name: &str,
+    filter: Option<&Value>,
+) -> String {
+    let sqs = aws_sdk_sqs::Client::new(sdk);
+    let url = sqs
+        .create_queue()
+        .queue_name(name)
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let arn = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
+        .clone();
+    let mut subscribe = aws_sdk_sns::Client::new(sdk)
+        .subscribe()
+        .topic_arn(topic)
+        .protocol("sqs")
+        .endpoint(arn)
+        .attributes("RawMessageDelivery", "true");
+    if let Some(filter) = filter {
+        subscribe = subscribe.attributes("FilterPolicy", filter.to_string());
+    }
+    subscribe.send().await.unwrap();
+    url
+}
+
 pub fn unique_prefix() -> String {
     format!("t{}", ulid::Ulid::new().to_string().to_lowercase())
 }

@@ -2,7 +2,9 @@
 //! with its own filter policy (the Buy Box summary that category listings show).
 
 use crate::catalog::{browse, create, listing};
-use crate::helpers::{As, Call, TestApp, ends_in_dead_letters, eventually, receive};
+use crate::helpers::{
+    As, Call, TestApp, ends_in_dead_letters, eventually, receive, subscribed_queue,
+};
 use serde_json::{Value, json};
 
 fn set_price(caller: As, sku: &str, body: &Value) -> Call {
@@ -21,36 +23,9 @@ fn usd(amount: u64) -> Value {
 
 /// A queue subscribed to the price-change topic with `filter`, as another team's would be.
 async fn subscriber(app: &TestApp, name: &str, filter: &Value) -> String {
-    let sqs = aws_sdk_sqs::Client::new(&app.sdk);
-    let url = sqs
-        .create_queue()
-        .queue_name(format!("{}-{name}", crate::helpers::unique_prefix()))
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
-    let arn = sqs
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
-        .clone();
-    aws_sdk_sns::Client::new(&app.sdk)
-        .subscribe()
-        .topic_arn(app.reference("PriceChangesTopic"))
-        .protocol("sqs")
-        .endpoint(arn)
-        .attributes("RawMessageDelivery", "true")
-        .attributes("FilterPolicy", filter.to_string())
-        .send()
-        .await
-        .unwrap();
-    url
+    let topic = app.reference("PriceChangesTopic");
+    let name = format!("{}-{name}", crate::helpers::unique_prefix());
+    subscribed_queue(&app.sdk, &topic, &name, Some(filter)).await
 }
 
 /// The Buy Box summary browse shows for the only product of `category`, once it satisfies `done`.

@@ -2,7 +2,8 @@
 //! APIs of its emulator.
 
 use crate::helpers::{
-    eventually, readme_shell_blocks, receive, repo_root, run_as_printed, topic_arn,
+    eventually, readme_shell_blocks, receive, repo_root, run_as_printed, subscribed_queue,
+    topic_arn,
 };
 use rainforest_local::auth::{DEV_AUDIENCE, DevIssuer};
 use serde_json::{Value, json};
@@ -413,33 +414,8 @@ async fn the_system_runs_locally_as_on_aws() {
     // Stream-fed: an offer's new price reaches the price-change topic's subscribers.
     let sqs = aws_sdk_sqs::Client::new(&system.aws);
     let sns = aws_sdk_sns::Client::new(&system.aws);
-    let watcher = sqs
-        .create_queue()
-        .queue_name("e2e-price-watcher")
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
-    let watcher_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&watcher)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
-        .clone();
     let topic = topic_arn(&sns, "rainforest-PriceChangesTopic").await;
-    sns.subscribe()
-        .topic_arn(&topic)
-        .protocol("sqs")
-        .endpoint(&watcher_arn)
-        .attributes("RawMessageDelivery", "true")
-        .send()
-        .await
-        .unwrap();
+    let watcher = subscribed_queue(&system.aws, &topic, "e2e-price-watcher", None).await;
     // A poison record in the stream (an offer item no one can read) goes to the failure queue...
     let dynamodb = aws_sdk_dynamodb::Client::from_conf(
         aws_sdk_dynamodb::config::Builder::from(&system.aws)
