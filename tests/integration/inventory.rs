@@ -20,7 +20,7 @@ fn location(name: &str) -> LocationId {
     name.parse().unwrap()
 }
 
-fn request(lines: &[(&Sku, &LocationId, u32)]) -> ReservationRequest {
+pub(crate) fn request(lines: &[(&Sku, &LocationId, u32)]) -> ReservationRequest {
     let lines = lines
         .iter()
         .map(|(sku, location, quantity)| ReservationLine {

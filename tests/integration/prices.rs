@@ -5,7 +5,10 @@ use crate::catalog::{browse, create, listing};
 use crate::helpers::{
     As, Call, TestApp, ends_in_dead_letters, eventually, receive, subscribed_queue,
 };
+use crate::inventory::request;
 use serde_json::{Value, json};
+use shared::inventory::{ReservationId, Reserved};
+use std::time::Duration;
 
 fn set_price(caller: As, sku: &str, body: &Value) -> Call {
     Call::new(
@@ -100,6 +103,57 @@ async fn a_price_change_reaches_every_subscriber_and_browse_shows_it() {
         "{seen:?}"
     );
     assert_eq!(receive(&sqs, &theirs).await, Vec::<String>::new());
+}
+
+/// Browse's Buy Box follows stock, not only prices: selling the last units takes the winner off,
+/// a restock puts it back, and a reservation that leaves a few shows "only N left".
+#[tokio::test]
+async fn browse_shows_the_buy_box_as_stock_sells_and_comes_back() {
+    let app = TestApp::spawn().await;
+    app.start_event_sources();
+    create(&app, "seller-a", &listing("STOCK-A", "Kettle", "kettles")).await;
+    app.stock("STOCK-A", 40).await;
+    let in_stock = json!({"status": "in_stock"});
+    listed(&app, "kettles", |summary| {
+        summary["availability"] == in_stock
+    })
+    .await;
+
+    let (sku, fc) = ("STOCK-A".parse().unwrap(), "FC-TEST".parse().unwrap());
+    let store = app.inventory();
+    let take = async |units: u32| {
+        let reserved = store
+            .reserve(
+                ReservationId::generate(),
+                &request(&[(&sku, &fc, units)]),
+                Duration::from_secs(600),
+            )
+            .await
+            .unwrap();
+        assert!(matches!(reserved, Reserved::Held(_)), "{reserved:?}");
+    };
+    take(37).await;
+    let few = listed(&app, "kettles", |summary| {
+        summary["availability"]["status"] == "only_left"
+    })
+    .await;
+    assert_eq!(
+        few["availability"],
+        json!({"status": "only_left", "quantity": 3})
+    );
+    take(3).await;
+    let sold_out = listed(&app, "kettles", |summary| summary["winner"].is_null()).await;
+    assert_eq!(
+        sold_out,
+        json!({"winner": null, "availability": {"status": "out_of_stock"}, "offer_count": 0})
+    );
+
+    app.stock("STOCK-A", 60).await;
+    let back = listed(&app, "kettles", |summary| summary["winner"].is_object()).await;
+    assert_eq!(
+        (back["winner"]["sku"].clone(), back["availability"].clone()),
+        (json!("STOCK-A"), in_stock)
+    );
 }
 
 #[tokio::test]

@@ -37,7 +37,12 @@ pub async fn handle(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
 
 /// Applies an update of the seller's own SKU.
 async fn apply(deps: &Deps, update: &StockUpdate) -> anyhow::Result<Counted> {
-    match deps.catalog.seller_of(&update.sku).await? {
+    match deps
+        .catalog
+        .owner_of(&update.sku)
+        .await?
+        .map(|(_, seller)| seller)
+    {
         None => bail!("unknown SKU {}", update.sku),
         // Whose it is instead is not this seller's business.
         Some(owner) if owner != update.seller_id => {

@@ -23,6 +23,8 @@ pub struct Mapping {
     pub kind: Source,
     pub batch_size: usize,
     pub report_failures: bool,
+    /// `FilterCriteria`: a record reaches the function when any pattern matches it.
+    pub filters: Vec<Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -79,7 +81,12 @@ pub fn mappings(template: &Template, stack: &Stack) -> anyhow::Result<Vec<Mappin
             };
             (source, 100)
         };
+        let filters = filter_patterns(&properties).with_context(context)?;
+        if kind == "SQS" && !filters.is_empty() {
+            anyhow::bail!("{}: the local queue mappings do not filter", context());
+        }
         found.push(Mapping {
+            filters,
             function: stack.reference(id)?,
             kind: source,
             batch_size: number("BatchSize").map_or(default_batch, |n| n as usize),
@@ -89,6 +96,48 @@ pub fn mappings(template: &Template, stack: &Stack) -> anyhow::Result<Vec<Mappin
         });
     }
     Ok(found)
+}
+
+/// The patterns of `FilterCriteria`, each checked to use only what [`matches`] understands.
+fn filter_patterns(properties: &Value) -> anyhow::Result<Vec<Value>> {
+    fn supported(pattern: &Value) -> bool {
+        match pattern {
+            Value::Object(fields) => !fields.is_empty() && fields.values().all(supported),
+            Value::Array(values) => values.iter().all(|v| !v.is_object() && !v.is_array()),
+            _ => false,
+        }
+    }
+    let filters = properties
+        .pointer("/FilterCriteria/Filters")
+        .and_then(Value::as_array);
+    filters
+        .into_iter()
+        .flatten()
+        .map(|filter| {
+            let text = filter["Pattern"]
+                .as_str()
+                .context("a filter without a Pattern")?;
+            let pattern: Value =
+                serde_json::from_str(text).context("a Pattern that is not JSON")?;
+            anyhow::ensure!(
+                supported(&pattern),
+                "the local mappings match only exact values (fields of lists of values): {text}"
+            );
+            Ok(pattern)
+        })
+        .collect()
+}
+
+/// Whether `record` matches an event filter pattern: each field present, a list of values
+/// holding the record's.
+fn matches(pattern: &Value, record: &Value) -> bool {
+    match pattern {
+        Value::Object(fields) => fields
+            .iter()
+            .all(|(name, inner)| record.get(name).is_some_and(|value| matches(inner, value))),
+        Value::Array(values) => values.contains(record),
+        _ => false,
+    }
 }
 
 /// How the local mappings differ from Lambda's: how soon a failed message is retried.
@@ -119,5 +168,40 @@ pub fn start(sdk: &SdkConfig, gateway: Arc<Gateway>, mappings: Vec<Mapping>, tun
                 tracing::error!(function = %mapping.function, error = format!("{error:#}"), "event source mapping stopped");
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn filters_match_exact_values_in_nested_fields() {
+        let stock = json!({"eventName": "MODIFY", "dynamodb": {"Keys": {"sk": {"S": "#STOCK"}}}});
+        let hold = json!({"eventName": "MODIFY", "dynamodb": {"Keys": {"sk": {"S": "HOLD#1"}}}});
+        let pattern = json!({"dynamodb": {"Keys": {"sk": {"S": ["#STOCK"]}}}});
+        assert!(matches(&pattern, &stock));
+        assert!(!matches(&pattern, &hold));
+        assert!(matches(&json!({"eventName": ["INSERT", "MODIFY"]}), &stock));
+        assert!(!matches(&json!({"eventName": ["REMOVE"]}), &stock));
+        assert!(
+            !matches(&json!({"userIdentity": {"type": ["Service"]}}), &stock),
+            "a field the record lacks"
+        );
+    }
+
+    #[test]
+    fn filter_patterns_the_local_mappings_cannot_honour_are_refused() {
+        let with = |pattern: &str| json!({"FilterCriteria": {"Filters": [{"Pattern": pattern}]}});
+        assert_eq!(
+            filter_patterns(&with(r#"{"eventName": ["REMOVE"]}"#))
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(filter_patterns(&with(r#"{"eventName": [{"prefix": "RE"}]}"#)).is_err());
+        assert!(filter_patterns(&with(r#"{"eventName": "REMOVE"}"#)).is_err());
+        assert!(filter_patterns(&json!({})).unwrap().is_empty());
     }
 }

@@ -69,7 +69,15 @@ pub(super) async fn poll_stream(
             .into_iter()
             .map(|record| stream_record(record, arn, &region))
             .collect::<anyhow::Result<_>>()?;
-        if records.is_empty() {
+        let fetched = records.len();
+        let records: Vec<Value> = records
+            .into_iter()
+            .filter(|record| {
+                mapping.filters.is_empty()
+                    || mapping.filters.iter().any(|p| super::matches(p, record))
+            })
+            .collect();
+        if fetched == 0 {
             tokio::time::sleep(Duration::from_millis(500)).await;
             continue;
         }

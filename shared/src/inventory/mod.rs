@@ -36,6 +36,6 @@ pub use shards::{Shard, ShardCount};
 pub use stock_update::{Delta, Quantity, StockChange, StockUpdate};
 #[cfg(feature = "dynamodb")]
 pub use store::{
-    Contention, Counted, InventoryStore, LocationStock, Reserved, Settled, SkuStock,
+    Contention, Counted, InventoryStore, LocationStock, Reserved, Settled, SkuStock, StockLevel,
     removed_reservation,
 };

@@ -1271,6 +1271,60 @@ fn plan(
     }
 }
 
+/// A stock shard's units for sale before and after one write (a stream record of its item).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockLevel {
+    pub sku: Sku,
+    pub before: u32,
+    pub after: u32,
+}
+
+impl StockLevel {
+    /// Whether what shoppers see of the SKU may have changed: its availability only moves
+    /// between in stock, "only N left" and out of stock while fewer than [`LOW_STOCK`] units are
+    /// left, and no shard then holds more than the SKU's total, so a change above the threshold
+    /// in every shard it touches changes nothing shown.
+    ///
+    /// [`LOW_STOCK`]: super::LOW_STOCK
+    pub fn may_change_availability(&self) -> bool {
+        self.before != self.after && self.before.min(self.after) < super::LOW_STOCK
+    }
+
+    /// The shard's levels in a stream record's images (a missing image is a shard with none);
+    /// `None` for the table's other items.
+    pub fn of_record(
+        old: serde_dynamo::Item,
+        new: serde_dynamo::Item,
+    ) -> anyhow::Result<Option<Self>> {
+        let image = if new.is_empty() { &old } else { &new };
+        let is_stock =
+            matches!(image.get("sk"), Some(serde_dynamo::AttributeValue::S(sk)) if sk == "#STOCK");
+        let Some(serde_dynamo::AttributeValue::S(pk)) = image.get("pk").filter(|_| is_stock) else {
+            return Ok(None);
+        };
+        // `STOCK#<sku>#<location>#<shard>`: SKUs and locations hold no '#'.
+        let sku = pk
+            .strip_prefix("STOCK#")
+            .and_then(|rest| rest.split('#').next())
+            .with_context(|| format!("a stock item key {pk:?}"))?
+            .parse::<Sku>()
+            .map_err(|rule| anyhow::anyhow!("a stock item key {pk:?}: {rule}"))?;
+        let available = |image: serde_dynamo::Item| -> anyhow::Result<u32> {
+            if image.is_empty() {
+                return Ok(0);
+            }
+            let item: StockItem =
+                serde_dynamo::from_item(image).context("decoding a stock image")?;
+            Ok(item.shard.available)
+        };
+        Ok(Some(Self {
+            sku,
+            before: available(old)?,
+            after: available(new)?,
+        }))
+    }
+}
+
 /// The reservation in a stream image of the inventory table; `None` for the table's other items.
 pub fn removed_reservation(image: serde_dynamo::Item) -> anyhow::Result<Option<Reservation>> {
     let is_reservation =
@@ -1281,4 +1335,56 @@ pub fn removed_reservation(image: serde_dynamo::Item) -> anyhow::Result<Option<R
     let record: ReservationItem =
         serde_dynamo::from_item(image).context("decoding a reservation image")?;
     Ok(Some(record.reservation))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn image(pk: &str, sk: &str, available: u32) -> serde_dynamo::Item {
+        serde_dynamo::to_item(json!({
+            "pk": pk, "sk": sk, "index": 0, "on_hand": available + 2, "reserved": 2, "available": available,
+        }))
+        .unwrap()
+    }
+
+    fn level(before: u32, after: u32) -> StockLevel {
+        StockLevel {
+            sku: "SKU-1".parse().unwrap(),
+            before,
+            after,
+        }
+    }
+
+    #[test]
+    fn stock_levels_are_read_from_shard_images_only() {
+        let pk = "STOCK#SKU-1#FC-SEA1#03";
+        let changed = StockLevel::of_record(image(pk, "#STOCK", 4), image(pk, "#STOCK", 3));
+        assert_eq!(changed.unwrap(), Some(level(4, 3)));
+        let created = StockLevel::of_record(
+            serde_dynamo::Item::from(HashMap::<String, serde_dynamo::AttributeValue>::new()),
+            image(pk, "#STOCK", 7),
+        );
+        assert_eq!(created.unwrap(), Some(level(0, 7)));
+        let hold = StockLevel::of_record(image(pk, "HOLD#0001#R", 1), image(pk, "HOLD#0001#R", 0));
+        assert_eq!(hold.unwrap(), None, "a hold is not a level");
+        let broken =
+            StockLevel::of_record(image("STOCK#", "#STOCK", 1), image("STOCK#", "#STOCK", 0));
+        assert!(
+            broken.is_err(),
+            "a stock key without a SKU is an error, not skipped"
+        );
+    }
+
+    #[test]
+    fn only_changes_under_the_low_stock_threshold_can_change_what_shoppers_see() {
+        assert!(level(1, 0).may_change_availability(), "sold out");
+        assert!(level(0, 5).may_change_availability(), "back in stock");
+        assert!(level(10, 9).may_change_availability(), "only 9 left");
+        assert!(level(9, 10).may_change_availability(), "in stock again");
+        assert!(!level(30, 29).may_change_availability());
+        assert!(!level(10, 11).may_change_availability());
+        assert!(!level(3, 3).may_change_availability(), "nothing moved");
+    }
 }

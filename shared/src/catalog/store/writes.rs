@@ -157,10 +157,10 @@ impl CatalogStore {
             .collect()
     }
 
-    /// The seller a SKU belongs to, if the catalog has it.
-    pub async fn seller_of(&self, sku: &Sku) -> anyhow::Result<Option<SellerId>> {
+    /// The product and seller a SKU belongs to, if the catalog has it.
+    pub async fn owner_of(&self, sku: &Sku) -> anyhow::Result<Option<(ProductId, SellerId)>> {
         let owner = self.get::<SkuItem>(sku_key(sku)).await?;
-        Ok(owner.map(|owner| owner.seller_id))
+        Ok(owner.map(|owner| (owner.product_id, owner.seller_id)))
     }
 
     /// Saves `product` if the stored version is still `seen`; `false` when it has moved on. An
