@@ -30,10 +30,10 @@ fn main() -> Result<(), Box<dyn Error>> {
             .and_then(|r| r.get("kind"))
             .and_then(toml::Value::as_str)
             .ok_or_else(|| {
-                format!("{name}: no package.metadata.rainforest.kind (http or event)")
+                format!("{name}: no package.metadata.rainforest.kind (http, event or step)")
             })?;
-        if !matches!(kind, "http" | "event") {
-            return Err(format!("{name}: kind must be http or event, not {kind}").into());
+        if !matches!(kind, "http" | "event" | "step") {
+            return Err(format!("{name}: kind must be http, event or step, not {kind}").into());
         }
         let ident = name.replace('-', "_");
         table.push_str(&format!("    {kind} \"{name}\" {ident},\n"));

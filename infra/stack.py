@@ -178,6 +178,9 @@ def start(emulators_only=False, lambda_endpoint=None, keep_data=False):
         environment = {**CREDENTIALS, "AWS_ENDPOINT_URL": aws_endpoint, "OPENSEARCH_URL": state["opensearch_url"],
                        "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint,
                        "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": dynamodb_endpoint, "S3_FORCE_PATH_STYLE": "true"}
+        if lambda_endpoint:
+            # Where Step Functions' Lambda tasks go: a test process serves its functions there.
+            environment["RAINFOREST_LAMBDA_ENDPOINT"] = lambda_endpoint
         lines = [f"{k}={v}" for k, v in environment.items()]
         if not emulators_only:
             functions_env = LOCAL / "functions.env"
@@ -279,7 +282,7 @@ def environment():
 
 
 def run(command):
-    started = start()
+    started = start(lambda_endpoint=f"http://127.0.0.1:{free_port()}")
     try:
         return subprocess.run(command, env={**os.environ, **environment()}).returncode
     finally:

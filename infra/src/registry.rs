@@ -114,6 +114,26 @@ macro_rules! event_function {
     }};
 }
 
+/// A Step Functions task: its state in, its result out; its error named for Retry and Catch.
+macro_rules! step_function {
+    ($krate:ident, $sdk:expr, $env:expr) => {{
+        let deps = Arc::new($krate::Deps::from_source($sdk, $env)?);
+        let handler: Handler = Arc::new(move |payload: Value| {
+            let deps = deps.clone();
+            Box::pin(async move {
+                let input = serde_json::from_value(payload)
+                    .map_err(|e| FunctionError::new("Runtime.InvalidEvent", e))?;
+                let output = $krate::handle(&deps, input)
+                    .await
+                    .map_err(|e| FunctionError::new(&e.error_type(), e))?;
+                serde_json::to_value(output)
+                    .map_err(|e| FunctionError::new("Runtime.InvalidResponse", e))
+            })
+        });
+        handler
+    }};
+}
+
 /// Declares the registry from the table build.rs writes (one line per function, from
 /// infra/Cargo.toml): the in-process handler of each binary, and the OpenAPI description of the
 /// HTTP ones.
@@ -141,8 +161,10 @@ macro_rules! functions {
     };
     (@handler http $krate:ident, $sdk:expr, $env:expr) => { http_function!($krate, $sdk, $env) };
     (@handler event $krate:ident, $sdk:expr, $env:expr) => { event_function!($krate, $sdk, $env) };
+    (@handler step $krate:ident, $sdk:expr, $env:expr) => { step_function!($krate, $sdk, $env) };
     (@document http $krate:ident) => { Some(<$krate::Api as utoipa::OpenApi>::openapi()) };
     (@document event $krate:ident) => { None };
+    (@document step $krate:ident) => { None };
 }
 
 include!(concat!(env!("OUT_DIR"), "/functions.rs"));

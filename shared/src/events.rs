@@ -30,6 +30,29 @@ where
     .await
 }
 
+/// Runs a Step Functions task's handler: its error is reported under the error's name.
+pub async fn serve_step<'a, D, E, R, F, Fut>(
+    deps: &'a D,
+    handler: F,
+) -> Result<(), lambda_runtime::Error>
+where
+    D: Sync,
+    E: DeserializeOwned + Send + 'static,
+    R: Serialize + Send + 'static,
+    F: Fn(&'a D, E) -> Fut,
+    Fut: Future<Output = Result<R, StepError>> + Send + 'a,
+{
+    lambda_runtime::run(service_fn(|event: LambdaEvent<E>| {
+        let outcome = handler(deps, event.payload);
+        async move {
+            outcome.await.inspect_err(|error| {
+                tracing::warn!(error_type = %error.error_type(), error = format!("{error:#}"), "step failed");
+            })
+        }
+    }))
+    .await
+}
+
 /// How a Step Functions task fails. Its name becomes Lambda's `errorType`, which the state
 /// machine's `Retry` and `Catch` match on: `Retryable` for what may pass on another try (a
 /// throttle, a timeout), `Rejected.<Reason>` for a business refusal the saga compensates
@@ -37,9 +60,11 @@ where
 /// `lambda_runtime::run`, which reports the error under that name (through `Diagnostic`).
 #[derive(Debug, thiserror::Error)]
 pub enum StepError {
+    /// Any unexpected failure (a throttle, a timeout, a bug) is tried again, then compensated.
     #[error("retryable: {0:#}")]
-    Retryable(anyhow::Error),
-    #[error("rejected ({reason}): {detail}")]
+    Retryable(#[from] anyhow::Error),
+    /// `detail` is the Lambda error's message: the saga reads the shopper's reason from it.
+    #[error("{detail}")]
     Rejected {
         reason: &'static str,
         detail: String,

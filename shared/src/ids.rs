@@ -101,3 +101,9 @@ mod tests {
         }
     }
 }
+
+crate::ulid_identifier!(
+    /// An order's id, chosen when checkout starts: the saga's execution name, the payment's key
+    /// and the reservation's id, so every retried step finds what an earlier try did.
+    OrderId, "an order id"
+);

@@ -6,6 +6,7 @@ pub mod api;
 pub mod aws;
 pub mod cart;
 pub mod catalog;
+pub mod checkout;
 pub mod clock;
 pub mod config;
 #[cfg(feature = "dynamodb")]
@@ -18,6 +19,8 @@ pub mod inventory;
 pub mod json;
 pub mod metrics;
 pub mod money;
+pub mod orders;
+pub mod payments;
 #[cfg(feature = "dynamodb")]
 pub mod shopping;
 #[cfg(feature = "dynamodb")]

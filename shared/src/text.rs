@@ -133,6 +133,16 @@ macro_rules! ulid_identifier {
             pub fn generate() -> Self {
                 Self(::ulid::Ulid::new())
             }
+
+            pub fn ulid(self) -> ::ulid::Ulid {
+                self.0
+            }
+        }
+
+        impl From<::ulid::Ulid> for $name {
+            fn from(ulid: ::ulid::Ulid) -> Self {
+                Self(ulid)
+            }
         }
 
         impl TryFrom<String> for $name {

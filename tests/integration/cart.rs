@@ -9,15 +9,15 @@ const ITEMS: &str = "/api/v1/cart/items";
 const ITEM: &str = "/api/v1/cart/items/{sku}";
 const COUPON: &str = "/api/v1/cart/coupon";
 
-fn usd(amount: u64) -> Value {
+pub(crate) fn usd(amount: u64) -> Value {
     json!({"amount": amount, "currency": "USD"})
 }
 
-fn get_cart(shopper: &str) -> Call {
+pub(crate) fn get_cart(shopper: &str) -> Call {
     Call::new("GET", "/api/v1/cart", "/api/v1/cart").by(As::Customer(shopper))
 }
 
-fn add(shopper: &str, sku: &str, quantity: u32) -> Call {
+pub(crate) fn add(shopper: &str, sku: &str, quantity: u32) -> Call {
     Call::new("POST", ITEMS, ITEMS)
         .by(As::Customer(shopper))
         .json(&json!({"sku": sku, "quantity": quantity}))
@@ -46,7 +46,7 @@ fn new_coupon(caller: As, body: &Value) -> Call {
 }
 
 /// A listing of $499.99 (the catalog tests' listing) with `units` in stock.
-async fn on_sale(app: &TestApp, seller: &str, sku: &str, category: &str, units: u32) {
+pub(crate) async fn on_sale(app: &TestApp, seller: &str, sku: &str, category: &str, units: u32) {
     create(app, seller, &listing(sku, &format!("Item {sku}"), category)).await;
     app.stock(sku, units).await;
 }

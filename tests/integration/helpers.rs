@@ -271,7 +271,7 @@ impl TestApp {
     }
 
     /// Runs the template's queue and stream event sources against this test's resources, as
-    /// `infra/up` does, until the test ends.
+    /// `infra/up` does, until the test ends, and answers its state machines' Lambda tasks.
     pub fn start_event_sources(&self) {
         let extra = HashMap::from(registry::emulator_settings());
         let functions = registry::load(&self.sdk, &self.template, &self.stack, &extra).unwrap();
@@ -289,7 +289,9 @@ impl TestApp {
             streams_from_latest: false,
         };
         let sources = mappings::mappings(&self.template, &self.stack).unwrap();
-        mappings::start(&self.sdk, std::sync::Arc::new(gateway), sources, tuning);
+        let gateway = std::sync::Arc::new(gateway);
+        step_functions::serve(gateway.clone());
+        mappings::start(&self.sdk, gateway, sources, tuning);
     }
 
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
@@ -504,5 +506,81 @@ impl Answer {
         assert_eq!(self.status, status, "{}", self.body);
         assert_eq!(self.header("content-type"), "application/problem+json");
         assert_eq!(self.body["status"], status);
+    }
+}
+
+/// Lambda's Invoke API for the state machines of every test in this process: the emulator
+/// sends each task to `RAINFOREST_LAMBDA_ENDPOINT` (set by `infra/stack.py run`), and the
+/// function's name (unique to its test) says whose gateway answers, on that test's runtime.
+mod step_functions {
+    use http_body_util::BodyExt;
+    use rainforest_local::gateway::{Gateway, HttpResponse};
+    use std::sync::{Arc, Mutex, OnceLock};
+    use tokio::runtime::Handle;
+
+    static GATEWAYS: Mutex<Vec<(Handle, Arc<Gateway>)>> = Mutex::new(Vec::new());
+    static LISTENING: OnceLock<()> = OnceLock::new();
+
+    /// Answers the Lambda tasks of `gateway`'s functions from now on.
+    pub fn serve(gateway: Arc<Gateway>) {
+        GATEWAYS.lock().unwrap().push((Handle::current(), gateway));
+        LISTENING.get_or_init(listen);
+    }
+
+    fn listen() {
+        let endpoint = std::env::var("RAINFOREST_LAMBDA_ENDPOINT")
+            .expect("RAINFOREST_LAMBDA_ENDPOINT: run the tests inside `python infra/stack.py run`");
+        let address = endpoint.trim_start_matches("http://").to_owned();
+        let listener = std::net::TcpListener::bind(&address).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                loop {
+                    let Ok((stream, _)) = listener.accept().await else {
+                        continue;
+                    };
+                    tokio::spawn(async move {
+                        let service = hyper::service::service_fn(answer);
+                        let io = hyper_util::rt::TokioIo::new(stream);
+                        let _ = hyper::server::conn::http1::Builder::new()
+                            .serve_connection(io, service)
+                            .await;
+                    });
+                }
+            });
+        });
+    }
+
+    async fn answer(
+        request: http::Request<hyper::body::Incoming>,
+    ) -> Result<HttpResponse, std::convert::Infallible> {
+        let path = request.uri().path().to_owned();
+        let body = request.into_body().collect().await.unwrap().to_bytes();
+        let name = path
+            .strip_prefix("/2015-03-31/functions/")
+            .and_then(|p| p.strip_suffix("/invocations"))
+            .unwrap_or_default()
+            .replace("%3A", ":");
+        let owner = GATEWAYS
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(_, gateway)| gateway.functions.find(&name).is_some())
+            .cloned();
+        let (handle, gateway) = owner.unwrap_or_else(|| {
+            let last = GATEWAYS.lock().unwrap().last().cloned();
+            last.expect("a test's gateway")
+        });
+        let response = handle
+            .spawn(async move { gateway.invoke_api(&name, &body).await })
+            .await
+            .unwrap()
+            .unwrap();
+        Ok(response)
     }
 }

@@ -9,6 +9,7 @@
 mod bench;
 mod cart;
 mod catalog;
+mod checkout;
 mod feeds;
 mod helpers;
 mod inventory;

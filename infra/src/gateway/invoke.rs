@@ -5,7 +5,8 @@ use http::StatusCode;
 use serde_json::{Value, json};
 
 impl Gateway {
-    pub(super) async fn invoke_api(&self, name: &str, body: &[u8]) -> anyhow::Result<HttpResponse> {
+    /// Answers an Invoke API call for function `name` (a name or an ARN) as Lambda does.
+    pub async fn invoke_api(&self, name: &str, body: &[u8]) -> anyhow::Result<HttpResponse> {
         let payload = if body.is_empty() {
             Value::Null
         } else {

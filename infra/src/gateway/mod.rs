@@ -31,7 +31,7 @@ use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-type HttpResponse = Response<Full<Bytes>>;
+pub type HttpResponse = Response<Full<Bytes>>;
 
 fn full(bytes: impl Into<Bytes>) -> Full<Bytes> {
     Full::new(bytes.into())

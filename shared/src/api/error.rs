@@ -217,6 +217,31 @@ pub enum CartProblems {
     Unexpected(Problem),
 }
 
+/// The problems a shopper's read of their own orders can answer.
+#[derive(utoipa::IntoResponses)]
+pub enum ShopperReadProblems {
+    #[response(
+        status = 400,
+        description = "A parameter broke a rule",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+    #[response(status = 401, description = "No valid bearer token")]
+    Unauthenticated(GatewayMessage),
+    #[response(
+        status = 404,
+        description = "None of this shopper's",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+    #[response(
+        status = 500,
+        description = "Our failure; the cause is logged",
+        content_type = "application/problem+json"
+    )]
+    Unexpected(Problem),
+}
+
 /// The problems a seller's write can answer.
 #[derive(utoipa::IntoResponses)]
 pub enum WriteProblems {

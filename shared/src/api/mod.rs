@@ -16,7 +16,7 @@ pub use cart::{CART_TOKEN_HEADER, added, cart_answer, cart_owner, guest, not_for
 pub use catalog::offer_written;
 pub use error::{
     ApiError, CartProblems, GatewayMessage, Problem, ReadProblems, SellerReadProblems,
-    WriteProblems, problem_response,
+    ShopperReadProblems, WriteProblems, problem_response,
 };
 pub use identity::{Caller, Role};
 #[cfg(feature = "dynamodb")]

@@ -1,0 +1,35 @@
+//! Checkout step 2: holds every line's units (all or none) under the order's own reservation id,
+//! so a retried step finds its reservation instead of holding twice.
+
+use shared::checkout::{HOLD, Saga, allocate, rejected};
+use shared::events::StepError;
+use shared::inventory::{ReservationLine, Reserved};
+use shared::orders::Failure;
+use std::collections::HashMap;
+
+/// What the handler needs, built once per process.
+pub use shared::inventory::InventoryStore as Deps;
+
+#[tracing::instrument(skip_all, fields(order_id = %saga.order_id))]
+pub async fn handle(store: &Deps, saga: Saga) -> Result<Vec<ReservationLine>, StepError> {
+    let priced = saga.priced()?;
+    let mut available = HashMap::new();
+    for line in &priced.lines {
+        let stock = store.stock(&line.sku).await?;
+        let here = stock
+            .locations
+            .iter()
+            .map(|(location, at)| (location.clone(), at.available()))
+            .collect::<Vec<_>>();
+        available.insert(line.sku.clone(), here);
+    }
+    let request = allocate(&priced.lines, &available).map_err(|failure| rejected(&failure))?;
+    match store.reserve(saga.reservation_id(), &request, HOLD).await? {
+        Reserved::Held(reservation) => Ok(reservation.lines()),
+        Reserved::Short(short) => {
+            let skus = short.into_iter().map(|s| s.sku).collect();
+            Err(rejected(&Failure::OutOfStock { skus }))
+        }
+        other => Err(anyhow::anyhow!("the order's reservation is {other:?}").into()),
+    }
+}

@@ -1,0 +1,64 @@
+//! The cart as checkout takes it: every line buyable in the units wanted, the coupon still
+//! applying, and the total what the shopper was shown.
+
+use crate::cart::CartView;
+use crate::inventory::Availability;
+use crate::money::Money;
+use crate::orders::{Failure, OrderLine, Priced};
+
+pub fn price(view: &CartView, expected_total: Money) -> Result<Priced, Failure> {
+    if view.lines.is_empty() {
+        return Err(Failure::CartEmpty);
+    }
+    let short: Vec<_> = view
+        .lines
+        .iter()
+        .filter(|line| {
+            let enough = match line.availability {
+                Availability::InStock => true,
+                Availability::OnlyLeft { quantity } => quantity >= line.quantity,
+                Availability::OutOfStock => false,
+            };
+            !line.purchasable || !enough
+        })
+        .map(|line| line.sku.clone())
+        .collect();
+    if !short.is_empty() {
+        return Err(Failure::OutOfStock { skus: short });
+    }
+    if view.coupon.as_ref().is_some_and(|coupon| !coupon.applied) {
+        return Err(Failure::CouponInvalid);
+    }
+    if view.total != expected_total {
+        return Err(Failure::PriceChanged { total: view.total });
+    }
+    let lines = view
+        .lines
+        .iter()
+        .map(|line| {
+            let (Some(product_id), Some(seller_id), Some(title)) =
+                (line.product_id, line.seller_id.clone(), line.title.clone())
+            else {
+                // A purchasable line's offer is in the catalog.
+                return Err(Failure::OutOfStock {
+                    skus: vec![line.sku.clone()],
+                });
+            };
+            Ok(OrderLine {
+                sku: line.sku.clone(),
+                product_id,
+                seller_id,
+                title,
+                quantity: line.quantity,
+                unit_price: line.unit_price,
+                line_total: line.line_total,
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Priced {
+        lines,
+        subtotal: view.subtotal,
+        discount: view.discount,
+        total: view.total,
+    })
+}

@@ -1,0 +1,140 @@
+//! An order and the rules of its status: it moves forward only, each step once.
+
+use crate::catalog::{ProductId, SellerId, Sku};
+use crate::ids::OrderId;
+use crate::money::Money;
+use crate::payments::{Decline, PaymentToken};
+use serde::{Deserialize, Serialize};
+
+crate::bounded_text!(
+    /// A line of an address: a name, a street, a city.
+    AddressLine, 1, 100
+);
+
+crate::bounded_text!(
+    /// A postal code as the country writes it.
+    PostalCode, 2, 12
+);
+
+crate::identifier!(
+    /// An ISO 3166-1 alpha-2 country code, upper case.
+    CountryCode, 2, 2, "A-Z", "two capital letters (ISO 3166-1 alpha-2)"
+);
+
+crate::identifier!(
+    /// The client's key for one checkout request (`Idempotency-Key`): a retry with the same key
+    /// gets the first request's order.
+    IdempotencyKey, 8, 64, "A-Za-z0-9_-", "letters, digits, '-' or '_' (8 to 64; a UUID fits)"
+);
+
+/// Where an order goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    pub name: AddressLine,
+    pub line1: AddressLine,
+    #[serde(default)]
+    pub line2: Option<AddressLine>,
+    pub city: AddressLine,
+    #[serde(default)]
+    pub region: Option<AddressLine>,
+    pub postal_code: PostalCode,
+    pub country: CountryCode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// The checkout saga is working on it.
+    Processing,
+    /// Priced, stock held, payment authorized; not yet paid.
+    Pending,
+    Confirmed,
+    Failed,
+}
+
+impl OrderStatus {
+    /// Whether the shopper's answer is known.
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Confirmed | Self::Failed)
+    }
+}
+
+/// Why a checkout failed, as the shopper is told: each reason is something they can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Failure {
+    CartEmpty,
+    /// These lines do not have the units wanted.
+    OutOfStock {
+        skus: Vec<Sku>,
+    },
+    /// The cart now comes to `total`, not the total the shopper was shown.
+    PriceChanged {
+        total: Money,
+    },
+    /// The cart's coupon no longer applies.
+    CouponInvalid,
+    PaymentDeclined {
+        decline_code: Decline,
+    },
+    /// The payment provider did not answer; nothing was charged.
+    PaymentUnavailable,
+    /// Something on our side failed; nothing was charged or held.
+    CheckoutError,
+}
+
+impl Failure {
+    /// The saga step error's name for it (`Rejected.<name>`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::CartEmpty => "CartEmpty",
+            Self::OutOfStock { .. } => "OutOfStock",
+            Self::PriceChanged { .. } => "PriceChanged",
+            Self::CouponInvalid => "CouponInvalid",
+            Self::PaymentDeclined { .. } => "PaymentDeclined",
+            Self::PaymentUnavailable => "PaymentUnavailable",
+            Self::CheckoutError => "CheckoutError",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OrderLine {
+    pub sku: Sku,
+    pub product_id: ProductId,
+    pub seller_id: SellerId,
+    pub title: String,
+    pub quantity: u32,
+    pub unit_price: Money,
+    pub line_total: Money,
+}
+
+/// The cart as checkout priced it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Priced {
+    pub lines: Vec<OrderLine>,
+    pub subtotal: Money,
+    pub discount: Money,
+    pub total: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Order {
+    pub id: OrderId,
+    pub customer_id: String,
+    pub status: OrderStatus,
+    /// What the shopper was shown and agreed to pay.
+    pub expected_total: Money,
+    /// Absent until checkout has priced the cart.
+    #[serde(default)]
+    pub priced: Option<Priced>,
+    pub shipping_address: Address,
+    /// The gateway's token of the card it is paid with (never a card number).
+    pub payment_token: PaymentToken,
+    /// Why it failed, once it has.
+    #[serde(default)]
+    pub failure: Option<Failure>,
+    pub created_at: String,
+    pub updated_at: String,
+}

@@ -1,0 +1,258 @@
+//! The orders table:
+//! - `ORDER#<id>` / `ORDER`: the order (its `customer_id` and `created_at` feed the `ByCustomer`
+//!   index of a shopper's history);
+//! - `ORDER#<id>` / `EVENT#<name>`: the outbox, one item per event (`OrderPlaced`,
+//!   `OrderConfirmed`, `OrderFailed`), written in the same transaction as the status it reports
+//!   and only once: the table's stream is what publishes them;
+//! - `CHECKOUT#<customer>#<idempotency key>` / `CHECKOUT`: which order a checkout request
+//!   started, and a digest of its body, so a replay finds it and a reused key is told apart.
+
+use super::{Failure, IdempotencyKey, Order, OrderId, OrderStatus, Priced};
+use crate::clock;
+use crate::config::Source;
+use crate::dynamo::{self, item, key, put_new};
+use anyhow::{Context, bail};
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize)]
+struct OrderItem {
+    pk: String,
+    sk: String,
+    #[serde(flatten)]
+    order: Order,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CheckoutItem {
+    pk: String,
+    sk: String,
+    order_id: OrderId,
+    request_digest: String,
+}
+
+#[derive(Serialize)]
+struct EventItem<'a> {
+    pk: String,
+    sk: String,
+    event_type: &'static str,
+    order_id: OrderId,
+    customer_id: &'a str,
+    status: OrderStatus,
+    at: &'a str,
+}
+
+/// What starting a checkout found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Started {
+    New,
+    /// The same request was made before: this is its order.
+    Replay(OrderId),
+    /// The key was used for another request.
+    KeyReused,
+}
+
+/// What a status change found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Transition {
+    Moved,
+    /// It was in the wanted status already: a replay.
+    Already,
+    /// It is in a status it may not leave for the wanted one.
+    Refused(OrderStatus),
+    NotFound,
+}
+
+pub struct OrdersStore {
+    client: Client,
+    table: String,
+}
+
+fn order_key(id: OrderId) -> (String, String) {
+    (format!("ORDER#{id}"), "ORDER".to_owned())
+}
+
+fn checkout_key(customer: &str, idempotency_key: &IdempotencyKey) -> (String, String) {
+    (
+        format!("CHECKOUT#{customer}#{idempotency_key}"),
+        "CHECKOUT".to_owned(),
+    )
+}
+
+/// A value as the order item holds it.
+fn value<T: Serialize>(value: &T) -> anyhow::Result<AttributeValue> {
+    serde_dynamo::to_attribute_value(value).context("encoding an order attribute")
+}
+
+impl OrdersStore {
+    pub fn new(client: Client, table: String) -> Self {
+        Self { client, table }
+    }
+
+    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
+        Ok(Self::new(
+            crate::aws::dynamodb(sdk),
+            source.required("ORDERS_TABLE")?,
+        ))
+    }
+
+    pub async fn connect(&self) {
+        dynamo::connect(&self.client, &self.table).await;
+    }
+
+    pub async fn order(&self, id: OrderId) -> anyhow::Result<Option<Order>> {
+        let found: Option<OrderItem> =
+            dynamo::get(&self.client, &self.table, order_key(id), "reading an order").await?;
+        Ok(found.map(|item| item.order))
+    }
+
+    /// Records a new order, `processing`, under the request's idempotency key, in one
+    /// transaction: a key seen before starts nothing.
+    #[tracing::instrument(skip_all, fields(order_id = %order.id))]
+    pub async fn start(
+        &self,
+        order: &Order,
+        idempotency_key: &IdempotencyKey,
+        request_digest: &str,
+    ) -> anyhow::Result<Started> {
+        let (pk, sk) = checkout_key(&order.customer_id, idempotency_key);
+        let checkout = CheckoutItem {
+            pk,
+            sk,
+            order_id: order.id,
+            request_digest: request_digest.to_owned(),
+        };
+        let (pk, sk) = order_key(order.id);
+        let record = OrderItem {
+            pk,
+            sk,
+            order: order.clone(),
+        };
+        let writes = vec![
+            put_new(&self.table, item(&checkout)?)?,
+            put_new(&self.table, item(&record)?)?,
+        ];
+        if dynamo::transact(&self.client, writes, "starting an order")
+            .await?
+            .is_none()
+        {
+            return Ok(Started::New);
+        }
+        let first: CheckoutItem = dynamo::get(
+            &self.client,
+            &self.table,
+            checkout_key(&order.customer_id, idempotency_key),
+            "reading a checkout",
+        )
+        .await?
+        .context("a checkout whose key is taken but absent")?;
+        Ok(if first.request_digest == request_digest {
+            Started::Replay(first.order_id)
+        } else {
+            Started::KeyReused
+        })
+    }
+
+    /// `processing` → `pending`, with the cart as checkout priced it.
+    pub async fn place(&self, id: OrderId, priced: &Priced) -> anyhow::Result<Transition> {
+        self.transition(
+            id,
+            &[OrderStatus::Processing],
+            OrderStatus::Pending,
+            vec![("priced", value(priced)?)],
+            "OrderPlaced",
+        )
+        .await
+    }
+
+    /// `pending` → `confirmed`: stock taken, money captured.
+    pub async fn confirm(&self, id: OrderId) -> anyhow::Result<Transition> {
+        self.transition(
+            id,
+            &[OrderStatus::Pending],
+            OrderStatus::Confirmed,
+            vec![],
+            "OrderConfirmed",
+        )
+        .await
+    }
+
+    /// `processing` or `pending` → `failed`, with the reason the shopper is told.
+    pub async fn fail(&self, id: OrderId, failure: &Failure) -> anyhow::Result<Transition> {
+        let from = [OrderStatus::Processing, OrderStatus::Pending];
+        self.transition(
+            id,
+            &from,
+            OrderStatus::Failed,
+            vec![("failure", value(failure)?)],
+            "OrderFailed",
+        )
+        .await
+    }
+
+    /// Moves the order to `to` from one of `from`, setting `fields`, and writes `event` to the
+    /// outbox in the same transaction.
+    async fn transition(
+        &self,
+        id: OrderId,
+        from: &[OrderStatus],
+        to: OrderStatus,
+        fields: Vec<(&'static str, AttributeValue)>,
+        event: &'static str,
+    ) -> anyhow::Result<Transition> {
+        let Some(order) = self.order(id).await? else {
+            return Ok(Transition::NotFound);
+        };
+        if order.status == to {
+            return Ok(Transition::Already);
+        }
+        if !from.contains(&order.status) {
+            return Ok(Transition::Refused(order.status));
+        }
+        let now = clock::now();
+        let mut set = vec!["#status = :to".to_owned(), "updated_at = :now".to_owned()];
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(order_key(id))))
+            .condition_expression("#status = :from")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":from", value(&order.status)?)
+            .expression_attribute_values(":to", value(&to)?)
+            .expression_attribute_values(":now", AttributeValue::S(now.clone()));
+        for (name, field) in fields {
+            set.push(format!("#{name} = :{name}"));
+            update = update
+                .expression_attribute_names(format!("#{name}"), name)
+                .expression_attribute_values(format!(":{name}"), field);
+        }
+        let update = update
+            .update_expression(format!("SET {}", set.join(", ")))
+            .build()
+            .context("building an order update")?;
+        let (pk, _) = order_key(id);
+        let outbox = EventItem {
+            pk,
+            sk: format!("EVENT#{event}"),
+            event_type: event,
+            order_id: id,
+            customer_id: &order.customer_id,
+            status: to,
+            at: &now,
+        };
+        let writes: Vec<TransactWriteItem> = vec![
+            TransactWriteItem::builder().update(update).build(),
+            put_new(&self.table, item(&outbox)?)?,
+        ];
+        match dynamo::transact(&self.client, writes, "moving an order on").await? {
+            None => Ok(Transition::Moved),
+            // Another call moved it between the read and the write: answer from what it is now.
+            Some(failed) if failed.first() == Some(&true) => match self.order(id).await? {
+                Some(now) if now.status == to => Ok(Transition::Already),
+                Some(now) => Ok(Transition::Refused(now.status)),
+                None => Ok(Transition::NotFound),
+            },
+            Some(_) => bail!("order {id}'s outbox has {event} already, but not its status"),
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! Checkout: the saga's real ASL runs in the emulator's Step Functions, its Lambda tasks answered
+//! by this test's functions. Every ending leaves nothing half-done: stock is taken only by
+//! confirmed orders and money only for them; a failed order says why.
+
+use crate::cart::{add, get_cart, on_sale, usd};
+use crate::helpers::{Answer, As, Call, TestApp, eventually, receive};
+use serde_json::{Value, json};
+use shared::money::Currency;
+use shared::payments::{LedgerTotals, PaymentsStore};
+
+const CHECKOUT: &str = "/api/v1/orders/checkout";
+/// The catalog tests' listing price.
+const PRICE: u64 = 49_999;
+
+fn address() -> Value {
+    json!({"name": "Ada Lovelace", "line1": "1 Main St", "city": "Seattle", "region": "WA",
+           "postal_code": "98101", "country": "US"})
+}
+
+fn checkout(shopper: &str, key: &str, token: &str, total: u64) -> Call {
+    Call::new("POST", CHECKOUT, CHECKOUT)
+        .by(As::Customer(shopper))
+        .header("idempotency-key", key)
+        .json(&json!({"shipping_address": address(), "payment_token": token, "expected_total": usd(total)}))
+}
+
+fn get_order(shopper: &str, id: &str) -> Call {
+    Call::new(
+        "GET",
+        "/api/v1/orders/{id}",
+        &format!("/api/v1/orders/{id}"),
+    )
+    .by(As::Customer(shopper))
+}
+
+/// The order once its saga has finished with it.
+async fn finished(app: &TestApp, shopper: &str, id: &str) -> Value {
+    eventually(180, "the checkout saga to finish", || async {
+        let order = app.send(get_order(shopper, id)).await;
+        assert_eq!(order.status, 200, "{}", order.body);
+        let status = order.body["status"].as_str().unwrap().to_owned();
+        (status == "confirmed" || status == "failed").then_some(order.body)
+    })
+    .await
+}
+
+/// Checks out `shopper`'s cart and waits for the outcome.
+async fn buy(app: &TestApp, shopper: &str, token: &str, total: u64) -> Value {
+    let started = app
+        .send(checkout(shopper, &format!("key-{shopper}"), token, total))
+        .await;
+    assert_started(&started);
+    finished(app, shopper, started.body["id"].as_str().unwrap()).await
+}
+
+#[track_caller]
+fn assert_started(answer: &Answer) {
+    assert!(
+        matches!(answer.status, 201 | 202),
+        "{}: {}",
+        answer.status,
+        answer.body
+    );
+    let id = answer.body["id"].as_str().unwrap();
+    assert_eq!(answer.header("location"), format!("/api/v1/orders/{id}"));
+    if answer.status == 201 {
+        assert!(matches!(
+            answer.body["status"].as_str(),
+            Some("confirmed" | "failed")
+        ));
+    }
+}
+
+/// On hand and reserved of `sku`, over every location and shard.
+async fn stock(app: &TestApp, sku: &str) -> (u32, u32) {
+    let stock = app.inventory().stock(&sku.parse().unwrap()).await.unwrap();
+    let shards = stock.locations.values().flat_map(|l| l.shards.iter());
+    shards.fold((0, 0), |(on_hand, reserved), s| {
+        (on_hand + s.on_hand, reserved + s.reserved)
+    })
+}
+
+async fn ledger(app: &TestApp) -> LedgerTotals {
+    let payments = PaymentsStore::new(app.dynamodb(), app.reference("PaymentsTable"));
+    payments.ledger_totals(Currency::USD).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_cart_becomes_a_confirmed_order_and_a_replay_is_the_same_order() {
+    let app = TestApp::spawn().await;
+    app.start_event_sources();
+    on_sale(&app, "seller-a", "BUY-A", "lamps", 5).await;
+    assert_eq!(app.send(add("ada", "BUY-A", 2)).await.status, 200);
+
+    let first = app
+        .send(checkout("ada", "purchase-0001", "tok_visa", 2 * PRICE))
+        .await;
+    assert_started(&first);
+    let id = first.body["id"].as_str().unwrap().to_owned();
+    let order = finished(&app, "ada", &id).await;
+    assert_eq!(order["status"], "confirmed", "{order}");
+    assert_eq!(order["priced"]["total"], usd(2 * PRICE));
+    assert_eq!(order["priced"]["lines"][0]["sku"], "BUY-A");
+    assert_eq!(order["priced"]["lines"][0]["quantity"], 2);
+    assert_eq!(
+        stock(&app, "BUY-A").await,
+        (3, 0),
+        "the order took its two units"
+    );
+    assert_eq!(
+        ledger(&app).await,
+        LedgerTotals {
+            captured: 2 * PRICE,
+            refunded: 0
+        }
+    );
+    let cart = app.send(get_cart("ada")).await;
+    assert_eq!(
+        cart.body["lines"],
+        json!([]),
+        "the bought lines left the cart"
+    );
+    let sqs = aws_sdk_sqs::Client::new(&app.sdk);
+    let handed = eventually(30, "the order handed to fulfillment", || async {
+        receive(&sqs, &app.reference("FulfillmentQueue"))
+            .await
+            .into_iter()
+            .next()
+    })
+    .await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&handed).unwrap(),
+        json!({"order_id": id})
+    );
+
+    // The same request again is the same order, finished; the key with another body is refused.
+    let replay = app
+        .send(checkout("ada", "purchase-0001", "tok_visa", 2 * PRICE))
+        .await;
+    assert_eq!(
+        (replay.status, replay.body["id"].as_str()),
+        (201, Some(id.as_str()))
+    );
+    let other = app
+        .send(checkout("ada", "purchase-0001", "tok_visa", PRICE))
+        .await;
+    other.assert_unprocessable("Idempotency-Key");
+    let unkeyed = Call::new("POST", CHECKOUT, CHECKOUT)
+        .by(As::Customer("ada"))
+        .json(&json!({"shipping_address": address(), "payment_token": "tok_visa", "expected_total": usd(PRICE)}));
+    app.send(unkeyed).await.assert_invalid("Idempotency-Key");
+    assert_eq!(
+        ledger(&app).await.captured,
+        2 * PRICE,
+        "one order, charged once"
+    );
+    app.send(get_order("someone-else", &id))
+        .await
+        .assert_problem(404);
+}
+
+#[tokio::test]
+async fn every_failure_leaves_nothing_held_or_charged_and_says_why() {
+    let app = TestApp::spawn().await;
+    app.start_event_sources();
+    // (shopper, token, total shown, the order's ending)
+    let cases = [
+        (
+            "declined",
+            "tok_chargeDeclinedInsufficientFunds",
+            PRICE,
+            json!({"reason": "payment_declined", "decline_code": "insufficient_funds"}),
+        ),
+        (
+            "stolen",
+            "tok_chargeDeclinedStolenCard",
+            PRICE,
+            json!({"reason": "payment_declined", "decline_code": "stolen_card"}),
+        ),
+        (
+            "capture",
+            "tok_captureFails",
+            PRICE,
+            json!({"reason": "payment_declined", "decline_code": "capture_refused"}),
+        ),
+        (
+            "timeout",
+            "tok_timeout",
+            PRICE,
+            json!({"reason": "payment_unavailable"}),
+        ),
+        (
+            "repriced",
+            "tok_visa",
+            PRICE - 1,
+            json!({"reason": "price_changed", "total": usd(PRICE)}),
+        ),
+        ("flaky", "tok_unavailable_2", PRICE, Value::Null),
+    ];
+    for (shopper, ..) in &cases {
+        let sku = format!("FAIL-{}", shopper.to_uppercase());
+        on_sale(&app, "seller-a", &sku, "lamps", 4).await;
+        assert_eq!(app.send(add(shopper, &sku, 1)).await.status, 200);
+    }
+    let endings = futures::future::join_all(
+        cases
+            .iter()
+            .map(|(shopper, token, total, _)| buy(&app, shopper, token, *total)),
+    )
+    .await;
+    for ((shopper, _, _, failure), order) in cases.iter().zip(&endings) {
+        let sku = format!("FAIL-{}", shopper.to_uppercase());
+        if failure.is_null() {
+            assert_eq!(order["status"], "confirmed", "{shopper}: {order}");
+            assert_eq!(stock(&app, &sku).await, (3, 0), "{shopper}");
+        } else {
+            assert_eq!(order["status"], "failed", "{shopper}: {order}");
+            assert_eq!(&order["failure"], failure, "{shopper}");
+            assert_eq!(
+                stock(&app, &sku).await,
+                (4, 0),
+                "{shopper}: nothing held or taken"
+            );
+        }
+    }
+    assert_eq!(
+        ledger(&app).await,
+        LedgerTotals {
+            captured: PRICE,
+            refunded: 0
+        },
+        "money taken only for the confirmed order"
+    );
+
+    // An empty cart, and a line with more units than are left, fail before anything is held.
+    let empty = buy(&app, "nobody", "tok_visa", PRICE).await;
+    assert_eq!(empty["failure"], json!({"reason": "cart_empty"}));
+    on_sale(&app, "seller-a", "FAIL-SHORT", "lamps", 3).await;
+    assert_eq!(app.send(add("short", "FAIL-SHORT", 3)).await.status, 200);
+    app.stock("FAIL-SHORT", 2).await;
+    let short = buy(&app, "short", "tok_visa", 3 * PRICE).await;
+    assert_eq!(
+        short["failure"],
+        json!({"reason": "out_of_stock", "skus": ["FAIL-SHORT"]})
+    );
+    assert_eq!(stock(&app, "FAIL-SHORT").await, (2, 0));
+}
+
+#[tokio::test]
+async fn concurrent_checkouts_of_a_scarce_sku_confirm_exactly_the_units_there_are() {
+    let app = TestApp::spawn().await;
+    app.start_event_sources();
+    on_sale(&app, "seller-a", "HOT-1", "lamps", 10).await;
+    let shoppers: Vec<String> = (0..100).map(|n| format!("shopper-{n:03}")).collect();
+    for shopper in &shoppers {
+        assert_eq!(app.send(add(shopper, "HOT-1", 1)).await.status, 200);
+    }
+    let endings = futures::future::join_all(
+        shoppers
+            .iter()
+            .map(|shopper| buy(&app, shopper, "tok_visa", PRICE)),
+    )
+    .await;
+    let confirmed = endings
+        .iter()
+        .filter(|o| o["status"] == "confirmed")
+        .count();
+    let sold_out = endings
+        .iter()
+        .filter(|o| o["failure"] == json!({"reason": "out_of_stock", "skus": ["HOT-1"]}))
+        .count();
+    assert_eq!((confirmed, sold_out), (10, 90), "{endings:?}");
+    assert_eq!(stock(&app, "HOT-1").await, (0, 0));
+    assert_eq!(
+        ledger(&app).await,
+        LedgerTotals {
+            captured: 10 * PRICE,
+            refunded: 0
+        }
+    );
+}
