@@ -182,6 +182,7 @@ impl<'a> Function<'a> {
         let own_routes: Vec<&gateway::Route> =
             routes.iter().filter(|r| r.function == *id).collect();
         let sample = Sample::load(&template.dir.join("functions").join(name))?;
+        environment.extend(sample.environment());
         let cart_token = match environment.get("CART_TOKEN_SECRET") {
             Some(secret) => Some(
                 shared::cart::CartTokens::new(secret)?

@@ -27,6 +27,9 @@ pub enum Sample {
         headers: BTreeMap<String, String>,
         #[serde(default)]
         body: Option<Value>,
+        /// Settings that differ for the bench: a wait for work the bench does not run.
+        #[serde(default)]
+        environment: BTreeMap<String, String>,
     },
     /// A queue or stream consumer's event, as its event source mapping sends it.
     Event(Value),
@@ -38,6 +41,14 @@ impl Sample {
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {} (the function's bench sample)", path.display()))?;
         serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+    }
+
+    /// The function's settings the sample overrides.
+    pub fn environment(&self) -> BTreeMap<String, String> {
+        match self {
+            Self::Request { environment, .. } => environment.clone(),
+            Self::Event(_) => BTreeMap::new(),
+        }
     }
 
     /// The event of invocation `n`; `routes` are the function's routes in the template.
@@ -65,6 +76,7 @@ impl Sample {
                 groups,
                 headers,
                 body,
+                ..
             } => {
                 let path = numbered(path);
                 let (route, path_parameters) = routes

@@ -7,12 +7,14 @@
 mod cart;
 mod catalog;
 mod inventory;
+mod orders;
 
 pub use cart::DEMO_COUPON;
 pub use catalog::{catalog_store, demo_catalog};
 pub use inventory::{
     DEMO_BATCH, DEMO_FEED, FULFILLMENT_CENTERS, demo_batch, demo_feed, demo_stock,
 };
+pub use orders::{DEMO_FAILED_ORDER, DEMO_ORDER};
 
 use crate::{Stack, Template};
 use anyhow::Context;
@@ -90,6 +92,16 @@ pub async fn load_demo_data(
     cart::demo_carts(&carts, offer)
         .await
         .context("loading the demo carts")?;
+    let client = aws_sdk_dynamodb::Client::new(sdk);
+    let stores = orders::Stores {
+        catalog,
+        inventory: &inventory,
+        orders: shared::orders::OrdersStore::new(client.clone(), stack.reference("OrdersTable")?),
+        payments: shared::payments::PaymentsStore::new(client, stack.reference("PaymentsTable")?),
+    };
+    orders::demo_orders(&stores, offer)
+        .await
+        .context("loading the demo orders")?;
     Ok(summary)
 }
 

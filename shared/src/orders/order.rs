@@ -58,6 +58,18 @@ impl OrderStatus {
     pub fn is_final(self) -> bool {
         matches!(self, Self::Confirmed | Self::Failed)
     }
+
+    /// Whether an order in this status has been `status` already: a step replayed after the
+    /// order went on (placing a confirmed order) is a replay, not a refusal.
+    pub fn has_reached(self, status: Self) -> bool {
+        let progress = |s: Self| match s {
+            Self::Processing => Some(0),
+            Self::Pending => Some(1),
+            Self::Confirmed => Some(2),
+            Self::Failed => None,
+        };
+        self == status || matches!((progress(self), progress(status)), (Some(a), Some(b)) if a >= b)
+    }
 }
 
 /// Why a checkout failed, as the shopper is told: each reason is something they can act on.
@@ -82,6 +94,19 @@ pub enum Failure {
     PaymentUnavailable,
     /// Something on our side failed; nothing was charged or held.
     CheckoutError,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OrderStatus::*;
+
+    #[test]
+    fn an_order_has_reached_the_statuses_before_its_own_on_the_way_to_confirmed() {
+        assert!(Confirmed.has_reached(Pending) && Confirmed.has_reached(Processing));
+        assert!(Pending.has_reached(Pending) && !Pending.has_reached(Confirmed));
+        assert!(!Failed.has_reached(Pending) && !Confirmed.has_reached(Failed));
+        assert!(Failed.has_reached(Failed));
+    }
 }
 
 impl Failure {

@@ -204,7 +204,7 @@ impl OrdersStore {
         let Some(order) = self.order(id).await? else {
             return Ok(Transition::NotFound);
         };
-        if order.status == to {
+        if order.status.has_reached(to) {
             return Ok(Transition::Already);
         }
         if !from.contains(&order.status) {
@@ -248,7 +248,7 @@ impl OrdersStore {
             None => Ok(Transition::Moved),
             // Another call moved it between the read and the write: answer from what it is now.
             Some(failed) if failed.first() == Some(&true) => match self.order(id).await? {
-                Some(now) if now.status == to => Ok(Transition::Already),
+                Some(now) if now.status.has_reached(to) => Ok(Transition::Already),
                 Some(now) => Ok(Transition::Refused(now.status)),
                 None => Ok(Transition::NotFound),
             },

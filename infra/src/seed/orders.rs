@@ -1,0 +1,116 @@
+//! Demo orders for customer-01, each made as the checkout saga makes one, so every table agrees:
+//! a confirmed order of the demo cart's offer (its unit reserved and committed, its payment
+//! authorized and captured, in the ledger) and a failed one (card declined, nothing held).
+
+use shared::catalog::{CatalogStore, Offer};
+use shared::checkout::allocate;
+use shared::inventory::{InventoryStore, Reserved};
+use shared::orders::{Failure, Order, OrderId, OrderLine, OrderStatus, OrdersStore, Priced};
+use shared::payments::{Authorized, Captured, Decline, PaymentsStore};
+
+/// customer-01's confirmed demo order (the bench's `get-order` reads it).
+pub const DEMO_ORDER: &str = "01KAN0000000000000000000C1";
+/// customer-01's failed demo order: the card was declined.
+pub const DEMO_FAILED_ORDER: &str = "01KAN0000000000000000000F1";
+
+pub struct Stores<'a> {
+    pub catalog: &'a CatalogStore,
+    pub inventory: &'a InventoryStore,
+    pub orders: OrdersStore,
+    pub payments: PaymentsStore,
+}
+
+pub async fn demo_orders(stores: &Stores<'_>, offer: &Offer) -> anyhow::Result<()> {
+    let product = stores
+        .catalog
+        .product(offer.product_id)
+        .await?
+        .expect("the offer's product");
+    let price = offer.pricing.price();
+    let line = OrderLine {
+        sku: offer.sku.clone(),
+        product_id: offer.product_id,
+        seller_id: offer.seller_id.clone(),
+        title: product.title.to_string(),
+        quantity: 1,
+        unit_price: price,
+        line_total: price,
+    };
+    let priced = Priced {
+        lines: vec![line],
+        subtotal: price,
+        discount: shared::money::Money::of(0, price.currency),
+        total: price,
+    };
+
+    let confirmed = started(stores, DEMO_ORDER, "tok_visa", &priced).await?;
+    let stock = stores.inventory.stock(&offer.sku).await?;
+    let here = stock
+        .locations
+        .iter()
+        .map(|(l, s)| (l.clone(), s.available()))
+        .collect();
+    let request = allocate(&priced.lines, &[(offer.sku.clone(), here)].into())
+        .map_err(|failure| anyhow::anyhow!("the demo order's unit: {failure:?}"))?;
+    let id = shared::inventory::ReservationId::from(confirmed.ulid());
+    let held = stores
+        .inventory
+        .reserve(id, &request, shared::checkout::HOLD)
+        .await?;
+    anyhow::ensure!(
+        matches!(held, Reserved::Held(_)),
+        "the demo order's unit: {held:?}"
+    );
+    stores.inventory.commit(id).await?;
+    let token = "tok_visa".parse().expect("a token");
+    anyhow::ensure!(
+        stores.payments.authorize(confirmed, &token, price).await? == Authorized::Approved
+    );
+    anyhow::ensure!(stores.payments.capture(confirmed).await? == Captured::Captured);
+    stores.orders.place(confirmed, &priced).await?;
+    stores.orders.confirm(confirmed).await?;
+
+    let declined_card = "tok_chargeDeclinedInsufficientFunds";
+    let failed = started(stores, DEMO_FAILED_ORDER, declined_card, &priced).await?;
+    let declined = stores
+        .payments
+        .authorize(failed, &declined_card.parse().expect("a token"), price)
+        .await?;
+    anyhow::ensure!(declined == Authorized::Declined(Decline::InsufficientFunds));
+    let failure = Failure::PaymentDeclined {
+        decline_code: Decline::InsufficientFunds,
+    };
+    stores.orders.fail(failed, &failure).await?;
+    Ok(())
+}
+
+/// The order `id` as checkout starts it.
+async fn started(
+    stores: &Stores<'_>,
+    id: &str,
+    token: &str,
+    priced: &Priced,
+) -> anyhow::Result<OrderId> {
+    let id: OrderId = id.parse().map_err(anyhow::Error::msg)?;
+    let at = "2026-11-20T10:00:00Z".to_owned();
+    let order = Order {
+        id,
+        customer_id: super::DEMO_CUSTOMERS[0].to_owned(),
+        status: OrderStatus::Processing,
+        expected_total: priced.total,
+        priced: None,
+        shipping_address: serde_json::from_value(serde_json::json!({
+            "name": "Demo Customer", "line1": "410 Terry Ave N", "city": "Seattle", "region": "WA",
+            "postal_code": "98109", "country": "US"
+        }))?,
+        payment_token: token.parse().map_err(anyhow::Error::msg)?,
+        failure: None,
+        created_at: at.clone(),
+        updated_at: at,
+    };
+    let key = format!("demo-order-{id}")
+        .parse()
+        .map_err(anyhow::Error::msg)?;
+    stores.orders.start(&order, &key, "demo").await?;
+    Ok(id)
+}
