@@ -279,3 +279,66 @@ async fn concurrent_checkouts_of_a_scarce_sku_confirm_exactly_the_units_there_ar
         }
     );
 }
+
+/// A step killed between its write and its answer is retried and finds its write done: the
+/// order is confirmed once, its units taken once, its money captured once. Compensations that
+/// crash the same way are retried until they have given everything back.
+#[tokio::test]
+async fn steps_that_crash_after_their_writes_are_retried_and_nothing_is_done_twice() {
+    let app = TestApp::spawn().await;
+    app.start_event_sources();
+    on_sale(&app, "seller-a", "CRASH-A", "lamps", 5).await;
+    assert_eq!(app.send(add("crash", "CRASH-A", 2)).await.status, 200);
+    for step in [
+        "CheckoutValidateCartFunction",
+        "CheckoutReserveStockFunction",
+        "CheckoutAuthorizePaymentFunction",
+        "CheckoutPlaceOrderFunction",
+        "CheckoutCapturePaymentFunction",
+        "CheckoutConfirmOrderFunction",
+        "CheckoutEmptyCartFunction",
+    ] {
+        app.fault(step, 1, "Runtime.ExitError", true);
+    }
+    let order = buy(&app, "crash", "tok_visa", 2 * PRICE).await;
+    assert_eq!(order["status"], "confirmed", "{order}");
+    assert_eq!(stock(&app, "CRASH-A").await, (3, 0));
+    assert_eq!(
+        ledger(&app).await,
+        LedgerTotals {
+            captured: 2 * PRICE,
+            refunded: 0
+        }
+    );
+    // The cart empties after the order is confirmed, on the retry.
+    eventually(30, "the bought line to leave the cart", || async {
+        let cart = app.send(get_cart("crash")).await;
+        (cart.body["lines"] == json!([])).then_some(())
+    })
+    .await;
+
+    on_sale(&app, "seller-a", "CRASH-B", "lamps", 5).await;
+    assert_eq!(app.send(add("undone", "CRASH-B", 1)).await.status, 200);
+    for compensation in [
+        "CheckoutReturnPaymentFunction",
+        "CheckoutReleaseStockFunction",
+        "CheckoutFailOrderFunction",
+    ] {
+        app.fault(compensation, 2, "Runtime.ExitError", true);
+    }
+    let failed = buy(&app, "undone", "tok_captureFails", PRICE).await;
+    assert_eq!(
+        failed["failure"],
+        json!({"reason": "payment_declined", "decline_code": "capture_refused"})
+    );
+    assert_eq!(
+        stock(&app, "CRASH-B").await,
+        (5, 0),
+        "the held unit is back on sale"
+    );
+    assert_eq!(
+        ledger(&app).await.captured,
+        2 * PRICE,
+        "nothing more was taken"
+    );
+}

@@ -206,6 +206,8 @@ pub struct TestApp {
     pub store: CatalogStore,
     pub table: String,
     pub bucket: String,
+    /// The local gateway once the event sources run: where faults are injected.
+    gateway: std::sync::OnceLock<std::sync::Arc<Gateway>>,
 }
 
 impl TestApp {
@@ -245,6 +247,7 @@ impl TestApp {
             functions,
             routes,
             sdk,
+            gateway: std::sync::OnceLock::new(),
         }
     }
 
@@ -291,7 +294,21 @@ impl TestApp {
         let sources = mappings::mappings(&self.template, &self.stack).unwrap();
         let gateway = std::sync::Arc::new(gateway);
         step_functions::serve(gateway.clone());
-        mappings::start(&self.sdk, gateway, sources, tuning);
+        mappings::start(&self.sdk, gateway.clone(), sources, tuning);
+        assert!(
+            self.gateway.set(gateway).is_ok(),
+            "event sources start once"
+        );
+    }
+
+    /// The next `failures` invocations of the template's function `logical_id` fail with
+    /// `error_type`; `after_run`: each runs first, as a process killed after its writes.
+    pub fn fault(&self, logical_id: &str, failures: u32, error_type: &str, after_run: bool) {
+        let gateway = self.gateway.get().expect("start_event_sources first");
+        let body = json!({"function": self.reference(logical_id), "failures": failures,
+                          "error_type": error_type, "after_run": after_run});
+        let set = gateway.set_fault(body.to_string().as_bytes()).unwrap();
+        assert_eq!(set.status(), 200);
     }
 
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {

@@ -7,7 +7,8 @@
 //!   into `requestContext.authorizer.jwt`.
 //! - `POST /2015-03-31/functions/{name}/invocations` is Lambda's Invoke API: a function error is
 //!   200 with `X-Amz-Function-Error: Unhandled`, as Step Functions expects.
-//! - `POST /_local/faults` makes a function's next invocations fail, to test Retry and Catch.
+//! - `POST /_local/faults` makes a function's next invocations fail (before or after it runs), to
+//!   test Retry, Catch and a crash between a step's write and its answer.
 //! - `GET /.well-known/jwks.json` is the dev issuer's key set.
 
 mod event;
@@ -67,11 +68,17 @@ impl Gateway {
     /// Invokes a function by name or ARN, honouring injected faults.
     pub async fn invoke(&self, name: &str, payload: Value) -> Option<Result<Value, FunctionError>> {
         let function = self.functions.find(name)?;
-        if let Some(fault) = self.faults.take(&function.name) {
-            tracing::warn!(function = %function.binary, error_type = %fault.error_type, "injected fault");
-            return Some(Err(fault));
+        match self.faults.take(&function.name) {
+            None => Some(function.invoke(payload).await),
+            Some((fault, after_run)) => {
+                if after_run {
+                    let ran = function.invoke(payload).await;
+                    tracing::warn!(function = %function.binary, ok = ran.is_ok(), "ran, then an injected crash");
+                }
+                tracing::warn!(function = %function.binary, error_type = %fault.error_type, "injected fault");
+                Some(Err(fault))
+            }
         }
-        Some(function.invoke(payload).await)
     }
 
     async fn handle(
