@@ -33,7 +33,7 @@ fn remove(shopper: &str, sku: &str) -> Call {
     Call::new("DELETE", ITEM, &format!("{ITEMS}/{sku}")).by(As::Customer(shopper))
 }
 
-fn apply(shopper: &str, code: &str) -> Call {
+pub(crate) fn apply(shopper: &str, code: &str) -> Call {
     Call::new("POST", COUPON, COUPON)
         .by(As::Customer(shopper))
         .json(&json!({"code": code}))
@@ -326,7 +326,7 @@ async fn expire(app: &TestApp, sk: &str) {
         .unwrap();
 }
 
-fn coupon(code: &str, extra: Value) -> Value {
+pub(crate) fn coupon(code: &str, extra: Value) -> Value {
     let mut body = json!({
         "code": code, "discount": {"type": "percent", "percent": 10},
         "valid_from": "2026-01-01T00:00:00Z", "valid_until": "2099-01-01T00:00:00Z"
@@ -337,7 +337,7 @@ fn coupon(code: &str, extra: Value) -> Value {
     body
 }
 
-async fn created(app: &TestApp, body: Value) {
+pub(crate) async fn created(app: &TestApp, body: Value) {
     let answer = app.send(new_coupon(As::Admin("root"), &body)).await;
     assert_eq!(answer.status, 201, "{}", answer.body);
 }

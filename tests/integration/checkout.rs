@@ -2,7 +2,7 @@
 //! by this test's functions. Every ending leaves nothing half-done: stock is taken only by
 //! confirmed orders and money only for them; a failed order says why.
 
-use crate::cart::{add, get_cart, on_sale, usd};
+use crate::cart::{add, apply, coupon, created, get_cart, on_sale, usd};
 use crate::helpers::{Answer, As, Call, TestApp, eventually, receive};
 use serde_json::{Value, json};
 use shared::money::Currency;
@@ -340,5 +340,64 @@ async fn steps_that_crash_after_their_writes_are_retried_and_nothing_is_done_twi
         ledger(&app).await.captured,
         2 * PRICE,
         "nothing more was taken"
+    );
+}
+
+/// A coupon's use is counted by the order that used it, within its limits, and given back when
+/// that order fails; a shopper whose single use went to a confirmed order cannot use it again.
+#[tokio::test]
+async fn an_order_counts_its_coupon_use_and_a_failed_one_gives_it_back() {
+    let app = TestApp::spawn().await;
+    app.start_event_sources();
+    created(&app, coupon("ONCE10", json!({"max_uses_per_customer": 1}))).await;
+    on_sale(&app, "seller-a", "COUPON-A", "lamps", 9).await;
+    let discounted = PRICE - PRICE / 10;
+    let uses = || async {
+        let carts = shared::cart::CartStore::new(
+            app.dynamodb(),
+            app.reference("CartsTable"),
+            Currency::USD,
+        );
+        let (coupon, mine) = carts
+            .coupon(
+                &shared::cart::CouponCode::try_from("ONCE10".to_owned()).unwrap(),
+                Some("cara"),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        (coupon.uses, mine)
+    };
+    let fill = || async {
+        assert_eq!(app.send(add("cara", "COUPON-A", 1)).await.status, 200);
+        assert_eq!(app.send(apply("cara", "ONCE10")).await.status, 200);
+    };
+
+    fill().await;
+    let declined = buy(&app, "cara", "tok_chargeDeclinedStolenCard", discounted).await;
+    assert_eq!(declined["status"], "failed", "{declined}");
+    assert_eq!(uses().await, (0, 0), "the failed order gave its use back");
+
+    let bought = app
+        .send(checkout(
+            "cara",
+            "coupon-purchase-2",
+            "tok_visa",
+            discounted,
+        ))
+        .await;
+    assert_started(&bought);
+    let order = finished(&app, "cara", bought.body["id"].as_str().unwrap()).await;
+    assert_eq!(order["status"], "confirmed", "{order}");
+    assert_eq!(order["priced"]["coupon"], "ONCE10");
+    assert_eq!(order["priced"]["total"], usd(discounted));
+    assert_eq!(uses().await, (1, 1));
+
+    // The used coupon left the cart with the order; this shopper may not apply it again.
+    assert_eq!(app.send(add("cara", "COUPON-A", 1)).await.status, 200);
+    let again = app.send(apply("cara", "ONCE10")).await;
+    assert_eq!(
+        (again.status, again.body["reason"].as_str()),
+        (422, Some("usage_limit_reached"))
     );
 }

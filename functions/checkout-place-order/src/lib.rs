@@ -1,16 +1,45 @@
-//! Checkout step 4: the order becomes `pending` with its priced lines (and `OrderPlaced` goes to
-//! the outbox in the same write).
+//! Checkout step 4: the order counts its use of the cart's coupon (within the coupon's limits,
+//! once per order) and becomes `pending` with its priced lines (`OrderPlaced` goes to the outbox
+//! in the same write). A coupon used up meanwhile fails the checkout as `coupon_invalid`.
 
+use shared::cart::{CartStore, Redeemed};
 use shared::checkout::{Saga, rejected};
+use shared::config::Source;
 use shared::events::StepError;
-use shared::orders::{Failure, Transition};
+use shared::orders::{Failure, OrdersStore, Transition};
 
-/// What the handler needs, built once per process.
-pub use shared::orders::OrdersStore as Deps;
+/// What the handler needs, built once per process: orders and coupons.
+pub struct Deps {
+    orders: OrdersStore,
+    carts: CartStore,
+}
+
+impl Deps {
+    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
+        Ok(Self {
+            orders: OrdersStore::from_source(sdk, source)?,
+            carts: CartStore::from_source(sdk, source)?,
+        })
+    }
+
+    pub async fn connect(&self) {
+        tokio::join!(self.orders.connect(), self.carts.connect());
+    }
+}
 
 #[tracing::instrument(skip_all, fields(order_id = %saga.order_id))]
-pub async fn handle(orders: &Deps, saga: Saga) -> Result<(), StepError> {
-    match orders.place(saga.order_id, saga.priced()?).await? {
+pub async fn handle(deps: &Deps, saga: Saga) -> Result<(), StepError> {
+    let priced = saga.priced()?;
+    if let Some(code) = &priced.coupon {
+        let redeemed = deps
+            .carts
+            .redeem_coupon(code, &saga.customer_id, saga.order_id)
+            .await?;
+        if redeemed == Redeemed::LimitReached {
+            return Err(rejected(&Failure::CouponInvalid));
+        }
+    }
+    match deps.orders.place(saga.order_id, priced).await? {
         Transition::Moved | Transition::Already => Ok(()),
         other => {
             tracing::error!(?other, "the order cannot be placed");

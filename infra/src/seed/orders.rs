@@ -41,6 +41,7 @@ pub async fn demo_orders(stores: &Stores<'_>, offer: &Offer) -> anyhow::Result<(
         subtotal: price,
         discount: shared::money::Money::of(0, price.currency),
         total: price,
+        coupon: None,
     };
 
     let confirmed = started(stores, DEMO_ORDER, "tok_visa", &priced).await?;

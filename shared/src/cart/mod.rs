@@ -15,5 +15,5 @@ pub use coupon::{
 pub use guest::{CartTokens, GuestId, IssuedToken};
 pub use lines::{AddItem, CartOwner, LineQuantity, MAX_LINES, SetQuantity, StoredCart, StoredLine};
 #[cfg(feature = "dynamodb")]
-pub use store::{AddOutcome, CartStore};
+pub use store::{AddOutcome, CartStore, Redeemed};
 pub use view::{AppliedCoupon, CartLineView, CartView, CouponView, Sold};

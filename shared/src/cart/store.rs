@@ -15,6 +15,7 @@ use super::{CartOwner, Coupon, CouponCode, LineQuantity, MAX_LINES, StoredCart, 
 use crate::catalog::Sku;
 use crate::config::Source;
 use crate::dynamo::{self, Item, decode, is_condition_failure, item, key};
+use crate::ids::OrderId;
 use crate::money::{Currency, Money};
 use anyhow::Context;
 use aws_sdk_dynamodb::Client;
@@ -53,6 +54,24 @@ struct CouponItem {
 #[derive(Deserialize)]
 struct UsesItem {
     uses: u32,
+}
+
+#[derive(Serialize)]
+struct RedemptionItem {
+    pk: String,
+    sk: String,
+    customer_id: String,
+    at: String,
+}
+
+/// What redeeming a coupon for an order found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Redeemed {
+    Redeemed,
+    /// This order counted its use before: a replay.
+    AlreadyRedeemed,
+    /// It has been used as often as it may be, in all or by this customer (or it is gone).
+    LimitReached,
 }
 
 /// What became of adding to a cart.
@@ -485,6 +504,101 @@ impl CartStore {
         });
         futures::future::try_join_all(updates).await?;
         Ok(())
+    }
+
+    /// Counts one use of `code` by `customer` for `order`, within the coupon's limits, once per
+    /// order: the redemption item, the coupon's count and the customer's count move together.
+    #[tracing::instrument(skip(self))]
+    pub async fn redeem_coupon(
+        &self,
+        code: &CouponCode,
+        customer: &str,
+        order: OrderId,
+    ) -> anyhow::Result<Redeemed> {
+        let Some((coupon, _)) = self.coupon(code, Some(customer)).await? else {
+            return Ok(Redeemed::LimitReached);
+        };
+        let (pk, _) = coupon_key(code);
+        let redemption = item(&RedemptionItem {
+            pk: pk.clone(),
+            sk: format!("REDEEMED#{order}"),
+            customer_id: customer.to_owned(),
+            at: crate::clock::now(),
+        })?;
+        let total = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(coupon_key(code))))
+            .update_expression("ADD uses :one")
+            .condition_expression(match coupon.terms.max_uses {
+                Some(_) => "attribute_exists(pk) AND uses < :limit",
+                None => "attribute_exists(pk)",
+            })
+            .expression_attribute_values(":one", number(1));
+        let total = match coupon.terms.max_uses {
+            Some(limit) => total.expression_attribute_values(":limit", number(u64::from(limit))),
+            None => total,
+        };
+        let mine = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key((pk, format!("USE#{customer}")))))
+            .update_expression("ADD uses :one")
+            .expression_attribute_values(":one", number(1));
+        let mine = match coupon.terms.max_uses_per_customer {
+            Some(limit) => mine
+                .condition_expression("attribute_not_exists(uses) OR uses < :limit")
+                .expression_attribute_values(":limit", number(u64::from(limit))),
+            None => mine,
+        };
+        let writes = vec![
+            dynamo::put_new(&self.table, redemption)?,
+            TransactWriteItem::builder().update(total.build()?).build(),
+            TransactWriteItem::builder().update(mine.build()?).build(),
+        ];
+        Ok(
+            match dynamo::transact(&self.client, writes, "redeeming a coupon").await? {
+                None => Redeemed::Redeemed,
+                Some(failed) if failed.first() == Some(&true) => Redeemed::AlreadyRedeemed,
+                Some(_) => Redeemed::LimitReached,
+            },
+        )
+    }
+
+    /// Gives back the use of `code` that `order` counted, if it did and has not given it back.
+    #[tracing::instrument(skip(self))]
+    pub async fn return_coupon(
+        &self,
+        code: &CouponCode,
+        customer: &str,
+        order: OrderId,
+    ) -> anyhow::Result<bool> {
+        let (pk, _) = coupon_key(code);
+        let redemption = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key((pk.clone(), format!("REDEEMED#{order}")))))
+            .condition_expression("attribute_exists(pk)")
+            .build()?;
+        let uncount = |sk: String| {
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key((pk.clone(), sk))))
+                .update_expression("ADD uses :less")
+                .expression_attribute_values(":less", number(-1))
+                .build()
+        };
+        let writes = vec![
+            TransactWriteItem::builder().delete(redemption).build(),
+            TransactWriteItem::builder()
+                .update(uncount("COUPON".to_owned())?)
+                .build(),
+            TransactWriteItem::builder()
+                .update(uncount(format!("USE#{customer}"))?)
+                .build(),
+        ];
+        match dynamo::transact(&self.client, writes, "returning a coupon use").await? {
+            None => Ok(true),
+            Some(failed) if failed.first() == Some(&true) => Ok(false),
+            Some(_) => anyhow::bail!("returning a use of {code}: a count refused"),
+        }
     }
 
     /// Saves a new coupon; `false` when one with its code exists.

@@ -60,5 +60,10 @@ pub fn price(view: &CartView, expected_total: Money) -> Result<Priced, Failure> 
         subtotal: view.subtotal,
         discount: view.discount,
         total: view.total,
+        coupon: view
+            .coupon
+            .as_ref()
+            .filter(|coupon| coupon.applied)
+            .map(|coupon| coupon.code.clone()),
     })
 }

@@ -1,5 +1,6 @@
 //! An order and the rules of its status: it moves forward only, each step once.
 
+use crate::cart::CouponCode;
 use crate::catalog::{ProductId, SellerId, Sku};
 use crate::ids::OrderId;
 use crate::money::Money;
@@ -142,6 +143,9 @@ pub struct Priced {
     pub subtotal: Money,
     pub discount: Money,
     pub total: Money,
+    /// The coupon the discount comes from: the order counts one use of it.
+    #[serde(default)]
+    pub coupon: Option<CouponCode>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
