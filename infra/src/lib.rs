@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod bench;
 pub mod check;
+pub mod checkout_bench;
 pub mod dynamodb;
 pub mod feed_bench;
 pub mod gateway;

@@ -105,6 +105,16 @@ enum Command {
         #[arg(long, default_value = "3")]
         runs: NonZeroUsize,
     },
+    /// Checkout latency on the local system: shoppers buying at once through the gateway and the
+    /// saga's real ASL; the answer's median and p99, and the emulator's share. Prints a table;
+    /// writes the figures as JSON to <local-dir>/bench-checkout.json.
+    BenchCheckout {
+        #[arg(long, default_value = "200")]
+        checkouts: NonZeroUsize,
+        /// Checkouts in flight at once.
+        #[arg(long, default_value = "4")]
+        concurrency: NonZeroUsize,
+    },
     /// One hot SKU, many buyers at once: reservations a second, latency and the share of
     /// reservation transactions that lost a race for a shard, per shard count. Prints a table;
     /// writes the figures as JSON to <local-dir>/bench-reservations.json.
@@ -233,6 +243,21 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", hot_sku::table(&rows));
             let json = cli.local_dir.join("bench-reservations.json");
             std::fs::write(&json, serde_json::to_string_pretty(&rows)?)?;
+            println!("figures: {}", json.display());
+        }
+        Command::BenchCheckout {
+            checkouts,
+            concurrency,
+        } => {
+            let options = rainforest_local::checkout_bench::Options {
+                template: cli.template,
+                checkouts: checkouts.get(),
+                concurrency: concurrency.get(),
+            };
+            let figures = rainforest_local::checkout_bench::run(&options).await?;
+            print!("{}", rainforest_local::checkout_bench::table(&figures));
+            let json = cli.local_dir.join("bench-checkout.json");
+            std::fs::write(&json, serde_json::to_string_pretty(&figures)?)?;
             println!("figures: {}", json.display());
         }
         Command::BenchFeed { lines, runs } => {

@@ -77,3 +77,28 @@ fn the_readme_hot_sku_bench_holds_every_reservation_for_each_shard_count() {
     }
     std::fs::remove_dir_all(&local).ok();
 }
+
+/// The checkout bench (`infra/bench-checkout`), run as the README prints it: every checkout is
+/// answered and confirmed, and the figures are measured.
+#[test]
+fn the_readme_checkout_bench_confirms_every_checkout_and_measures_it() {
+    let script =
+        readme_shell_blocks("`infra/bench-checkout` buys", "Its figures also go to").concat();
+    let local = std::env::temp_dir().join(format!("rainforest-checkout-{}", ulid::Ulid::new()));
+    let table = run_as_printed(&script, &[("RAINFOREST_LOCAL_DIR", local.as_os_str())]);
+    let json = std::fs::read_to_string(local.join("bench-checkout.json")).unwrap();
+    let figures: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        (figures["checkouts"].as_u64(), figures["confirmed"].as_u64()),
+        (Some(20), Some(20))
+    );
+    assert!(
+        figures["answer_p99_ms"].as_f64() >= figures["answer_p50_ms"].as_f64(),
+        "{figures}"
+    );
+    assert!(figures["saga_p50_ms"].as_f64().unwrap() > 0.0, "{figures}");
+    let share = figures["tasks_share"].as_f64().unwrap();
+    assert!(share > 0.0 && share <= 1.0, "{figures}");
+    assert!(table.contains("| 20 | 4 |"), "{table}");
+    std::fs::remove_dir_all(&local).ok();
+}

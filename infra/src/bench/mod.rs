@@ -4,6 +4,7 @@
 //! function built the same way, in the same run, is the baseline the figures are read against.
 
 mod report;
+pub(crate) use report::{ms, percentile};
 mod runtime_api;
 mod sample;
 

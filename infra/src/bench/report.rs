@@ -72,14 +72,14 @@ fn median(samples: &[Duration]) -> Duration {
 }
 
 /// Nearest-rank percentile.
-fn percentile(samples: &[Duration], p: usize) -> Duration {
+pub(crate) fn percentile(samples: &[Duration], p: usize) -> Duration {
     let mut sorted = samples.to_vec();
     sorted.sort();
     let rank = (sorted.len() * p).div_ceil(100).max(1);
     sorted.get(rank - 1).copied().unwrap_or_default()
 }
 
-fn ms(duration: Duration) -> f64 {
+pub(crate) fn ms(duration: Duration) -> f64 {
     (duration.as_secs_f64() * 1e5).round() / 100.0
 }
 
