@@ -21,6 +21,7 @@ use utoipa::{Modify, OpenApi};
         (name = "seller", description = "What sellers write: listings, offers and images"),
         (name = "cart", description = "Shoppers' carts, signed in (a JWT) or guests (a cart token)"),
         (name = "admin", description = "What admins manage: coupons"),
+        (name = "orders", description = "Shoppers' checkout and orders"),
     ),
 )]
 struct ApiDoc;

@@ -26,4 +26,6 @@ pub mod shopping;
 #[cfg(feature = "dynamodb")]
 pub mod storefront;
 pub mod text;
+#[cfg(feature = "sns")]
+pub mod topic;
 pub mod uploads;

@@ -3,7 +3,9 @@
 //! confirmed orders and money only for them; a failed order says why.
 
 use crate::cart::{add, apply, coupon, created, get_cart, on_sale, usd};
-use crate::helpers::{Answer, As, Call, TestApp, eventually, receive};
+use crate::helpers::{
+    Answer, As, Call, TestApp, eventually, receive, subscribed_queue, unique_prefix,
+};
 use serde_json::{Value, json};
 use shared::money::Currency;
 use shared::payments::{LedgerTotals, PaymentsStore};
@@ -400,4 +402,113 @@ async fn an_order_counts_its_coupon_use_and_a_failed_one_gives_it_back() {
         (again.status, again.body["reason"].as_str()),
         (422, Some("usage_limit_reached"))
     );
+}
+
+/// Each status change's event leaves through the outbox once, with the attributes subscribers
+/// filter on; the history lists a shopper's own orders newest first, a page at a time.
+#[tokio::test]
+async fn order_events_are_published_once_and_the_history_pages_newest_first() {
+    let app = TestApp::spawn().await;
+    let topic = app.reference("OrderEventsTopic");
+    let name = format!("{}-order-events", unique_prefix());
+    let filter = json!({"customer_id": ["hal"]});
+    let queue = subscribed_queue(&app.sdk, &topic, &name, Some(&filter)).await;
+    let sqs = aws_sdk_sqs::Client::new(&app.sdk);
+    // A message received stays hidden for the rest of the test: one seen twice was sent twice.
+    sqs.set_queue_attributes()
+        .queue_url(&queue)
+        .attributes(
+            aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout,
+            "600",
+        )
+        .send()
+        .await
+        .unwrap();
+    app.start_event_sources();
+    on_sale(&app, "seller-a", "EVENT-A", "lamps", 10).await;
+    let mut ids = Vec::new();
+    // The declined checkout leaves its line in the cart for the third to buy.
+    for token in ["tok_visa", "tok_chargeDeclinedStolenCard", "tok_visa"] {
+        if token != "tok_visa" || ids.is_empty() {
+            assert_eq!(app.send(add("hal", "EVENT-A", 1)).await.status, 200);
+        }
+        let started = app
+            .send(checkout(
+                "hal",
+                &format!("hal-order-{}", ids.len()),
+                token,
+                PRICE,
+            ))
+            .await;
+        assert_started(&started);
+        let id = started.body["id"].as_str().unwrap().to_owned();
+        finished(&app, "hal", &id).await;
+        ids.push(id);
+    }
+    // Confirmed orders say placed and confirmed; the declined one failed before it was placed.
+    let mut expected: Vec<String> = vec![
+        format!("{}#OrderPlaced", ids[0]),
+        format!("{}#OrderConfirmed", ids[0]),
+        format!("{}#OrderFailed", ids[1]),
+        format!("{}#OrderPlaced", ids[2]),
+        format!("{}#OrderConfirmed", ids[2]),
+    ];
+    let mut seen: Vec<Value> = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while seen.len() < expected.len() && std::time::Instant::now() < deadline {
+        let bodies = receive(&sqs, &queue).await;
+        seen.extend(
+            bodies
+                .iter()
+                .map(|b| serde_json::from_str::<Value>(b).unwrap()),
+        );
+    }
+    // Nothing more comes: each event was published once.
+    seen.extend(
+        receive(&sqs, &queue)
+            .await
+            .iter()
+            .map(|b| serde_json::from_str::<Value>(b).unwrap()),
+    );
+    let mut published: Vec<String> = seen
+        .iter()
+        .map(|e| e["event_id"].as_str().unwrap().to_owned())
+        .collect();
+    published.sort();
+    expected.sort();
+    assert_eq!(published, expected, "{seen:?}");
+    assert!(seen.iter().all(|e| e["customer_id"] == "hal"));
+
+    let history = |query: &str| {
+        Call::new("GET", "/api/v1/orders", &format!("/api/v1/orders{query}"))
+            .by(As::Customer("hal"))
+    };
+    let first = app.send(history("?limit=2")).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let listed: Vec<&str> = first.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, [ids[2].as_str(), ids[1].as_str()], "newest first");
+    assert_eq!(first.body["items"][1]["status"], "failed");
+    assert_eq!(first.body["items"][0]["total"], usd(PRICE));
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let second = app
+        .send(history(&format!("?limit=2&cursor={cursor}")))
+        .await;
+    assert_eq!(second.body["items"][0]["id"], ids[0].as_str());
+    assert_eq!(second.body["items"].as_array().unwrap().len(), 1);
+    assert!(second.body["next_cursor"].is_null());
+
+    let theirs = Call::new("GET", "/api/v1/orders", "/api/v1/orders").by(As::Customer("ivy"));
+    assert_eq!(app.send(theirs).await.body["items"], json!([]));
+    let borrowed = Call::new(
+        "GET",
+        "/api/v1/orders",
+        &format!("/api/v1/orders?cursor={}", ids[0]),
+    )
+    .by(As::Customer("ivy"));
+    app.send(borrowed).await.assert_invalid("cursor");
 }

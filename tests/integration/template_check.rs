@@ -68,6 +68,7 @@ fn each_function_links_only_its_own_sdks() {
         "s3" => Some("aws-sdk-s3"),
         "sns" => Some("aws-sdk-sns"),
         "sqs" => Some("aws-sdk-sqs"),
+        "sfn" => Some("aws-sdk-sfn"),
         _ => None,
     };
     for binary in rainforest_local::registry::BINARIES {

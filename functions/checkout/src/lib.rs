@@ -10,7 +10,7 @@ use lambda_http::http::{Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 use shared::api::{self, ApiError, Caller, CartProblems};
-use shared::checkout::Saga;
+use shared::checkout::Sagas;
 use shared::clock;
 use shared::config::Source;
 use shared::error::Invalid;
@@ -22,8 +22,7 @@ use std::time::{Duration, Instant};
 /// What the handler needs, built once per process.
 pub struct Deps {
     orders: OrdersStore,
-    sfn: aws_sdk_sfn::Client,
-    state_machine: String,
+    sagas: Sagas,
     /// How long the answer waits for the saga before it says 202.
     budget: Duration,
 }
@@ -32,8 +31,7 @@ impl Deps {
     pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
         Ok(Self {
             orders: OrdersStore::from_source(sdk, source)?,
-            sfn: aws_sdk_sfn::Client::new(sdk),
-            state_machine: source.required("CHECKOUT_STATE_MACHINE")?,
+            sagas: Sagas::from_source(sdk, source)?,
             budget: Duration::from_millis(source.parsed("CHECKOUT_SYNC_BUDGET_MS", 3000)?),
         })
     }
@@ -110,7 +108,9 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
         .order(id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("order {id} is missing"))?;
-    start_saga(deps, &order).await?;
+    if order.status == OrderStatus::Processing {
+        deps.sagas.start(&order).await?;
+    }
     let order = wait(deps, order).await?;
     let status = if order.status.is_final() {
         StatusCode::CREATED
@@ -145,33 +145,6 @@ fn digest(body: &CheckoutRequest) -> anyhow::Result<String> {
     Ok(sum.as_ref().iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Starts the saga for `order`; a replay finds it started (the name is the order's id).
-async fn start_saga(deps: &Deps, order: &Order) -> anyhow::Result<()> {
-    if order.status != OrderStatus::Processing {
-        return Ok(());
-    }
-    let input = serde_json::to_string(&Saga::of(order))?;
-    let started = deps
-        .sfn
-        .start_execution()
-        .state_machine_arn(&deps.state_machine)
-        .name(order.id.to_string())
-        .input(input)
-        .send()
-        .await;
-    match started {
-        Ok(_) => Ok(()),
-        Err(error)
-            if error
-                .as_service_error()
-                .is_some_and(|e| e.is_execution_already_exists()) =>
-        {
-            Ok(())
-        }
-        Err(error) => Err(anyhow::Error::from(error).context("starting the checkout saga")),
-    }
-}
-
 /// The order once the saga has finished with it, or as it is when the budget runs out.
 async fn wait(deps: &Deps, mut order: Order) -> anyhow::Result<Order> {
     let deadline = Instant::now() + deps.budget;
@@ -188,5 +161,5 @@ async fn wait(deps: &Deps, mut order: Order) -> anyhow::Result<Order> {
 
 /// This route's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(handle))]
+#[openapi(paths(handle), components(schemas(IdempotencyKey)))]
 pub struct Api;

@@ -38,10 +38,7 @@ impl PriceChange {
 
 /// Publishes price changes on the topic named by `PRICE_CHANGES_TOPIC_ARN`.
 #[cfg(feature = "sns")]
-pub struct PriceChanges {
-    sns: aws_sdk_sns::Client,
-    topic_arn: String,
-}
+pub struct PriceChanges(crate::topic::Topic);
 
 #[cfg(feature = "sns")]
 impl PriceChanges {
@@ -49,42 +46,22 @@ impl PriceChanges {
         sdk: &aws_config::SdkConfig,
         source: &impl crate::config::Source,
     ) -> anyhow::Result<Self> {
-        Ok(Self {
-            sns: aws_sdk_sns::Client::new(sdk),
-            topic_arn: source.required("PRICE_CHANGES_TOPIC_ARN")?,
-        })
+        crate::topic::Topic::from_source(sdk, source, "PRICE_CHANGES_TOPIC_ARN").map(Self)
     }
 
-    /// Opens the connection to SNS at init with a read of the topic's attributes.
     pub async fn connect(&self) {
-        let probe = self
-            .sns
-            .get_topic_attributes()
-            .topic_arn(&self.topic_arn)
-            .send();
-        crate::aws::connect("sns", probe).await;
+        self.0.connect().await;
     }
 
-    /// Message attributes let subscribers filter by product or seller without parsing bodies.
+    /// Subscribers filter by event type, product or seller.
     #[tracing::instrument(skip_all, fields(sku = %change.sku, event_id = %change.event_id))]
     pub async fn publish(&self, change: &PriceChange) -> anyhow::Result<()> {
-        let attribute = |value: String| {
-            aws_sdk_sns::types::MessageAttributeValue::builder()
-                .data_type("String")
-                .string_value(value)
-                .build()
-        };
-        self.sns
-            .publish()
-            .topic_arn(&self.topic_arn)
-            .message(serde_json::to_string(change)?)
-            .message_attributes("event_type", attribute("price_changed".into())?)
-            .message_attributes("product_id", attribute(change.product_id.to_string())?)
-            .message_attributes("seller_id", attribute(change.seller_id.to_string())?)
-            .send()
-            .await
-            .map_err(|e| anyhow::Error::from(e).context("publishing a price change"))?;
-        Ok(())
+        let attributes = [
+            ("event_type", "price_changed".to_owned()),
+            ("product_id", change.product_id.to_string()),
+            ("seller_id", change.seller_id.to_string()),
+        ];
+        self.0.publish(change, &attributes).await
     }
 }
 

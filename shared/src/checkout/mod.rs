@@ -4,9 +4,13 @@
 
 mod allocation;
 mod pricing;
+#[cfg(feature = "sfn")]
+mod sagas;
 
 pub use allocation::allocate;
 pub use pricing::price;
+#[cfg(feature = "sfn")]
+pub use sagas::Sagas;
 
 use crate::ids::OrderId;
 use crate::inventory::ReservationId;

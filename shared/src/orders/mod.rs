@@ -2,11 +2,15 @@
 //! from the moment checkout starts (`processing`), so a shopper polling it and a failure before
 //! any line was priced both find it.
 
+mod events;
 mod order;
 #[cfg(feature = "dynamodb")]
 mod store;
 
 pub use crate::ids::OrderId;
+pub use events::OrderEvent;
+#[cfg(feature = "sns")]
+pub use events::OrderEvents;
 pub use order::{
     Address, CountryCode, Failure, IdempotencyKey, Order, OrderLine, OrderStatus, Priced,
 };

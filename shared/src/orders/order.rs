@@ -25,7 +25,7 @@ crate::identifier!(
 crate::identifier!(
     /// The client's key for one checkout request (`Idempotency-Key`): a retry with the same key
     /// gets the first request's order.
-    IdempotencyKey, 8, 64, "A-Za-z0-9_-", "letters, digits, '-' or '_' (8 to 64; a UUID fits)"
+    IdempotencyKey, 8, 64, "A-Za-z0-9_-", "letters, digits, '-' or '_' (a UUID fits)"
 );
 
 /// Where an order goes.

@@ -7,6 +7,7 @@
 //! - `CHECKOUT#<customer>#<idempotency key>` / `CHECKOUT`: which order a checkout request
 //!   started, and a digest of its body, so a replay finds it and a reused key is told apart.
 
+use super::events::{EVENT_KIND, OrderEvent};
 use super::{Failure, IdempotencyKey, Order, OrderId, OrderStatus, Priced};
 use crate::clock;
 use crate::config::Source;
@@ -33,14 +34,12 @@ struct CheckoutItem {
 }
 
 #[derive(Serialize)]
-struct EventItem<'a> {
+struct EventItem {
     pk: String,
     sk: String,
-    event_type: &'static str,
-    order_id: OrderId,
-    customer_id: &'a str,
-    status: OrderStatus,
-    at: &'a str,
+    kind: &'static str,
+    #[serde(flatten)]
+    event: OrderEvent,
 }
 
 /// What starting a checkout found.
@@ -63,6 +62,9 @@ pub enum Transition {
     Refused(OrderStatus),
     NotFound,
 }
+
+/// The index of a customer's orders by creation time.
+const BY_CUSTOMER: &str = "ByCustomer";
 
 pub struct OrdersStore {
     client: Client,
@@ -105,6 +107,54 @@ impl OrdersStore {
         let found: Option<OrderItem> =
             dynamo::get(&self.client, &self.table, order_key(id), "reading an order").await?;
         Ok(found.map(|item| item.order))
+    }
+
+    /// One page of `customer`'s orders, newest first: those after `after` (the last order of
+    /// the page before, which must be theirs: `None` when it is not), and the last of this page
+    /// when there are more.
+    #[tracing::instrument(skip(self))]
+    pub async fn history(
+        &self,
+        customer: &str,
+        after: Option<OrderId>,
+        limit: usize,
+    ) -> anyhow::Result<Option<(Vec<Order>, Option<OrderId>)>> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(BY_CUSTOMER)
+            .key_condition_expression("customer_id = :customer")
+            .expression_attribute_values(":customer", AttributeValue::S(customer.to_owned()))
+            .scan_index_forward(false)
+            // One more than asked tells whether another page exists.
+            .limit(i32::try_from(limit + 1).context("page size")?);
+        if let Some(after) = after {
+            let Some(last) = self
+                .order(after)
+                .await?
+                .filter(|o| o.customer_id == customer)
+            else {
+                return Ok(None);
+            };
+            let mut start = key(order_key(after));
+            start.insert(
+                "customer_id".to_owned(),
+                AttributeValue::S(last.customer_id),
+            );
+            start.insert("created_at".to_owned(), AttributeValue::S(last.created_at));
+            query = query.set_exclusive_start_key(Some(start));
+        }
+        let output = query.send().await.context("querying a customer's orders")?;
+        let mut items = output.items.unwrap_or_default();
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let orders: Vec<Order> = dynamo::decode_listed::<OrderItem>(items, "an order")
+            .into_iter()
+            .map(|item| item.order)
+            .collect();
+        let next = more.then(|| orders.last().map(|order| order.id)).flatten();
+        Ok(Some((orders, next)))
     }
 
     /// Records a new order, `processing`, under the request's idempotency key, in one
@@ -234,11 +284,8 @@ impl OrdersStore {
         let outbox = EventItem {
             pk,
             sk: format!("EVENT#{event}"),
-            event_type: event,
-            order_id: id,
-            customer_id: &order.customer_id,
-            status: to,
-            at: &now,
+            kind: EVENT_KIND,
+            event: OrderEvent::new(event, id, &order.customer_id, to, &now),
         };
         let writes: Vec<TransactWriteItem> = vec![
             TransactWriteItem::builder().update(update).build(),

@@ -1,0 +1,80 @@
+//! What the orders area tells the others: each status change as an event, written to the outbox
+//! in the same transaction as the change (store.rs) and published on `OrderEventsTopic` from the
+//! table's stream.
+
+use super::{OrderId, OrderStatus};
+use serde::{Deserialize, Serialize};
+
+/// The outbox items' `kind`: what the stream's filter lets through to the publisher.
+pub const EVENT_KIND: &str = "order_event";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderEvent {
+    /// `<order id>#<event type>`, one per event: delivery is at least once, so subscribers
+    /// dedupe on it.
+    pub event_id: String,
+    /// `OrderPlaced`, `OrderConfirmed`, `OrderFailed`.
+    pub event_type: String,
+    pub order_id: OrderId,
+    pub customer_id: String,
+    pub status: OrderStatus,
+    pub at: String,
+}
+
+impl OrderEvent {
+    pub fn new(
+        event_type: &str,
+        order_id: OrderId,
+        customer_id: &str,
+        status: OrderStatus,
+        at: &str,
+    ) -> Self {
+        Self {
+            event_id: format!("{order_id}#{event_type}"),
+            event_type: event_type.to_owned(),
+            order_id,
+            customer_id: customer_id.to_owned(),
+            status,
+            at: at.to_owned(),
+        }
+    }
+
+    /// The event an outbox item's stream image holds; `None` for the table's other items.
+    pub fn from_image(image: serde_dynamo::Item) -> anyhow::Result<Option<Self>> {
+        let is_event = matches!(image.get("kind"), Some(serde_dynamo::AttributeValue::S(kind)) if kind == EVENT_KIND);
+        if !is_event {
+            return Ok(None);
+        }
+        let event = serde_dynamo::from_item(image)
+            .map_err(|e| anyhow::anyhow!("decoding an order event: {e}"))?;
+        Ok(Some(event))
+    }
+}
+
+/// Publishes order events on the topic named by `ORDER_EVENTS_TOPIC_ARN`.
+#[cfg(feature = "sns")]
+pub struct OrderEvents(crate::topic::Topic);
+
+#[cfg(feature = "sns")]
+impl OrderEvents {
+    pub fn from_source(
+        sdk: &aws_config::SdkConfig,
+        source: &impl crate::config::Source,
+    ) -> anyhow::Result<Self> {
+        crate::topic::Topic::from_source(sdk, source, "ORDER_EVENTS_TOPIC_ARN").map(Self)
+    }
+
+    pub async fn connect(&self) {
+        self.0.connect().await;
+    }
+
+    /// Subscribers filter by event type or customer.
+    #[tracing::instrument(skip_all, fields(order_id = %event.order_id, event_id = %event.event_id))]
+    pub async fn publish(&self, event: &OrderEvent) -> anyhow::Result<()> {
+        let attributes = [
+            ("event_type", event.event_type.clone()),
+            ("customer_id", event.customer_id.clone()),
+        ];
+        self.0.publish(event, &attributes).await
+    }
+}
