@@ -510,5 +510,5 @@ async fn order_events_are_published_once_and_the_history_pages_newest_first() {
         &format!("/api/v1/orders?cursor={}", ids[0]),
     )
     .by(As::Customer("ivy"));
-    app.send(borrowed).await.assert_invalid("cursor");
+    app.send(borrowed).await.assert_unprocessable("cursor");
 }

@@ -67,13 +67,15 @@ pub async fn sdk_config() -> SdkConfig {
 
 /// The ARN of the topic whose name ends in `suffix`.
 pub async fn topic_arn(sns: &aws_sdk_sns::Client, suffix: &str) -> String {
-    let topics = sns
+    // Every test's topics are listed, a page of 100 at a time.
+    let topics: Vec<_> = sns
         .list_topics()
+        .into_paginator()
+        .items()
         .send()
+        .collect::<Result<_, _>>()
         .await
-        .unwrap()
-        .topics
-        .unwrap_or_default();
+        .unwrap();
     topics
         .into_iter()
         .filter_map(|t| t.topic_arn)

@@ -1,9 +1,10 @@
-//! Checkout step 2: holds every line's units (all or none) under the order's own reservation id,
-//! so a retried step finds its reservation instead of holding twice.
+//! Checkout step 2: holds every line's units (all or none) under the order's own reservation id.
+//! A retried step finds its reservation and answers with it: the stock it would allocate now
+//! has moved by the units the first try holds.
 
 use shared::checkout::{HOLD, Saga, allocate, rejected};
 use shared::events::StepError;
-use shared::inventory::{ReservationLine, Reserved};
+use shared::inventory::{ReservationLine, Reserved, Status};
 use shared::orders::Failure;
 use std::collections::HashMap;
 
@@ -13,6 +14,12 @@ pub use shared::inventory::InventoryStore as Deps;
 #[tracing::instrument(skip_all, fields(order_id = %saga.order_id))]
 pub async fn handle(store: &Deps, saga: Saga) -> Result<Vec<ReservationLine>, StepError> {
     let priced = saga.priced()?;
+    if let Some(held) = store.reservation(saga.reservation_id()).await? {
+        return match held.status {
+            Status::Held | Status::Committed => Ok(held.lines()),
+            settled => Err(anyhow::anyhow!("the order's reservation is {settled:?}").into()),
+        };
+    }
     let mut available = HashMap::new();
     for line in &priced.lines {
         let stock = store.stock(&line.sku).await?;

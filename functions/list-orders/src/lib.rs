@@ -69,9 +69,8 @@ pub async fn handle(orders: &Deps, request: Request) -> Result<Response<Body>, A
     let limit: PageSize = api::query_param(&request, "limit")?.unwrap_or_default();
     let cursor: Option<OrderId> = api::query_param(&request, "cursor")?;
     let Some((page, next)) = orders.history(&caller.id, cursor, limit.get()).await? else {
-        return Err(
-            Invalid::new("cursor", "must be the next_cursor of a page of your orders").into(),
-        );
+        let rule = "must be the next_cursor of a page of your orders";
+        return Err(Invalid::relational("cursor", rule).into());
     };
     let body = OrderPage {
         items: page.into_iter().map(OrderSummary::from).collect(),

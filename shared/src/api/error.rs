@@ -235,6 +235,12 @@ pub enum ShopperReadProblems {
     )]
     NotFound(Problem),
     #[response(
+        status = 422,
+        description = "A parameter naming what is not this shopper's (another's cursor)",
+        content_type = "application/problem+json"
+    )]
+    Unprocessable(Problem),
+    #[response(
         status = 500,
         description = "Our failure; the cause is logged",
         content_type = "application/problem+json"
