@@ -1,5 +1,6 @@
 //! Demo carts and coupons: a welcome coupon any customer can use once, and a cart for
-//! customer-01 holding one offer, so the cart routes have something to show from the start.
+//! customer-01 (and customer-05) holding one offer, so the cart routes have something to show
+//! from the start.
 
 use serde_json::json;
 use shared::cart::{CartOwner, CartStore, Coupon, LineQuantity, NewCoupon};
@@ -22,10 +23,13 @@ pub async fn demo_carts(store: &CartStore, offer: &Offer) -> anyhow::Result<()> 
                 .expect("the demo coupon is valid"),
         )
         .await?;
-    let owner = CartOwner::Customer(super::DEMO_CUSTOMERS[0].to_owned());
-    let one = LineQuantity::new(1).expect("1 unit is a quantity");
-    store
-        .add(&owner, &offer.sku, one, offer.pricing.price())
-        .await?;
+    // customer-05's is the checkout bench sample's, which no other sample changes.
+    for customer in [super::DEMO_CUSTOMERS[0], super::DEMO_CUSTOMERS[4]] {
+        let owner = CartOwner::Customer(customer.to_owned());
+        let one = LineQuantity::new(1).expect("1 unit is a quantity");
+        store
+            .add(&owner, &offer.sku, one, offer.pricing.price())
+            .await?;
+    }
     Ok(())
 }
