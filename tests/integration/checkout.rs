@@ -49,7 +49,7 @@ async fn finished(app: &TestApp, shopper: &str, id: &str) -> Value {
 /// Checks out `shopper`'s cart and waits for the outcome.
 async fn buy(app: &TestApp, shopper: &str, token: &str, total: u64) -> Value {
     let started = app
-        .send(checkout(shopper, &format!("key-{shopper}"), token, total))
+        .send(checkout(shopper, &format!("checkout-{shopper}"), token, total))
         .await;
     assert_started(&started);
     finished(app, shopper, started.body["id"].as_str().unwrap()).await
@@ -401,6 +401,36 @@ async fn an_order_counts_its_coupon_use_and_a_failed_one_gives_it_back() {
     assert_eq!(
         (again.status, again.body["reason"].as_str()),
         (422, Some("usage_limit_reached"))
+    );
+
+    // A coupon with one use left, two shoppers at once: one order gets it, the other fails as
+    // `coupon_invalid` (at validation or, racing past it, when placing) and is not charged.
+    created(&app, coupon("LAST1", json!({"max_uses": 1}))).await;
+    for shopper in ["kim", "lee"] {
+        assert_eq!(app.send(add(shopper, "COUPON-A", 1)).await.status, 200);
+        assert_eq!(app.send(apply(shopper, "LAST1")).await.status, 200);
+    }
+    let (kim, lee) = tokio::join!(
+        buy(&app, "kim", "tok_visa", discounted),
+        buy(&app, "lee", "tok_visa", discounted)
+    );
+    let mut endings = [kim["status"].clone(), lee["status"].clone()];
+    endings.sort_by_key(ToString::to_string);
+    assert_eq!(
+        endings,
+        [json!("confirmed"), json!("failed")],
+        "{kim} {lee}"
+    );
+    let failed = if kim["status"] == "failed" {
+        &kim
+    } else {
+        &lee
+    };
+    assert_eq!(failed["failure"], json!({"reason": "coupon_invalid"}));
+    assert_eq!(
+        ledger(&app).await.captured,
+        2 * discounted,
+        "cara's order and one of these"
     );
 }
 

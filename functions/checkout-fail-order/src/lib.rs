@@ -3,30 +3,12 @@
 //! `OrderFailed` goes to the outbox in the same write. Replays change nothing.
 
 use serde::Deserialize;
-use shared::cart::CartStore;
 use shared::checkout::CaughtError;
-use shared::config::Source;
 use shared::events::StepError;
-use shared::orders::{OrderId, OrdersStore, Priced, Transition};
+use shared::orders::{OrderId, Priced, Transition};
 
 /// What the handler needs, built once per process: orders and coupons.
-pub struct Deps {
-    orders: OrdersStore,
-    carts: CartStore,
-}
-
-impl Deps {
-    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
-        Ok(Self {
-            orders: OrdersStore::from_source(sdk, source)?,
-            carts: CartStore::from_source(sdk, source)?,
-        })
-    }
-
-    pub async fn connect(&self) {
-        tokio::join!(self.orders.connect(), self.carts.connect());
-    }
-}
+pub use shared::checkout::OrderStores as Deps;
 
 /// The state as the saga's `Catch` leaves it: the failed step's error under `error`.
 #[derive(Deserialize)]

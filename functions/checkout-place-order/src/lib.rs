@@ -2,30 +2,13 @@
 //! once per order) and becomes `pending` with its priced lines (`OrderPlaced` goes to the outbox
 //! in the same write). A coupon used up meanwhile fails the checkout as `coupon_invalid`.
 
-use shared::cart::{CartStore, Redeemed};
+use shared::cart::Redeemed;
 use shared::checkout::{Saga, rejected};
-use shared::config::Source;
 use shared::events::StepError;
-use shared::orders::{Failure, OrdersStore, Transition};
+use shared::orders::{Failure, Transition};
 
 /// What the handler needs, built once per process: orders and coupons.
-pub struct Deps {
-    orders: OrdersStore,
-    carts: CartStore,
-}
-
-impl Deps {
-    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
-        Ok(Self {
-            orders: OrdersStore::from_source(sdk, source)?,
-            carts: CartStore::from_source(sdk, source)?,
-        })
-    }
-
-    pub async fn connect(&self) {
-        tokio::join!(self.orders.connect(), self.carts.connect());
-    }
-}
+pub use shared::checkout::OrderStores as Deps;
 
 #[tracing::instrument(skip_all, fields(order_id = %saga.order_id))]
 pub async fn handle(deps: &Deps, saga: Saga) -> Result<(), StepError> {

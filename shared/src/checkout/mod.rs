@@ -3,11 +3,15 @@
 //! here: pricing the cart against what the shopper was shown, and where the units come from.
 
 mod allocation;
+#[cfg(feature = "dynamodb")]
+mod order_stores;
 mod pricing;
 #[cfg(feature = "sfn")]
 mod sagas;
 
 pub use allocation::allocate;
+#[cfg(feature = "dynamodb")]
+pub use order_stores::OrderStores;
 pub use pricing::price;
 #[cfg(feature = "sfn")]
 pub use sagas::Sagas;
