@@ -49,7 +49,12 @@ async fn finished(app: &TestApp, shopper: &str, id: &str) -> Value {
 /// Checks out `shopper`'s cart and waits for the outcome.
 async fn buy(app: &TestApp, shopper: &str, token: &str, total: u64) -> Value {
     let started = app
-        .send(checkout(shopper, &format!("checkout-{shopper}"), token, total))
+        .send(checkout(
+            shopper,
+            &format!("checkout-{shopper}"),
+            token,
+            total,
+        ))
         .await;
     assert_started(&started);
     finished(app, shopper, started.body["id"].as_str().unwrap()).await
