@@ -21,6 +21,8 @@ pub mod metrics;
 pub mod money;
 pub mod orders;
 pub mod payments;
+#[cfg(feature = "sqs")]
+pub mod queue;
 #[cfg(feature = "dynamodb")]
 pub mod shopping;
 #[cfg(feature = "dynamodb")]

@@ -216,14 +216,22 @@ impl TestApp {
     /// A fresh copy of every resource template.yaml declares, and the catalog functions'
     /// dependencies configured from their template environment.
     pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// As `spawn`, with template parameters set otherwise than the local system sets them.
+    pub async fn spawn_with(parameters: &[(&str, &str)]) -> Self {
         // The functions' logs, shown with a failing test's output.
         let _ = tracing_subscriber::fmt().with_test_writer().try_init();
         let sdk = sdk_config().await;
         let template =
             Template::load(&repo_root().join("template.yaml")).expect("template.yaml loads");
-        let stack = provision(&sdk, &template, &unique_prefix())
+        let mut stack = provision(&sdk, &template, &unique_prefix())
             .await
             .expect("the template provisions");
+        for (name, value) in parameters {
+            stack.override_parameter(name, value).unwrap();
+        }
         let env = |function: &str| -> HashMap<String, String> {
             let mut env: HashMap<_, _> = stack
                 .function_environment(&template, function)

@@ -17,5 +17,6 @@ mod local_stack;
 mod openapi;
 mod prices;
 mod provisioning;
+mod shipments;
 mod system;
 mod template_check;

@@ -1,5 +1,5 @@
-//! Checkout step 7: the lines bought leave the cart (lines added since stay), and so does the
-//! coupon the order used.
+//! Checkout step 7: the units bought leave the cart (units added since stay, however soon the
+//! shopper adds them), and so does the coupon the order used.
 
 use shared::cart::CartOwner;
 use shared::checkout::Saga;
@@ -13,7 +13,9 @@ pub async fn handle(carts: &Deps, saga: Saga) -> Result<(), StepError> {
     let owner = CartOwner::Customer(saga.customer_id.clone());
     let priced = saga.priced()?;
     for line in &priced.lines {
-        carts.remove(&owner, &line.sku).await?;
+        carts
+            .take_bought(&owner, saga.order_id, &line.sku, line.quantity)
+            .await?;
     }
     if priced.discount.amount.get() > 0 {
         carts.set_coupon(&owner, None).await?;

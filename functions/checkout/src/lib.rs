@@ -78,19 +78,14 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
     let caller = Caller::from_request(&request)?;
     let key = idempotency_key(&request)?;
     let body: CheckoutRequest = api::json_body(&request)?;
-    let now = clock::now();
-    let order = Order {
-        id: OrderId::generate(),
-        customer_id: caller.id,
-        status: OrderStatus::Processing,
-        expected_total: body.expected_total,
-        priced: None,
-        shipping_address: body.shipping_address.clone(),
-        payment_token: body.payment_token.clone(),
-        failure: None,
-        created_at: now.clone(),
-        updated_at: now,
-    };
+    let order = Order::start(
+        OrderId::generate(),
+        caller.id,
+        body.expected_total,
+        body.shipping_address.clone(),
+        body.payment_token.clone(),
+        clock::now(),
+    );
     let id = match deps.orders.start(&order, &key, &digest(&body)?).await? {
         Started::New => order.id,
         Started::Replay(first) => first,

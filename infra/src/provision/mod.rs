@@ -36,6 +36,10 @@ struct Physical {
     attributes: BTreeMap<String, String>,
 }
 
+/// The parameters the local system deploys with, as `--parameter-overrides`: the simulated
+/// warehouse and carrier work ten hours a second, so a delivery takes seconds.
+const LOCAL_PARAMETERS: [(&str, &str); 1] = [("FulfillmentTimeScale", "36000")];
+
 /// The created resources: what `!Ref` and `!GetAtt` give for each, as on AWS.
 #[derive(Debug, Clone)]
 pub struct Stack {
@@ -63,11 +67,29 @@ impl Stack {
                 Some((name.clone(), value))
             })
             .collect();
-        Self {
+        let mut stack = Self {
             prefix: prefix.to_owned(),
             region: region.to_owned(),
             parameters,
             resources: BTreeMap::new(),
+        };
+        for (name, value) in LOCAL_PARAMETERS {
+            if stack.parameters.contains_key(name) {
+                stack.parameters.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        stack
+    }
+
+    /// Sets a template parameter, as `sam deploy --parameter-overrides` does: before the
+    /// functions are loaded, which read it.
+    pub fn override_parameter(&mut self, name: &str, value: &str) -> anyhow::Result<()> {
+        match self.parameters.get_mut(name) {
+            Some(set) => {
+                *set = value.to_owned();
+                Ok(())
+            }
+            None => anyhow::bail!("the template has no parameter {name}"),
         }
     }
 

@@ -14,7 +14,7 @@ pub use catalog::{catalog_store, demo_catalog};
 pub use inventory::{
     DEMO_BATCH, DEMO_FEED, FULFILLMENT_CENTERS, demo_batch, demo_feed, demo_stock,
 };
-pub use orders::{DEMO_FAILED_ORDER, DEMO_ORDER};
+pub use orders::{DEMO_CANCELLED_ORDER, DEMO_FAILED_ORDER, DEMO_ORDER};
 
 use crate::{Stack, Template};
 use anyhow::Context;

@@ -1,15 +1,19 @@
 //! Demo orders for customer-01, each made as the checkout saga makes one, so every table agrees:
 //! a confirmed order of the demo cart's offer (its unit reserved and committed, its payment
-//! authorized and captured, in the ledger) and a failed one (card declined, nothing held).
+//! authorized and captured, in the ledger; its parcel waiting for seller-09 to ship it), one
+//! cancelled after that (the orders stream refunds and restocks it), and a failed one (card
+//! declined, nothing held).
 
 use shared::catalog::{CatalogStore, Offer};
-use shared::checkout::allocate;
+use shared::checkout::{Saga, allocate};
 use shared::inventory::{InventoryStore, Reserved};
-use shared::orders::{Failure, Order, OrderId, OrderLine, OrderStatus, OrdersStore, Priced};
+use shared::orders::{Failure, Order, OrderId, OrderLine, OrdersStore, Priced, Transition};
 use shared::payments::{Authorized, Captured, Decline, PaymentsStore};
 
 /// customer-01's confirmed demo order (the bench's `get-order` reads it).
 pub const DEMO_ORDER: &str = "01KAN0000000000000000000C1";
+/// customer-01's cancelled demo order: refunded, its unit back in stock.
+pub const DEMO_CANCELLED_ORDER: &str = "01KAN0000000000000000000X1";
 /// customer-01's failed demo order: the card was declined.
 pub const DEMO_FAILED_ORDER: &str = "01KAN0000000000000000000F1";
 
@@ -35,6 +39,8 @@ pub async fn demo_orders(stores: &Stores<'_>, offer: &Offer) -> anyhow::Result<(
         quantity: 1,
         unit_price: price,
         line_total: price,
+        fulfillment: offer.fulfillment,
+        handling_days: offer.handling_days,
     };
     let priced = Priced {
         lines: vec![line],
@@ -44,32 +50,13 @@ pub async fn demo_orders(stores: &Stores<'_>, offer: &Offer) -> anyhow::Result<(
         coupon: None,
     };
 
-    let confirmed = started(stores, DEMO_ORDER, "tok_visa", &priced).await?;
-    let stock = stores.inventory.stock(&offer.sku).await?;
-    let here = stock
-        .locations
-        .iter()
-        .map(|(l, s)| (l.clone(), s.available()))
-        .collect();
-    let request = allocate(&priced.lines, &[(offer.sku.clone(), here)].into())
-        .map_err(|failure| anyhow::anyhow!("the demo order's unit: {failure:?}"))?;
-    let id = shared::inventory::ReservationId::from(confirmed.ulid());
-    let held = stores
-        .inventory
-        .reserve(id, &request, shared::checkout::HOLD)
-        .await?;
+    confirmed(stores, DEMO_ORDER, &priced, offer).await?;
+    let cancelled = confirmed(stores, DEMO_CANCELLED_ORDER, &priced, offer).await?;
+    let cancel = stores.orders.cancel(cancelled).await?;
     anyhow::ensure!(
-        matches!(held, Reserved::Held(_)),
-        "the demo order's unit: {held:?}"
+        cancel == Transition::Moved,
+        "the demo order's cancel: {cancel:?}"
     );
-    stores.inventory.commit(id).await?;
-    let token = "tok_visa".parse().expect("a token");
-    anyhow::ensure!(
-        stores.payments.authorize(confirmed, &token, price).await? == Authorized::Approved
-    );
-    anyhow::ensure!(stores.payments.capture(confirmed).await? == Captured::Captured);
-    stores.orders.place(confirmed, &priced).await?;
-    stores.orders.confirm(confirmed).await?;
 
     let declined_card = "tok_chargeDeclinedInsufficientFunds";
     let failed = started(stores, DEMO_FAILED_ORDER, declined_card, &priced).await?;
@@ -85,6 +72,54 @@ pub async fn demo_orders(stores: &Stores<'_>, offer: &Offer) -> anyhow::Result<(
     Ok(())
 }
 
+/// Order `id` of one unit of `offer`, placed and confirmed as the saga does it: its unit
+/// reserved and committed, its payment authorized and captured.
+async fn confirmed(
+    stores: &Stores<'_>,
+    id: &str,
+    priced: &Priced,
+    offer: &Offer,
+) -> anyhow::Result<OrderId> {
+    let price = priced.total;
+    let confirmed = started(stores, id, "tok_visa", priced).await?;
+    let stock = stores.inventory.stock(&offer.sku).await?;
+    let here = stock
+        .locations
+        .iter()
+        .map(|(l, s)| (l.clone(), s.available()))
+        .collect();
+    let request = allocate(&priced.lines, &[(offer.sku.clone(), here)].into())
+        .map_err(|failure| anyhow::anyhow!("the demo order's unit: {failure:?}"))?;
+    let reservation = shared::inventory::ReservationId::from(confirmed.ulid());
+    let held = stores
+        .inventory
+        .reserve(reservation, &request, shared::checkout::HOLD)
+        .await?;
+    anyhow::ensure!(
+        matches!(held, Reserved::Held(_)),
+        "the demo order's unit: {held:?}"
+    );
+    let token = "tok_visa".parse().expect("a token");
+    anyhow::ensure!(
+        stores.payments.authorize(confirmed, &token, price).await? == Authorized::Approved
+    );
+    anyhow::ensure!(stores.payments.capture(confirmed).await? == Captured::Captured);
+    stores.orders.place(confirmed, priced).await?;
+    let order = stores
+        .orders
+        .order(confirmed)
+        .await?
+        .expect("the demo order");
+    let saga = Saga {
+        priced: Some(priced.clone()),
+        ..Saga::of(&order)
+    };
+    shared::checkout::confirm(stores.inventory, &stores.orders, &saga)
+        .await?
+        .map_err(|failure| anyhow::anyhow!("the demo order's unit: {failure:?}"))?;
+    Ok(confirmed)
+}
+
 /// The order `id` as checkout starts it.
 async fn started(
     stores: &Stores<'_>,
@@ -94,21 +129,17 @@ async fn started(
 ) -> anyhow::Result<OrderId> {
     let id: OrderId = id.parse().map_err(anyhow::Error::msg)?;
     let at = "2026-11-20T10:00:00Z".to_owned();
-    let order = Order {
+    let order = Order::start(
         id,
-        customer_id: super::DEMO_CUSTOMERS[0].to_owned(),
-        status: OrderStatus::Processing,
-        expected_total: priced.total,
-        priced: None,
-        shipping_address: serde_json::from_value(serde_json::json!({
+        super::DEMO_CUSTOMERS[0].to_owned(),
+        priced.total,
+        serde_json::from_value(serde_json::json!({
             "name": "Demo Customer", "line1": "410 Terry Ave N", "city": "Seattle", "region": "WA",
             "postal_code": "98109", "country": "US"
         }))?,
-        payment_token: token.parse().map_err(anyhow::Error::msg)?,
-        failure: None,
-        created_at: at.clone(),
-        updated_at: at,
-    };
+        token.parse().map_err(anyhow::Error::msg)?,
+        at,
+    );
     let key = format!("demo-order-{id}")
         .parse()
         .map_err(anyhow::Error::msg)?;

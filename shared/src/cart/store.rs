@@ -5,6 +5,8 @@
 //! - `CART#<owner>` / `LINE#<sku>`: one item per line, so writers of different lines never
 //!   collide; units are added in place, only while the line has room.
 //!
+//! - `BOUGHT#<order>` / `<sku>`: that the order's units of a line were taken out of its cart.
+//!
 //! Every item carries `ttl`, moved on by each change of the cart: DynamoDB's TTL deletes a cart
 //! left alone for its lifetime (30 days; reads drop what has expired but not yet been deleted).
 //!
@@ -49,6 +51,14 @@ struct CouponItem {
     sk: String,
     #[serde(flatten)]
     coupon: Coupon,
+}
+
+/// That an order's units of a line were taken out of its cart.
+#[derive(Serialize, Deserialize)]
+struct BoughtItem {
+    pk: String,
+    sk: String,
+    ttl: u64,
 }
 
 #[derive(Deserialize)]
@@ -364,6 +374,87 @@ impl CartStore {
             .condition_expression("attribute_exists(pk)")
             .build()
             .context("building a cart line delete")?;
+        if dynamo::transact(
+            &self.client,
+            self.removal(owner, delete)?,
+            "removing a cart line",
+        )
+        .await?
+        .is_none()
+        {
+            self.refresh(owner).await?;
+        }
+        Ok(())
+    }
+
+    /// Takes what an order bought out of the cart: the line keeps the units added since (the
+    /// shopper may add more of it while the saga runs), and goes when none are left. Once per
+    /// order and line, whatever the retries.
+    #[tracing::instrument(skip_all, fields(%sku, %order))]
+    pub async fn take_bought(
+        &self,
+        owner: &CartOwner,
+        order: OrderId,
+        sku: &Sku,
+        bought: u32,
+    ) -> anyhow::Result<()> {
+        let done = (format!("BOUGHT#{order}"), sku.to_string());
+        for _ in 0..ATTEMPTS {
+            let taken: Option<BoughtItem> =
+                dynamo::get(&self.client, &self.table, done.clone(), "reading a cart").await?;
+            let line: Option<LineItem> = dynamo::get(
+                &self.client,
+                &self.table,
+                line_key(owner, sku),
+                "reading a cart",
+            )
+            .await?;
+            let (None, Some(line)) = (taken, line) else {
+                return Ok(());
+            };
+            let held = line.line.quantity;
+            let unchanged = ("quantity = :held", number(u64::from(held)));
+            let mut writes = if held <= bought {
+                let delete = Delete::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key(line_key(owner, sku))))
+                    .condition_expression(unchanged.0)
+                    .expression_attribute_values(":held", unchanged.1)
+                    .build()
+                    .context("building a cart line delete")?;
+                self.removal(owner, delete)?
+            } else {
+                let update = Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key(line_key(owner, sku))))
+                    .update_expression("SET quantity = quantity - :bought")
+                    .condition_expression(unchanged.0)
+                    .expression_attribute_values(":held", unchanged.1)
+                    .expression_attribute_values(":bought", number(u64::from(bought)))
+                    .build()
+                    .context("building a cart line update")?;
+                vec![TransactWriteItem::builder().update(update).build()]
+            };
+            let (pk, sk) = done.clone();
+            let marker = BoughtItem {
+                pk,
+                sk,
+                ttl: Self::expiry(owner),
+            };
+            writes.push(dynamo::put_new(&self.table, item(&marker)?)?);
+            if dynamo::transact(&self.client, writes, "taking bought units out of a cart")
+                .await?
+                .is_none()
+            {
+                return self.refresh(owner).await;
+            }
+            // The line changed (or another try took the units) since it was read: read again.
+        }
+        anyhow::bail!("the cart kept changing while order {order}'s units were taken out")
+    }
+
+    /// `delete` of a line, with the head's count of lines taken down in the same transaction.
+    fn removal(&self, owner: &CartOwner, delete: Delete) -> anyhow::Result<Vec<TransactWriteItem>> {
         let uncount = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(head_key(owner))))
@@ -373,17 +464,10 @@ impl CartStore {
             .expression_attribute_values(":one", number(1))
             .build()
             .context("building a cart head update")?;
-        let writes = vec![
+        Ok(vec![
             TransactWriteItem::builder().delete(delete).build(),
             TransactWriteItem::builder().update(uncount).build(),
-        ];
-        if dynamo::transact(&self.client, writes, "removing a cart line")
-            .await?
-            .is_none()
-        {
-            self.refresh(owner).await?;
-        }
-        Ok(())
+        ])
     }
 
     /// Folds a guest's cart into a customer's: each line's units added (at most up to the line

@@ -2,7 +2,9 @@
 //! availability, and the totals with the coupon's discount. Every cart route answers with it.
 
 use super::{Coupon, CouponCode, Refusal, ScopedAmount, StoredCart};
-use crate::catalog::{CategoryPath, Offer, OfferStatus, ProductId, SellerId, Sku};
+use crate::catalog::{
+    CategoryPath, Fulfillment, HandlingDays, Offer, OfferStatus, ProductId, SellerId, Sku,
+};
 use crate::clock::Timestamp;
 use crate::inventory::Availability;
 use crate::money::{Currency, Money};
@@ -24,6 +26,10 @@ pub struct CartLineView {
     pub product_id: Option<ProductId>,
     pub title: Option<String>,
     pub seller_id: Option<SellerId>,
+    /// Who ships it (absent when the offer is gone).
+    pub fulfillment: Option<Fulfillment>,
+    /// Days before it leaves (absent when the offer is gone).
+    pub handling_days: Option<HandlingDays>,
     pub quantity: u32,
     /// Today's price (the price when added, if the offer is gone).
     pub unit_price: Money,
@@ -93,6 +99,8 @@ impl CartView {
                 product_id: now_sold.map(|s| s.offer.product_id),
                 title: now_sold.map(|s| s.title.clone()),
                 seller_id: now_sold.map(|s| s.offer.seller_id.clone()),
+                fulfillment: now_sold.map(|s| s.offer.fulfillment),
+                handling_days: now_sold.map(|s| s.offer.handling_days),
                 quantity: line.quantity,
                 price_changed: unit_price != line.added_price,
                 added_price: line.added_price,

@@ -15,8 +15,8 @@ pub use gtin::{AnyGtin, Ean, Gtin, Identifiers, Upc};
 pub use images::{AcceptedUpload, CatalogImages};
 pub use images::{ImageUploadRequest, ImagesConfig};
 pub use offer::{
-    Condition, Fulfillment, Offer, OfferStatus, OfferTerms, PriceTerms, Pricing, Seller,
-    SellerRating,
+    Condition, Fulfillment, HandlingDays, Offer, OfferStatus, OfferTerms, PriceTerms, Pricing,
+    Seller, SellerRating,
 };
 pub use price_changes::PriceChange;
 #[cfg(feature = "sns")]

@@ -50,19 +50,14 @@ pub fn allocate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::money::{Currency, Money};
 
     fn line(sku: &str, quantity: u32) -> OrderLine {
-        let price = Money::of(100, Currency::USD);
-        OrderLine {
-            sku: sku.parse().unwrap(),
-            product_id: "01KAJBCH81VH9KJGR0H85FSDA6".parse().unwrap(),
-            seller_id: "seller-a".parse().unwrap(),
-            title: "Lamp".to_owned(),
+        OrderLine::sample(
+            sku,
+            "seller-a",
+            crate::catalog::Fulfillment::Rainforest,
             quantity,
-            unit_price: price,
-            line_total: price.times(quantity),
-        }
+        )
     }
 
     fn stock(entries: &[(&str, &[(&str, u32)])]) -> HashMap<Sku, Vec<(LocationId, u32)>> {

@@ -4,14 +4,20 @@
 
 mod allocation;
 #[cfg(feature = "dynamodb")]
+mod confirmation;
+#[cfg(feature = "dynamodb")]
 mod order_stores;
+mod parcels;
 mod pricing;
 #[cfg(feature = "sfn")]
 mod sagas;
 
 pub use allocation::allocate;
 #[cfg(feature = "dynamodb")]
+pub use confirmation::confirm;
+#[cfg(feature = "dynamodb")]
 pub use order_stores::OrderStores;
+pub use parcels::split;
 pub use pricing::price;
 #[cfg(feature = "sfn")]
 pub use sagas::Sagas;

@@ -36,9 +36,13 @@ pub fn price(view: &CartView, expected_total: Money) -> Result<Priced, Failure> 
         .lines
         .iter()
         .map(|line| {
-            let (Some(product_id), Some(seller_id), Some(title)) =
-                (line.product_id, line.seller_id.clone(), line.title.clone())
-            else {
+            let (Some(product_id), Some(seller_id), Some(title), Some(fulfillment), Some(days)) = (
+                line.product_id,
+                line.seller_id.clone(),
+                line.title.clone(),
+                line.fulfillment,
+                line.handling_days,
+            ) else {
                 // A purchasable line's offer is in the catalog.
                 return Err(Failure::OutOfStock {
                     skus: vec![line.sku.clone()],
@@ -52,6 +56,8 @@ pub fn price(view: &CartView, expected_total: Money) -> Result<Priced, Failure> 
                 quantity: line.quantity,
                 unit_price: line.unit_price,
                 line_total: line.line_total,
+                fulfillment,
+                handling_days: days,
             })
         })
         .collect::<Result<_, _>>()?;

@@ -2,36 +2,25 @@
 //! and `apply-stock-updates` takes them off.
 
 use super::stock_update::StockUpdate;
+use crate::queue::Queue;
 use anyhow::{Context, bail};
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 
 /// How often entries SQS did not take are sent again before the request fails.
 const SEND_ATTEMPTS: usize = 3;
 
-pub struct StockFeed {
-    sqs: aws_sdk_sqs::Client,
-    queue_url: String,
-}
+pub struct StockFeed(Queue);
 
 impl StockFeed {
     pub fn from_source(
         sdk: &aws_config::SdkConfig,
         source: &impl crate::config::Source,
     ) -> anyhow::Result<Self> {
-        Ok(Self {
-            sqs: aws_sdk_sqs::Client::new(sdk),
-            queue_url: source.required("INVENTORY_UPDATES_QUEUE_URL")?,
-        })
+        Queue::from_source(sdk, source, "INVENTORY_UPDATES_QUEUE_URL").map(Self)
     }
 
-    /// Opens the connection to SQS at init with a read of the queue's attributes.
     pub async fn connect(&self) {
-        let probe = self
-            .sqs
-            .get_queue_attributes()
-            .queue_url(&self.queue_url)
-            .send();
-        crate::aws::connect("sqs", probe).await;
+        self.0.connect().await;
     }
 
     /// Puts every update on the queue, ten to a request, sending again what SQS hands back.
@@ -50,9 +39,10 @@ impl StockFeed {
                 .collect::<anyhow::Result<Vec<_>>>()?;
             for _ in 0..SEND_ATTEMPTS {
                 let output = self
+                    .0
                     .sqs
                     .send_message_batch()
-                    .queue_url(&self.queue_url)
+                    .queue_url(&self.0.url)
                     .set_entries(Some(pending.clone()))
                     .send()
                     .await

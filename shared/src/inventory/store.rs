@@ -14,8 +14,8 @@
 
 use super::batch::{BatchLine, BatchReport, FeedState, LineOutcome, StockBatchId};
 use super::reservation::{
-    Hold, MAX_HOLDS, Reservation, ReservationId, ReservationRequest, Settle, Shortage, Status,
-    Step, step,
+    Hold, MAX_HOLDS, Reservation, ReservationId, ReservationLine, ReservationRequest, Settle,
+    Shortage, Status, Step, step,
 };
 use super::shards::{self, Shard, ShardCount};
 use super::stock_update::{StockChange, StockUpdate};
@@ -113,6 +113,13 @@ pub enum Counted {
     Stale,
     /// On hand can never drop below the units reservations hold.
     BelowReserved(u32),
+}
+
+/// That a change made once (a restock) was made.
+#[derive(Serialize, Deserialize)]
+struct Marker {
+    pk: String,
+    sk: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -407,7 +414,7 @@ impl InventoryStore {
     ) -> anyhow::Result<Counted> {
         let on_hand = crate::json::WholeNumber(on_hand.into());
         let count = StockChange::Count(on_hand.try_into().map_err(anyhow::Error::msg)?);
-        self.count(sku, location, count, None).await
+        self.count(sku, location, count, None, None).await
     }
 
     /// Applies a seller's update. A count numbered no higher than the last count is stale; a
@@ -415,7 +422,20 @@ impl InventoryStore {
     /// applied already; changes numbered above a count apply on top of it, whatever the order.
     pub async fn apply_update(&self, update: &StockUpdate) -> anyhow::Result<Counted> {
         let (sku, location) = (&update.sku, &update.location);
-        self.count(sku, location, update.change, Some(update.sequence))
+        self.count(sku, location, update.change, Some(update.sequence), None)
+            .await
+    }
+
+    /// Puts units an order took back on hand where they were taken from (a cancelled order's,
+    /// which never left): once per `origin` and line, whatever the retries.
+    pub async fn restock(&self, origin: &str, line: &ReservationLine) -> anyhow::Result<Counted> {
+        let units = crate::json::Integer(line.quantity.into());
+        let change = StockChange::Delta(units.try_into().map_err(anyhow::Error::msg)?);
+        let done = (
+            format!("RESTOCK#{origin}"),
+            format!("{}#{}", line.sku, line.location),
+        );
+        self.count(&line.sku, &line.location, change, None, Some(done))
             .await
     }
 
@@ -425,8 +445,17 @@ impl InventoryStore {
         location: &LocationId,
         change: StockChange,
         sequence: Option<u64>,
+        once: Option<(String, String)>,
     ) -> anyhow::Result<Counted> {
         for _ in 0..RACE_RETRIES {
+            if let Some(done) = &once {
+                let found: Option<Marker> =
+                    dynamo::get(&self.client, &self.table, done.clone(), "reading a marker")
+                        .await?;
+                if found.is_some() {
+                    return Ok(Counted::Stale);
+                }
+            }
             let stock = self.stock(sku).await?;
             let read = stock.locations.get(location);
             let count = read.map(|l| l.count).unwrap_or_default();
@@ -466,6 +495,9 @@ impl InventoryStore {
             };
             let target = shards::spread(free, count);
             let mut writes = vec![self.count_write(sku, location, read, count, numbering)?];
+            if let Some((pk, sk)) = once.clone() {
+                writes.push(put_new(&self.table, item(&Marker { pk, sk })?)?);
+            }
             let retired = current
                 .iter()
                 .map(|s| s.index)

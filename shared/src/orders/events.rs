@@ -2,7 +2,7 @@
 //! in the same transaction as the change (store.rs) and published on `OrderEventsTopic` from the
 //! table's stream.
 
-use super::{OrderId, OrderStatus};
+use super::{OrderId, OrderStatus, ShipmentId};
 use serde::{Deserialize, Serialize};
 
 /// The outbox items' `kind`: what the stream's filter lets through to the publisher.
@@ -13,11 +13,16 @@ pub struct OrderEvent {
     /// `<order id>#<event type>`, one per event: delivery is at least once, so subscribers
     /// dedupe on it.
     pub event_id: String,
-    /// `OrderPlaced`, `OrderConfirmed`, `OrderFailed`.
+    /// `OrderPlaced`, `OrderPaid`, `OrderShipped` (one per parcel), `OrderDelivered`,
+    /// `OrderCancelled`, `OrderFailed`.
     pub event_type: String,
     pub order_id: OrderId,
     pub customer_id: String,
+    /// The order's status the event brought.
     pub status: OrderStatus,
+    /// The parcel an `OrderShipped` is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipment_id: Option<ShipmentId>,
     pub at: String,
 }
 
@@ -28,9 +33,15 @@ impl OrderEvent {
         customer_id: &str,
         status: OrderStatus,
         at: &str,
+        shipment_id: Option<ShipmentId>,
     ) -> Self {
+        let event_id = match &shipment_id {
+            Some(shipment) => format!("{order_id}#{event_type}#{shipment}"),
+            None => format!("{order_id}#{event_type}"),
+        };
         Self {
-            event_id: format!("{order_id}#{event_type}"),
+            event_id,
+            shipment_id,
             event_type: event_type.to_owned(),
             order_id,
             customer_id: customer_id.to_owned(),

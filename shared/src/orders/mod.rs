@@ -3,7 +3,10 @@
 //! any line was priced both find it.
 
 mod events;
+#[cfg(feature = "sqs")]
+mod fulfillment;
 mod order;
+mod shipment;
 #[cfg(feature = "dynamodb")]
 mod store;
 
@@ -11,8 +14,14 @@ pub use crate::ids::OrderId;
 pub use events::OrderEvent;
 #[cfg(feature = "sns")]
 pub use events::OrderEvents;
+#[cfg(feature = "sqs")]
+pub use fulfillment::{FulfillmentQueue, FulfillmentTask, ParcelStep, TimeScale, now_ms};
 pub use order::{
     Address, CountryCode, Failure, IdempotencyKey, Order, OrderLine, OrderStatus, Priced,
+};
+pub use shipment::{
+    Carrier, Handover, Shipment, ShipmentId, ShipmentKey, ShipmentLine, ShipmentStatus,
+    TRANSIT_DAYS, TrackingEvent, TrackingNumber,
 };
 #[cfg(feature = "dynamodb")]
 pub use store::{OrdersStore, Started, Transition};

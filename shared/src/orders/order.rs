@@ -1,7 +1,7 @@
 //! An order and the rules of its status: it moves forward only, each step once.
 
 use crate::cart::CouponCode;
-use crate::catalog::{ProductId, SellerId, Sku};
+use crate::catalog::{Fulfillment, HandlingDays, ProductId, SellerId, Sku};
 use crate::ids::OrderId;
 use crate::money::Money;
 use crate::payments::{Decline, PaymentToken};
@@ -50,14 +50,21 @@ pub enum OrderStatus {
     Processing,
     /// Priced, stock held, payment authorized; not yet paid.
     Pending,
+    /// Paid for and handed to fulfillment.
     Confirmed,
+    /// At least one of its parcels has left.
+    Shipped,
+    /// Every parcel has arrived.
+    Delivered,
+    /// The shopper cancelled it before anything shipped: refunded, its units back in stock.
+    Cancelled,
     Failed,
 }
 
 impl OrderStatus {
-    /// Whether the shopper's answer is known.
+    /// Whether checkout is over: the shopper's answer is known.
     pub fn is_final(self) -> bool {
-        matches!(self, Self::Confirmed | Self::Failed)
+        !matches!(self, Self::Processing | Self::Pending)
     }
 
     /// Whether an order in this status has been `status` already: a step replayed after the
@@ -67,7 +74,9 @@ impl OrderStatus {
             Self::Processing => Some(0),
             Self::Pending => Some(1),
             Self::Confirmed => Some(2),
-            Self::Failed => None,
+            Self::Shipped => Some(3),
+            Self::Delivered => Some(4),
+            Self::Cancelled | Self::Failed => None,
         };
         self == status || matches!((progress(self), progress(status)), (Some(a), Some(b)) if a >= b)
     }
@@ -107,6 +116,8 @@ mod tests {
         assert!(Pending.has_reached(Pending) && !Pending.has_reached(Confirmed));
         assert!(!Failed.has_reached(Pending) && !Confirmed.has_reached(Failed));
         assert!(Failed.has_reached(Failed));
+        assert!(Delivered.has_reached(Shipped) && Shipped.has_reached(Confirmed));
+        assert!(!Cancelled.has_reached(Confirmed) && !Shipped.has_reached(Cancelled));
     }
 }
 
@@ -134,6 +145,9 @@ pub struct OrderLine {
     pub quantity: u32,
     pub unit_price: Money,
     pub line_total: Money,
+    /// Who ships it, and in how many days: how the order splits into parcels.
+    pub fulfillment: Fulfillment,
+    pub handling_days: HandlingDays,
 }
 
 /// The cart as checkout priced it.
@@ -164,6 +178,65 @@ pub struct Order {
     /// Why it failed, once it has.
     #[serde(default)]
     pub failure: Option<Failure>,
+    /// When it was confirmed: the money captured.
+    #[serde(default)]
+    pub paid_at: Option<String>,
+    #[serde(default)]
+    pub delivered_at: Option<String>,
+    #[serde(default)]
+    pub cancelled_at: Option<String>,
+    /// What a cancelled order was given back, once it has been (absent until then: the refund
+    /// is recorded on condition there is none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refunded: Option<Money>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+impl Order {
+    /// An order as checkout starts it, `processing`, at `now`.
+    pub fn start(
+        id: OrderId,
+        customer_id: String,
+        expected_total: Money,
+        shipping_address: Address,
+        payment_token: PaymentToken,
+        now: String,
+    ) -> Self {
+        Self {
+            id,
+            customer_id,
+            status: OrderStatus::Processing,
+            expected_total,
+            priced: None,
+            shipping_address,
+            payment_token,
+            failure: None,
+            paid_at: None,
+            delivered_at: None,
+            cancelled_at: None,
+            refunded: None,
+            created_at: now.clone(),
+            updated_at: now,
+        }
+    }
+}
+
+#[cfg(test)]
+impl OrderLine {
+    /// A line of `quantity` units at $1 each, for the rules' tests.
+    pub fn sample(sku: &str, seller: &str, fulfillment: Fulfillment, quantity: u32) -> Self {
+        let price = Money::of(100, crate::money::Currency::USD);
+        Self {
+            sku: sku.parse().unwrap(),
+            product_id: "01KAJBCH81VH9KJGR0H85FSDA6".parse().unwrap(),
+            seller_id: seller.parse().unwrap(),
+            title: sku.to_owned(),
+            quantity,
+            unit_price: price,
+            line_total: price.times(quantity),
+            fulfillment,
+            handling_days: serde_json::from_value(serde_json::json!(1)).unwrap(),
+        }
+    }
 }

@@ -1,14 +1,17 @@
 //! The orders table:
 //! - `ORDER#<id>` / `ORDER`: the order (its `customer_id` and `created_at` feed the `ByCustomer`
 //!   index of a shopper's history);
-//! - `ORDER#<id>` / `EVENT#<name>`: the outbox, one item per event (`OrderPlaced`,
-//!   `OrderConfirmed`, `OrderFailed`), written in the same transaction as the status it reports
-//!   and only once: the table's stream is what publishes them;
+//! - `ORDER#<id>` / `SHIPMENT#<n>`: its parcels, from confirmation on (shipments.rs);
+//! - `ORDER#<id>` / `EVENT#<name>[#<shipment>]`: the outbox, one item per event, written in the
+//!   same transaction as the change it reports and only once: the table's stream is what
+//!   publishes them;
 //! - `CHECKOUT#<customer>#<idempotency key>` / `CHECKOUT`: which order a checkout request
 //!   started, and a digest of its body, so a replay finds it and a reused key is told apart.
 
+mod shipments;
+
 use super::events::{EVENT_KIND, OrderEvent};
-use super::{Failure, IdempotencyKey, Order, OrderId, OrderStatus, Priced};
+use super::{Failure, IdempotencyKey, Order, OrderId, OrderStatus, Priced, Shipment};
 use crate::clock;
 use crate::config::Source;
 use crate::dynamo::{self, item, key, put_new};
@@ -52,14 +55,14 @@ pub enum Started {
     KeyReused,
 }
 
-/// What a status change found.
+/// What a status change (of an order, or of a parcel) found.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Transition {
+pub enum Transition<Status = OrderStatus> {
     Moved,
-    /// It was in the wanted status already: a replay.
+    /// It was in the wanted status already, or past it: a replay.
     Already,
     /// It is in a status it may not leave for the wanted one.
-    Refused(OrderStatus),
+    Refused(Status),
     NotFound,
 }
 
@@ -212,18 +215,25 @@ impl OrdersStore {
             OrderStatus::Pending,
             vec![("priced", value(priced)?)],
             "OrderPlaced",
+            vec![],
         )
         .await
     }
 
-    /// `pending` → `confirmed`: stock taken, money captured.
-    pub async fn confirm(&self, id: OrderId) -> anyhow::Result<Transition> {
+    /// `pending` → `confirmed`: stock taken, money captured; its parcels are written with it.
+    pub async fn confirm(&self, id: OrderId, shipments: &[Shipment]) -> anyhow::Result<Transition> {
+        let now = AttributeValue::S(clock::now());
+        let parcels = shipments
+            .iter()
+            .map(|shipment| put_new(&self.table, item(&self.shipment_item(shipment))?))
+            .collect::<anyhow::Result<_>>()?;
         self.transition(
             id,
             &[OrderStatus::Pending],
             OrderStatus::Confirmed,
-            vec![],
-            "OrderConfirmed",
+            vec![("paid_at", now)],
+            "OrderPaid",
+            parcels,
         )
         .await
     }
@@ -237,12 +247,13 @@ impl OrdersStore {
             OrderStatus::Failed,
             vec![("failure", value(failure)?)],
             "OrderFailed",
+            vec![],
         )
         .await
     }
 
     /// Moves the order to `to` from one of `from`, setting `fields`, and writes `event` to the
-    /// outbox in the same transaction.
+    /// outbox and `writes` in the same transaction.
     async fn transition(
         &self,
         id: OrderId,
@@ -250,6 +261,7 @@ impl OrdersStore {
         to: OrderStatus,
         fields: Vec<(&'static str, AttributeValue)>,
         event: &'static str,
+        writes: Vec<TransactWriteItem>,
     ) -> anyhow::Result<Transition> {
         let Some(order) = self.order(id).await? else {
             return Ok(Transition::NotFound);
@@ -280,26 +292,45 @@ impl OrdersStore {
             .update_expression(format!("SET {}", set.join(", ")))
             .build()
             .context("building an order update")?;
-        let (pk, _) = order_key(id);
-        let outbox = EventItem {
-            pk,
-            sk: format!("EVENT#{event}"),
-            kind: EVENT_KIND,
-            event: OrderEvent::new(event, id, &order.customer_id, to, &now),
-        };
-        let writes: Vec<TransactWriteItem> = vec![
+        let event = OrderEvent::new(event, id, &order.customer_id, to, &now, None);
+        let writes: Vec<TransactWriteItem> = [
             TransactWriteItem::builder().update(update).build(),
-            put_new(&self.table, item(&outbox)?)?,
-        ];
+            self.outbox(&event)?,
+        ]
+        .into_iter()
+        .chain(writes)
+        .collect();
         match dynamo::transact(&self.client, writes, "moving an order on").await? {
             None => Ok(Transition::Moved),
-            // Another call moved it between the read and the write: answer from what it is now.
-            Some(failed) if failed.first() == Some(&true) => match self.order(id).await? {
+            Some(failed) if failed.get(1) == Some(&true) => {
+                bail!(
+                    "order {id}'s outbox has {} already, but not its status",
+                    event.event_type
+                )
+            }
+            // Another call moved it (or one of its parcels) between the read and the write:
+            // answer from what it is now.
+            Some(_) => match self.order(id).await? {
                 Some(now) if now.status.has_reached(to) => Ok(Transition::Already),
                 Some(now) => Ok(Transition::Refused(now.status)),
                 None => Ok(Transition::NotFound),
             },
-            Some(_) => bail!("order {id}'s outbox has {event} already, but not its status"),
         }
+    }
+
+    /// The write of `event` to the outbox, once.
+    fn outbox(&self, event: &OrderEvent) -> anyhow::Result<TransactWriteItem> {
+        let (pk, _) = order_key(event.order_id);
+        let sk = match &event.shipment_id {
+            Some(shipment) => format!("EVENT#{}#{shipment}", event.event_type),
+            None => format!("EVENT#{}", event.event_type),
+        };
+        let outbox = EventItem {
+            pk,
+            sk,
+            kind: EVENT_KIND,
+            event: event.clone(),
+        };
+        put_new(&self.table, item(&outbox)?)
     }
 }
