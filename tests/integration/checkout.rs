@@ -563,3 +563,130 @@ async fn order_events_are_published_once_and_the_history_pages_newest_first() {
     .by(As::Customer("ivy"));
     app.send(borrowed).await.assert_unprocessable("cursor");
 }
+
+fn review_queue(caller: As, query: &str) -> Call {
+    let path = format!("/api/v1/admin/orders{query}");
+    Call::new("GET", "/api/v1/admin/orders", &path).by(caller)
+}
+
+fn verdict(id: &str, verdict: &str) -> Call {
+    let route = format!("/api/v1/admin/orders/{{id}}/{verdict}");
+    let path = format!("/api/v1/admin/orders/{id}/{verdict}");
+    Call::new("POST", &route, &path).by(As::Admin("admin-01"))
+}
+
+/// Starts `shopper`'s checkout of 5 units (a first order over the rules' $2,000) and waits
+/// for fraud screening to hold it.
+async fn held(app: &TestApp, shopper: &str) -> String {
+    assert_eq!(app.send(add(shopper, "HOLD-A", 5)).await.status, 200);
+    let started = app
+        .send(checkout(
+            shopper,
+            &format!("{shopper}-order-1"),
+            "tok_visa",
+            5 * PRICE,
+        ))
+        .await;
+    assert_eq!(
+        started.status, 202,
+        "a held order is no answer yet: {}",
+        started.body
+    );
+    let id = started.body["id"].as_str().unwrap().to_owned();
+    eventually(60, "the order held for review", || async {
+        let order = app.send(get_order(shopper, &id)).await.body;
+        assert_ne!(order["status"], "failed", "{order}");
+        (order["status"] == "held").then_some(())
+    })
+    .await;
+    id
+}
+
+/// Fraud screening holds a big first order before anything moves; an admin's release lets the
+/// saga finish it, a rejection fails it with nothing held or charged.
+#[tokio::test]
+async fn an_order_screening_holds_completes_when_released_and_leaves_nothing_when_rejected() {
+    let app = spawn().await;
+    app.start_event_sources();
+    on_sale(&app, "seller-a", "HOLD-A", "lamps", 20).await;
+
+    let released = held(&app, "gus").await;
+    assert_eq!(
+        stock(&app, "HOLD-A").await,
+        (20, 0),
+        "nothing reserved in review"
+    );
+    assert_eq!(ledger(&app).await.captured, 0);
+    let queue = app
+        .send(review_queue(As::Admin("admin-01"), "?status=held"))
+        .await;
+    assert_eq!(queue.status, 200, "{}", queue.body);
+    let items = queue.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", queue.body);
+    assert_eq!(items[0]["id"], released.as_str());
+    assert_eq!(
+        items[0]["screening"]["reasons"],
+        json!(["a high-value first order"])
+    );
+    assert!(
+        items[0].get("task_token").is_none(),
+        "the saga's token stays inside"
+    );
+    let shopper = app
+        .send(review_queue(As::Customer("gus"), "?status=held"))
+        .await;
+    assert_eq!(shopper.status, 403);
+    app.send(review_queue(As::Admin("admin-01"), "?status=confirmed"))
+        .await
+        .assert_invalid("status");
+
+    let answer = app.send(verdict(&released, "release")).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(
+        app.send(verdict(&released, "release")).await.status,
+        200,
+        "a replay"
+    );
+    let order = finished(&app, "gus", &released).await;
+    assert_eq!(order["status"], "confirmed", "{order}");
+    assert_eq!(stock(&app, "HOLD-A").await, (15, 0));
+    assert_eq!(
+        app.send(verdict(&released, "reject")).await.status,
+        409,
+        "it went on"
+    );
+
+    let rejected = held(&app, "hil").await;
+    let answer = app.send(verdict(&rejected, "reject")).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(
+        app.send(verdict(&rejected, "reject")).await.status,
+        200,
+        "a replay"
+    );
+    assert_eq!(app.send(verdict(&rejected, "release")).await.status, 409);
+    let order = finished(&app, "hil", &rejected).await;
+    assert_eq!(
+        order["failure"],
+        json!({"reason": "review_rejected"}),
+        "{order}"
+    );
+    assert_eq!(stock(&app, "HOLD-A").await, (15, 0), "nothing held for it");
+    assert_eq!(
+        ledger(&app).await,
+        LedgerTotals {
+            captured: 5 * PRICE,
+            refunded: 0
+        },
+        "only the released order was charged"
+    );
+    let cart = app.send(get_cart("hil")).await;
+    assert_eq!(
+        cart.body["lines"][0]["quantity"], 5,
+        "the cart keeps its lines"
+    );
+    let queue = app
+        .send(review_queue(As::Admin("admin-01"), "?status=held"))
+        .await;
+    assert_eq!(queue.body["items"], json!([]));
+}

@@ -55,7 +55,7 @@ fn refusal(status: OrderStatus) -> &'static str {
         OrderStatus::Shipped | OrderStatus::Delivered => {
             "it has shipped: return it once it arrives instead"
         }
-        OrderStatus::Processing | OrderStatus::Pending => {
+        OrderStatus::Processing | OrderStatus::Held | OrderStatus::Pending => {
             "checkout is still placing it: cancel it once it is confirmed"
         }
         OrderStatus::Failed => "it failed: nothing was charged or held",

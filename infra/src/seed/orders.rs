@@ -7,13 +7,21 @@
 use shared::catalog::{CatalogStore, Offer};
 use shared::checkout::{Saga, allocate};
 use shared::inventory::{InventoryStore, Reserved};
-use shared::orders::{Failure, Order, OrderId, OrderLine, OrdersStore, Priced, Transition};
+use shared::orders::{
+    Decision, Failure, Order, OrderId, OrderLine, OrdersStore, Priced, Screening, Transition,
+};
 use shared::payments::{Authorized, Captured, Decline, PaymentsStore};
 
 /// customer-01's confirmed demo order (the bench's `get-order` reads it).
 pub const DEMO_ORDER: &str = "01KAN0000000000000000000C1";
 /// customer-01's cancelled demo order: refunded, its unit back in stock.
 pub const DEMO_CANCELLED_ORDER: &str = "01KAN0000000000000000000X1";
+/// customer-01's orders fraud screening held for review: the bench releases one, rejects the
+/// other.
+pub const DEMO_HELD_ORDERS: [&str; 2] =
+    ["01KAN0000000000000000000H1", "01KAN0000000000000000000H2"];
+/// customer-01's order checkout has just started: the bench holds it.
+pub const DEMO_STARTED_ORDER: &str = "01KAN0000000000000000000S1";
 /// customer-01's failed demo order: the card was declined.
 pub const DEMO_FAILED_ORDER: &str = "01KAN0000000000000000000F1";
 
@@ -57,6 +65,20 @@ pub async fn demo_orders(stores: &Stores<'_>, offer: &Offer) -> anyhow::Result<(
         cancel == Transition::Moved,
         "the demo order's cancel: {cancel:?}"
     );
+
+    let screening = Screening {
+        decision: Decision::Hold,
+        score: 60,
+        reasons: vec!["a high-value first order".to_owned()],
+    };
+    for id in DEMO_HELD_ORDERS {
+        let held = started(stores, id, "tok_visa", &priced).await?;
+        stores
+            .orders
+            .hold(held, &screening, "demo-task-token")
+            .await?;
+    }
+    started(stores, DEMO_STARTED_ORDER, "tok_visa", &priced).await?;
 
     let declined_card = "tok_chargeDeclinedInsufficientFunds";
     let failed = started(stores, DEMO_FAILED_ORDER, declined_card, &priced).await?;

@@ -248,6 +248,37 @@ pub enum ShopperReadProblems {
     Unexpected(Problem),
 }
 
+/// The problems an admin's read can answer.
+#[derive(utoipa::IntoResponses)]
+pub enum AdminReadProblems {
+    #[response(
+        status = 400,
+        description = "A parameter broke a rule",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+    #[response(status = 401, description = "No valid bearer token")]
+    Unauthenticated(GatewayMessage),
+    #[response(
+        status = 403,
+        description = "Not an admin",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
+    #[response(
+        status = 422,
+        description = "A cursor that is not one of this list's",
+        content_type = "application/problem+json"
+    )]
+    Unprocessable(Problem),
+    #[response(
+        status = 500,
+        description = "Our failure; the cause is logged",
+        content_type = "application/problem+json"
+    )]
+    Unexpected(Problem),
+}
+
 /// The problems a seller's write can answer.
 #[derive(utoipa::IntoResponses)]
 pub enum WriteProblems {

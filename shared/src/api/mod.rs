@@ -8,6 +8,8 @@ mod error;
 mod identity;
 #[cfg(feature = "dynamodb")]
 mod inventory;
+#[cfg(all(feature = "dynamodb", feature = "sfn"))]
+mod orders;
 mod request;
 
 pub use crate::error::Invalid;
@@ -15,12 +17,14 @@ pub use crate::error::Invalid;
 pub use cart::{CART_TOKEN_HEADER, added, cart_answer, cart_owner, guest, not_for_sale};
 pub use catalog::offer_written;
 pub use error::{
-    ApiError, CartProblems, GatewayMessage, Problem, ReadProblems, SellerReadProblems,
-    ShopperReadProblems, WriteProblems, problem_response,
+    AdminReadProblems, ApiError, CartProblems, GatewayMessage, Problem, ReadProblems,
+    SellerReadProblems, ShopperReadProblems, WriteProblems, problem_response,
 };
 pub use identity::{Caller, Role};
 #[cfg(feature = "dynamodb")]
 pub use inventory::stock_batch_answer;
+#[cfg(all(feature = "dynamodb", feature = "sfn"))]
+pub use orders::review_answer;
 pub use request::{ETag, IfMatch, PageSize, json_body, path_param, query_param, require_method};
 
 use lambda_http::{Body, Request, Response, service_fn};

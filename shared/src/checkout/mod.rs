@@ -9,6 +9,8 @@ mod confirmation;
 mod order_stores;
 mod parcels;
 mod pricing;
+#[cfg(all(feature = "sfn", feature = "dynamodb"))]
+mod reviews;
 #[cfg(feature = "sfn")]
 mod sagas;
 
@@ -19,6 +21,8 @@ pub use confirmation::confirm;
 pub use order_stores::OrderStores;
 pub use parcels::split;
 pub use pricing::price;
+#[cfg(all(feature = "sfn", feature = "dynamodb"))]
+pub use reviews::{Decided, Reviews, Verdict};
 #[cfg(feature = "sfn")]
 pub use sagas::Sagas;
 

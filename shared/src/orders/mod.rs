@@ -6,6 +6,7 @@ mod events;
 #[cfg(feature = "sqs")]
 mod fulfillment;
 mod order;
+mod screening;
 mod shipment;
 #[cfg(feature = "dynamodb")]
 mod store;
@@ -19,9 +20,10 @@ pub use fulfillment::{FulfillmentQueue, FulfillmentTask, ParcelStep, TimeScale, 
 pub use order::{
     Address, CountryCode, Failure, IdempotencyKey, Order, OrderLine, OrderStatus, Priced,
 };
+pub use screening::{Decision, Rules, Screening, Signals};
 pub use shipment::{
     Carrier, Handover, Shipment, ShipmentId, ShipmentKey, ShipmentLine, ShipmentStatus,
     TRANSIT_DAYS, TrackingEvent, TrackingNumber,
 };
 #[cfg(feature = "dynamodb")]
-pub use store::{OrdersStore, Started, Transition};
+pub use store::{HeldOrder, OrdersStore, Started, Transition};

@@ -48,6 +48,8 @@ pub struct Address {
 pub enum OrderStatus {
     /// The checkout saga is working on it.
     Processing,
+    /// Fraud screening held it for an admin's review; the saga waits for their decision.
+    Held,
     /// Priced, stock held, payment authorized; not yet paid.
     Pending,
     /// Paid for and handed to fulfillment.
@@ -64,7 +66,7 @@ pub enum OrderStatus {
 impl OrderStatus {
     /// Whether checkout is over: the shopper's answer is known.
     pub fn is_final(self) -> bool {
-        !matches!(self, Self::Processing | Self::Pending)
+        !matches!(self, Self::Processing | Self::Held | Self::Pending)
     }
 
     /// Whether an order in this status has been `status` already: a step replayed after the
@@ -76,7 +78,7 @@ impl OrderStatus {
             Self::Confirmed => Some(2),
             Self::Shipped => Some(3),
             Self::Delivered => Some(4),
-            Self::Cancelled | Self::Failed => None,
+            Self::Held | Self::Cancelled | Self::Failed => None,
         };
         self == status || matches!((progress(self), progress(status)), (Some(a), Some(b)) if a >= b)
     }
@@ -102,6 +104,8 @@ pub enum Failure {
     },
     /// The payment provider did not answer; nothing was charged.
     PaymentUnavailable,
+    /// Our review did not accept the order; nothing was charged or held.
+    ReviewRejected,
     /// Something on our side failed; nothing was charged or held.
     CheckoutError,
 }
@@ -131,6 +135,7 @@ impl Failure {
             Self::CouponInvalid => "CouponInvalid",
             Self::PaymentDeclined { .. } => "PaymentDeclined",
             Self::PaymentUnavailable => "PaymentUnavailable",
+            Self::ReviewRejected => "ReviewRejected",
             Self::CheckoutError => "CheckoutError",
         }
     }

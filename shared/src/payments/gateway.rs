@@ -34,7 +34,7 @@ pub enum GatewayAnswer {
 /// - `tok_unavailable_<n>`: the first `n` authorizations find the gateway unavailable;
 /// - `tok_timeout`: every authorization times out;
 /// - `tok_captureFails`: authorizes, then the capture is declined;
-/// - any other token approves.
+/// - any other token approves; `tok_<country>` (`tok_gb`) is a card of that country.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SimulatedGateway;
 
@@ -54,6 +54,17 @@ impl SimulatedGateway {
                 Some(failures) if attempt <= failures => GatewayAnswer::Unavailable,
                 _ => GatewayAnswer::Approved,
             },
+        }
+    }
+
+    /// The country that issued the card: `tok_<country>` (`tok_gb`, as Stripe's test cards
+    /// name theirs) for a foreign card, the United States for any other.
+    pub fn card_country(&self, token: &PaymentToken) -> String {
+        match token.as_ref().strip_prefix("tok_") {
+            Some(code) if code.len() == 2 && code.bytes().all(|b| b.is_ascii_lowercase()) => {
+                code.to_ascii_uppercase()
+            }
+            _ => "US".to_owned(),
         }
     }
 

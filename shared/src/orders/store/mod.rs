@@ -8,10 +8,11 @@
 //! - `CHECKOUT#<customer>#<idempotency key>` / `CHECKOUT`: which order a checkout request
 //!   started, and a digest of its body, so a replay finds it and a reused key is told apart.
 
+mod screening;
 mod shipments;
 
 use super::events::{EVENT_KIND, OrderEvent};
-use super::{Failure, IdempotencyKey, Order, OrderId, OrderStatus, Priced, Shipment};
+use super::{Failure, IdempotencyKey, Order, OrderId, OrderStatus, Priced, Screening, Shipment};
 use crate::clock;
 use crate::config::Source;
 use crate::dynamo::{self, item, key, put_new};
@@ -68,6 +69,25 @@ pub enum Transition<Status = OrderStatus> {
 
 /// The index of a customer's orders by creation time.
 const BY_CUSTOMER: &str = "ByCustomer";
+
+/// The sparse index of orders held for review (only they carry `review_queue`), oldest first.
+const BY_REVIEW: &str = "ByReview";
+const REVIEW_QUEUE: &str = "held";
+
+/// An order held for review, as the admins see it.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HeldOrder {
+    #[serde(flatten)]
+    pub order: Order,
+    #[serde(default)]
+    pub screening: Screening,
+    #[serde(default)]
+    pub held_at: String,
+    /// The saga's token, which only the release and reject routes use.
+    #[serde(default, skip_serializing)]
+    #[schema(ignore)]
+    pub task_token: String,
+}
 
 pub struct OrdersStore {
     client: Client,
@@ -207,6 +227,112 @@ impl OrdersStore {
         })
     }
 
+    /// `processing` → `held` for an admin's review: in the review queue, with the screening
+    /// that held it and the saga's task token that the admin's decision answers.
+    pub async fn hold(
+        &self,
+        id: OrderId,
+        screening: &Screening,
+        task_token: &str,
+    ) -> anyhow::Result<Transition> {
+        let now = AttributeValue::S(clock::now());
+        let token = AttributeValue::S(task_token.to_owned());
+        let held = self
+            .transition(
+                id,
+                &[OrderStatus::Processing],
+                OrderStatus::Held,
+                vec![
+                    ("screening", value(screening)?),
+                    ("task_token", token.clone()),
+                    ("review_queue", AttributeValue::S(REVIEW_QUEUE.to_owned())),
+                    ("held_at", now),
+                ],
+                "OrderHeld",
+                vec![],
+            )
+            .await?;
+        if held == Transition::Already {
+            // A retried task waits under a new token: the admin's decision must answer that one.
+            let updated = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key(order_key(id))))
+                .update_expression("SET task_token = :token")
+                .condition_expression("#status = :held")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":token", token)
+                .expression_attribute_values(":held", value(&OrderStatus::Held)?)
+                .send()
+                .await;
+            if let Err(error) = updated
+                && !dynamo::is_condition_failure(&error)
+            {
+                return Err(anyhow::Error::from(error).context("renewing a held order's token"));
+            }
+        }
+        Ok(held)
+    }
+
+    /// `held` → `processing`: an admin released it and the saga goes on.
+    pub async fn release(&self, id: OrderId) -> anyhow::Result<Transition> {
+        self.transition(
+            id,
+            &[OrderStatus::Held],
+            OrderStatus::Processing,
+            vec![],
+            "OrderReleased",
+            vec![],
+        )
+        .await
+    }
+
+    /// The held order with its screening and the task token the saga waits on.
+    pub async fn held(&self, id: OrderId) -> anyhow::Result<Option<HeldOrder>> {
+        dynamo::get(&self.client, &self.table, order_key(id), "reading an order").await
+    }
+
+    /// One page of the orders held for review, oldest first, after `after` (which must be one
+    /// of them: `None` when it is not).
+    pub async fn review_queue(
+        &self,
+        after: Option<OrderId>,
+        limit: usize,
+    ) -> anyhow::Result<Option<(Vec<HeldOrder>, Option<OrderId>)>> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(BY_REVIEW)
+            .key_condition_expression("review_queue = :queue")
+            .expression_attribute_values(":queue", AttributeValue::S(REVIEW_QUEUE.to_owned()))
+            .limit(i32::try_from(limit + 1).context("page size")?);
+        if let Some(after) = after {
+            let Some(last) = self
+                .held(after)
+                .await?
+                .filter(|o| o.order.status == OrderStatus::Held)
+            else {
+                return Ok(None);
+            };
+            let mut start = key(order_key(after));
+            start.insert(
+                "review_queue".to_owned(),
+                AttributeValue::S(REVIEW_QUEUE.to_owned()),
+            );
+            start.insert("held_at".to_owned(), AttributeValue::S(last.held_at));
+            query = query.set_exclusive_start_key(Some(start));
+        }
+        let output = query.send().await.context("querying the review queue")?;
+        let mut items = output.items.unwrap_or_default();
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let held: Vec<HeldOrder> = dynamo::decode_listed(items, "a held order");
+        let next = more.then(|| held.last().map(|h| h.order.id)).flatten();
+        Ok(Some((held, next)))
+    }
+
     /// `processing` → `pending`, with the cart as checkout priced it.
     pub async fn place(&self, id: OrderId, priced: &Priced) -> anyhow::Result<Transition> {
         self.transition(
@@ -238,9 +364,13 @@ impl OrdersStore {
         .await
     }
 
-    /// `processing` or `pending` → `failed`, with the reason the shopper is told.
+    /// `processing`, `held` or `pending` → `failed`, with the reason the shopper is told.
     pub async fn fail(&self, id: OrderId, failure: &Failure) -> anyhow::Result<Transition> {
-        let from = [OrderStatus::Processing, OrderStatus::Pending];
+        let from = [
+            OrderStatus::Processing,
+            OrderStatus::Held,
+            OrderStatus::Pending,
+        ];
         self.transition(
             id,
             &from,
@@ -288,8 +418,13 @@ impl OrdersStore {
                 .expression_attribute_names(format!("#{name}"), name)
                 .expression_attribute_values(format!(":{name}"), field);
         }
+        // Only a held order is in the admins' review queue.
+        let leave_queue = match to {
+            OrderStatus::Held => "",
+            _ => " REMOVE review_queue",
+        };
         let update = update
-            .update_expression(format!("SET {}", set.join(", ")))
+            .update_expression(format!("SET {}{leave_queue}", set.join(", ")))
             .build()
             .context("building an order update")?;
         let event = OrderEvent::new(event, id, &order.customer_id, to, &now, None);
