@@ -1,6 +1,7 @@
 //! Rainforest's common library: the business rules (one module per business area), the HTTP
 //! edge every API function shares, and AWS client setup. Function crates only wire these up.
 
+pub mod account;
 #[cfg(feature = "http")]
 pub mod api;
 pub mod aws;

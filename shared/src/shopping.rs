@@ -1,10 +1,14 @@
 //! A shopper's cart with the catalog and stock it is priced from: what every cart route reads
 //! and answers with.
 
-use crate::cart::{CartOwner, CartStore, CartTokens, CartView, CouponCode, Sold};
+use crate::cart::{
+    CartOwner, CartStore, CartTokens, CartView, CouponCode, Sold, StoredCart, StoredLine,
+};
 use crate::catalog::{Offer, OfferStatus, Sku};
 use crate::clock::Timestamp;
 use crate::config::Source;
+use crate::money::Money;
+use crate::orders::BuyNow;
 use crate::storefront::Storefront;
 
 pub struct Shop {
@@ -53,6 +57,27 @@ impl Shop {
         if let Some(code) = coupon {
             cart.coupon = Some(code.clone());
         }
+        // Boxed: the view's future nests deep enough to pass the compiler's layout limit.
+        Box::pin(self.view_of(owner, &cart)).await
+    }
+
+    /// A one-click order's SKU priced as a cart of its own (no coupon), as checkout takes it.
+    pub async fn buy_now_view(&self, owner: &CartOwner, item: &BuyNow) -> anyhow::Result<CartView> {
+        let line = StoredLine {
+            sku: item.sku.clone(),
+            quantity: item.quantity.get(),
+            added_price: Money::of(0, self.storefront.catalog.currency()),
+            added_at: crate::clock::now(),
+        };
+        let cart = StoredCart {
+            lines: vec![line],
+            ..StoredCart::default()
+        };
+        // Boxed: the view's future nests deep enough to pass the compiler's layout limit.
+        Box::pin(self.view_of(owner, &cart)).await
+    }
+
+    async fn view_of(&self, owner: &CartOwner, cart: &StoredCart) -> anyhow::Result<CartView> {
         let skus = || cart.lines.iter().map(|line| &line.sku);
         let catalog = &self.storefront.catalog;
         let coupon = async {
@@ -83,7 +108,7 @@ impl Shop {
         });
         let currency = catalog.currency();
         Ok(CartView::of(
-            &cart,
+            cart,
             &sold,
             &available,
             applied,

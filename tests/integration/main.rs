@@ -6,6 +6,7 @@
     clippy::let_underscore_must_use
 )]
 
+mod account;
 mod bench;
 mod cart;
 mod catalog;

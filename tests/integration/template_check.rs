@@ -69,6 +69,7 @@ fn each_function_links_only_its_own_sdks() {
         "sns" => Some("aws-sdk-sns"),
         "sqs" => Some("aws-sdk-sqs"),
         "sfn" => Some("aws-sdk-sfn"),
+        "kms" => Some("aws-sdk-kms"),
         _ => None,
     };
     for binary in rainforest_local::registry::BINARIES {

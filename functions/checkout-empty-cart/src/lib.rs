@@ -10,6 +10,10 @@ pub use shared::cart::CartStore as Deps;
 
 #[tracing::instrument(skip_all, fields(order_id = %saga.order_id))]
 pub async fn handle(carts: &Deps, saga: Saga) -> Result<(), StepError> {
+    if saga.buy_now.is_some() {
+        // A one-click order bought beside the cart, not from it.
+        return Ok(());
+    }
     let owner = CartOwner::Customer(saga.customer_id.clone());
     let priced = saga.priced()?;
     for line in &priced.lines {

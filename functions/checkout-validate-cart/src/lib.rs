@@ -1,4 +1,4 @@
-//! Checkout step 1: the shopper's cart priced now, taken only if every line can be bought in the
+//! Checkout step 1: the shopper's cart (or a one-click order's SKU) priced now, taken only if every line can be bought in the
 //! units wanted, its coupon still applies and it comes to the total the shopper was shown;
 //! otherwise the checkout fails with the reason (`Rejected.OutOfStock`, `.PriceChanged`, ...).
 
@@ -12,9 +12,11 @@ pub use shared::shopping::Shop as Deps;
 /// The state with the priced cart in it, for the steps after.
 #[tracing::instrument(skip_all, fields(order_id = %saga.order_id))]
 pub async fn handle(shop: &Deps, mut saga: Saga) -> Result<Saga, StepError> {
-    let view = shop
-        .view(&CartOwner::Customer(saga.customer_id.clone()))
-        .await?;
+    let owner = CartOwner::Customer(saga.customer_id.clone());
+    let view = match &saga.buy_now {
+        Some(item) => shop.buy_now_view(&owner, item).await?,
+        None => shop.view(&owner).await?,
+    };
     let priced = price(&view, saga.expected_total).map_err(|failure| rejected(&failure))?;
     tracing::info!(lines = priced.lines.len(), total = ?priced.total, "cart priced");
     saga.priced = Some(priced);

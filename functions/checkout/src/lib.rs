@@ -5,41 +5,17 @@
 //! `Location` to poll. The same key and body again answers for the same order; the same key
 //! with another body is a 422.
 
-use aws_lc_rs::digest;
-use lambda_http::http::{Method, StatusCode, header};
+use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 use shared::api::{self, ApiError, Caller, CartProblems};
-use shared::checkout::Sagas;
 use shared::clock;
-use shared::config::Source;
-use shared::error::Invalid;
 use shared::money::Money;
-use shared::orders::{Address, IdempotencyKey, Order, OrderId, OrderStatus, OrdersStore, Started};
+use shared::orders::{Address, IdempotencyKey, Order, OrderId};
 use shared::payments::PaymentToken;
-use std::time::{Duration, Instant};
 
 /// What the handler needs, built once per process.
-pub struct Deps {
-    orders: OrdersStore,
-    sagas: Sagas,
-    /// How long the answer waits for the saga before it says 202.
-    budget: Duration,
-}
-
-impl Deps {
-    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
-        Ok(Self {
-            orders: OrdersStore::from_source(sdk, source)?,
-            sagas: Sagas::from_source(sdk, source)?,
-            budget: Duration::from_millis(source.parsed("CHECKOUT_SYNC_BUDGET_MS", 3000)?),
-        })
-    }
-
-    pub async fn connect(&self) {
-        self.orders.connect().await;
-    }
-}
+pub use shared::api::Checkout as Deps;
 
 /// What the shopper confirms at the "Buy" button.
 #[derive(Serialize, Deserialize, utoipa::ToSchema)]
@@ -51,10 +27,6 @@ pub struct CheckoutRequest {
     /// The total the shopper was shown: a cart that comes to another fails as `price_changed`.
     expected_total: Money,
 }
-
-const IDEMPOTENCY_KEY: &str = "idempotency-key";
-/// How often the answer looks at the order while it waits.
-const POLL: Duration = Duration::from_millis(50);
 
 #[utoipa::path(
     post,
@@ -76,8 +48,9 @@ const POLL: Duration = Duration::from_millis(50);
 pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::POST)?;
     let caller = Caller::from_request(&request)?;
-    let key = idempotency_key(&request)?;
+    let key = api::idempotency_key(&request)?;
     let body: CheckoutRequest = api::json_body(&request)?;
+    body.shipping_address.check_country_rules()?;
     let order = Order::start(
         OrderId::generate(),
         caller.id,
@@ -86,72 +59,7 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
         body.payment_token.clone(),
         clock::now(),
     );
-    let id = match deps.orders.start(&order, &key, &digest(&body)?).await? {
-        Started::New => order.id,
-        Started::Replay(first) => first,
-        Started::KeyReused => {
-            return Err(Invalid::relational(
-                "Idempotency-Key",
-                "was used for another checkout request; use a new key for a new purchase",
-            )
-            .into());
-        }
-    };
-    tracing::Span::current().record("order_id", tracing::field::display(id));
-    let order = deps
-        .orders
-        .order(id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("order {id} is missing"))?;
-    if order.status == OrderStatus::Processing {
-        deps.sagas.start(&order).await?;
-    }
-    let order = wait(deps, order).await?;
-    let status = if order.status.is_final() {
-        StatusCode::CREATED
-    } else {
-        StatusCode::ACCEPTED
-    };
-    tracing::info!(status = ?order.status, "checkout answered");
-    api::json_response_with(
-        status,
-        &order,
-        [(header::LOCATION, format!("/api/v1/orders/{id}"))],
-    )
-}
-
-fn idempotency_key(request: &Request) -> Result<IdempotencyKey, ApiError> {
-    let invalid = |rule: String| ApiError::from(Invalid::new("Idempotency-Key", rule));
-    let value = request
-        .headers()
-        .get(IDEMPOTENCY_KEY)
-        .ok_or_else(|| invalid("is required: a new key per purchase".to_owned()))?;
-    value
-        .to_str()
-        .map_err(|_| invalid("must be ASCII".to_owned()))?
-        .parse()
-        .map_err(invalid)
-}
-
-/// The request as parsed, so the same purchase written differently is still the same.
-fn digest(body: &CheckoutRequest) -> anyhow::Result<String> {
-    let canonical = serde_json::to_vec(body)?;
-    let sum = digest::digest(&digest::SHA256, &canonical);
-    Ok(sum.as_ref().iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// The order once the saga has finished with it, or as it is when the budget runs out.
-async fn wait(deps: &Deps, mut order: Order) -> anyhow::Result<Order> {
-    let deadline = Instant::now() + deps.budget;
-    while !order.status.is_final() && Instant::now() < deadline {
-        tokio::time::sleep(POLL).await;
-        order = deps
-            .orders
-            .order(order.id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("order {} vanished", order.id))?;
-    }
-    Ok(order)
+    deps.place(order, &key, &body).await
 }
 
 /// This route's part of the OpenAPI document.

@@ -79,9 +79,11 @@ impl Sample {
                 ..
             } => {
                 let path = numbered(path);
+                // A query string rides on the path, as in a URL.
+                let (path, query) = path.split_once('?').unwrap_or((&path, ""));
                 let (route, path_parameters) = routes
                     .iter()
-                    .find_map(|route| Some((route, route.matches(method, &path)?)))
+                    .find_map(|route| Some((route, route.matches(method, path)?)))
                     .with_context(|| format!("{method} {path} is none of the function's routes"))?;
                 let mut header_map = HeaderMap::new();
                 for (name, value) in headers {
@@ -107,8 +109,8 @@ impl Sample {
                 Ok(gateway::event(EventParts {
                     route,
                     method,
-                    path: &path,
-                    query: "",
+                    path,
+                    query,
                     path_parameters,
                     headers: &header_map,
                     body: body.as_bytes(),

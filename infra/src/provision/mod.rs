@@ -2,6 +2,7 @@
 //! several copies (the dev stack, one per test) live side by side.
 
 mod dynamodb;
+mod kms;
 mod s3;
 mod sfn;
 mod sns;
@@ -335,6 +336,7 @@ struct Clients {
     sqs: aws_sdk_sqs::Client,
     sns: aws_sdk_sns::Client,
     sfn: aws_sdk_sfn::Client,
+    kms: aws_sdk_kms::Client,
 }
 
 impl Clients {
@@ -346,6 +348,7 @@ impl Clients {
             sqs: aws_sdk_sqs::Client::new(sdk),
             sns: aws_sdk_sns::Client::new(sdk),
             sfn: aws_sdk_sfn::Client::new(sdk),
+            kms: aws_sdk_kms::Client::new(sdk),
         }
     }
 }
@@ -368,6 +371,7 @@ pub async fn provision(
         "AWS::SNS::Topic",
         "AWS::SNS::Subscription",
         "AWS::Serverless::StateMachine",
+        "AWS::KMS::Key",
     ];
     if let Some((id, resource)) = template.resources.iter().find(|(_, r)| {
         !known.contains(&r.kind.as_str()) && !NOT_EMULATED.contains(&r.kind.as_str())
@@ -382,6 +386,11 @@ pub async fn provision(
         let name = stack.name(id);
         let arn = format!("arn:aws:lambda:{region}:{ACCOUNT}:function:{name}");
         stack.record(id, name, &[("Arn", arn)]);
+    }
+    for (id, _) in template.of_kind("AWS::KMS::Key") {
+        kms::create_key(&clients, &mut stack, id)
+            .await
+            .with_context(|| format!("creating {id}"))?;
     }
     for (id, _) in template.of_kind("AWS::S3::Bucket") {
         s3::create_bucket(&clients, &mut stack, id)

@@ -102,6 +102,15 @@ pub async fn load_demo_data(
     orders::demo_orders(&stores, offer)
         .await
         .context("loading the demo orders")?;
+    // As the account functions see it: their table and key.
+    let settings: std::collections::HashMap<String, String> = stack
+        .function_environment(template, "AddAddressFunction")?
+        .into_iter()
+        .collect();
+    let accounts = shared::account::AccountsStore::from_source(sdk, &settings)?;
+    orders::demo_account(&accounts)
+        .await
+        .context("loading the demo account")?;
     Ok(summary)
 }
 

@@ -155,10 +155,7 @@ async fn started(
         id,
         super::DEMO_CUSTOMERS[0].to_owned(),
         priced.total,
-        serde_json::from_value(serde_json::json!({
-            "name": "Demo Customer", "line1": "410 Terry Ave N", "city": "Seattle", "region": "WA",
-            "postal_code": "98109", "country": "US"
-        }))?,
+        serde_json::from_value(demo_address())?,
         token.parse().map_err(anyhow::Error::msg)?,
         at,
     );
@@ -167,4 +164,29 @@ async fn started(
         .map_err(anyhow::Error::msg)?;
     stores.orders.start(&order, &key, "demo").await?;
     Ok(id)
+}
+
+/// customer-01's saved address (their demo orders' own) and card, both the defaults: what
+/// one-click ordering uses.
+pub async fn demo_account(accounts: &shared::account::AccountsStore) -> anyhow::Result<()> {
+    let customer = super::DEMO_CUSTOMERS[0];
+    if !accounts.addresses(customer).await?.is_empty() {
+        return Ok(());
+    }
+    let address = serde_json::from_value(serde_json::json!({
+        "address": demo_address(), "default": true
+    }))?;
+    accounts.add_address(customer, &address).await?;
+    let card = serde_json::from_value(serde_json::json!({
+        "payment_token": "tok_visa", "brand": "visa", "last_four": "4242", "default": true
+    }))?;
+    accounts.add_payment_method(customer, &card).await?;
+    Ok(())
+}
+
+fn demo_address() -> serde_json::Value {
+    serde_json::json!({
+        "name": "Demo Customer", "line1": "410 Terry Ave N", "city": "Seattle", "region": "WA",
+        "postal_code": "98109", "country": "US"
+    })
 }

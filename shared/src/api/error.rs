@@ -248,6 +248,55 @@ pub enum ShopperReadProblems {
     Unexpected(Problem),
 }
 
+/// The problems a shopper's change to their account (or a one-click order) can answer.
+#[derive(utoipa::IntoResponses)]
+pub enum AccountProblems {
+    #[response(
+        status = 400,
+        description = "A field broke a rule; nothing was written",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+    #[response(status = 401, description = "No valid bearer token")]
+    Unauthenticated(GatewayMessage),
+    #[response(
+        status = 404,
+        description = "None of this shopper's",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+    #[response(
+        status = 409,
+        description = "Full: the shopper keeps as many as they may",
+        content_type = "application/problem+json"
+    )]
+    Conflict(Problem),
+    #[response(
+        status = 413,
+        description = "Body over 64 KiB",
+        content_type = "application/problem+json"
+    )]
+    PayloadTooLarge(Problem),
+    #[response(
+        status = 415,
+        description = "Body not JSON",
+        content_type = "application/problem+json"
+    )]
+    UnsupportedMediaType(Problem),
+    #[response(
+        status = 422,
+        description = "Breaks a rule of the address's country, or names what the shopper does not have; nothing was written",
+        content_type = "application/problem+json"
+    )]
+    Unprocessable(Problem),
+    #[response(
+        status = 500,
+        description = "Our failure; the cause is logged",
+        content_type = "application/problem+json"
+    )]
+    Unexpected(Problem),
+}
+
 /// The problems an admin's read can answer.
 #[derive(utoipa::IntoResponses)]
 pub enum AdminReadProblems {

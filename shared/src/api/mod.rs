@@ -4,6 +4,8 @@
 #[cfg(feature = "dynamodb")]
 mod cart;
 mod catalog;
+#[cfg(all(feature = "dynamodb", feature = "sfn"))]
+mod checkout;
 mod error;
 mod identity;
 #[cfg(feature = "dynamodb")]
@@ -13,12 +15,14 @@ mod orders;
 mod request;
 
 pub use crate::error::Invalid;
-#[cfg(feature = "dynamodb")]
 pub use cart::{CART_TOKEN_HEADER, added, cart_answer, cart_owner, guest, not_for_sale};
 pub use catalog::offer_written;
+#[cfg(feature = "dynamodb")]
+#[cfg(all(feature = "dynamodb", feature = "sfn"))]
+pub use checkout::{Checkout, idempotency_key};
 pub use error::{
-    AdminReadProblems, ApiError, CartProblems, GatewayMessage, Problem, ReadProblems,
-    SellerReadProblems, ShopperReadProblems, WriteProblems, problem_response,
+    AccountProblems, AdminReadProblems, ApiError, CartProblems, GatewayMessage, Problem,
+    ReadProblems, SellerReadProblems, ShopperReadProblems, WriteProblems, problem_response,
 };
 pub use identity::{Caller, Role};
 #[cfg(feature = "dynamodb")]

@@ -29,7 +29,7 @@ pub use sagas::Sagas;
 use crate::ids::OrderId;
 use crate::inventory::ReservationId;
 use crate::money::Money;
-use crate::orders::{Address, Failure, Priced};
+use crate::orders::{Address, BuyNow, Failure, Priced};
 use crate::payments::PaymentToken;
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +48,9 @@ pub struct Saga {
     /// Set by the cart's validation.
     #[serde(default)]
     pub priced: Option<Priced>,
+    /// A one-click order's SKU, bought in place of the cart.
+    #[serde(default)]
+    pub buy_now: Option<BuyNow>,
 }
 
 impl Saga {
@@ -61,6 +64,7 @@ impl Saga {
             expected_total: order.expected_total,
             shipping_address: order.shipping_address.clone(),
             priced: None,
+            buy_now: order.buy_now.clone(),
         }
     }
 

@@ -104,6 +104,7 @@ mod tests {
                 total: nothing,
                 coupon: None,
             }),
+            buy_now: None,
         }
     }
 

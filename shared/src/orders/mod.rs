@@ -18,7 +18,7 @@ pub use events::OrderEvents;
 #[cfg(feature = "sqs")]
 pub use fulfillment::{FulfillmentQueue, FulfillmentTask, ParcelStep, TimeScale, now_ms};
 pub use order::{
-    Address, CountryCode, Failure, IdempotencyKey, Order, OrderLine, OrderStatus, Priced,
+    Address, BuyNow, CountryCode, Failure, IdempotencyKey, Order, OrderLine, OrderStatus, Priced,
 };
 pub use screening::{Decision, Rules, Screening, Signals};
 pub use shipment::{

@@ -28,8 +28,9 @@ crate::identifier!(
     IdempotencyKey, 8, 64, "A-Za-z0-9_-", "letters, digits, '-' or '_' (a UUID fits)"
 );
 
-/// Where an order goes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+/// Where an order goes. Personal data: its `Debug` shows the country alone, so a log never
+/// holds the rest.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Address {
     pub name: AddressLine,
@@ -41,6 +42,53 @@ pub struct Address {
     pub region: Option<AddressLine>,
     pub postal_code: PostalCode,
     pub country: CountryCode,
+}
+
+impl std::fmt::Debug for Address {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Address")
+            .field("country", &self.country)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Countries whose postal codes and regions have a known shape: the code's pattern, an example,
+/// and whether an address there needs a region (a state, a province).
+const POSTAL_RULES: [(&str, &str, &str, bool); 6] = [
+    ("US", r"^\d{5}(-\d{4})?$", "98109 or 98109-5210", true),
+    ("CA", r"^[A-Z]\d[A-Z] ?\d[A-Z]\d$", "K1A 0B1", true),
+    (
+        "GB",
+        r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$",
+        "SW1A 1AA",
+        false,
+    ),
+    ("DE", r"^\d{5}$", "10115", false),
+    ("FR", r"^\d{5}$", "75001", false),
+    ("JP", r"^\d{3}-\d{4}$", "100-0001", false),
+];
+
+impl Address {
+    /// The rules of the address's own country, which no schema states: a 422 naming the field.
+    pub fn check_country_rules(&self) -> Result<(), crate::error::Invalid> {
+        let country = self.country.as_ref();
+        let Some((_, pattern, example, needs_region)) =
+            POSTAL_RULES.iter().find(|(code, ..)| *code == country)
+        else {
+            return Ok(());
+        };
+        let fits =
+            regex::Regex::new(pattern).is_ok_and(|re| re.is_match(self.postal_code.as_ref()));
+        if !fits {
+            let rule = format!("must be a postal code of {country}, such as {example}");
+            return Err(crate::error::Invalid::relational("postal_code", rule));
+        }
+        if *needs_region && self.region.is_none() {
+            let rule = format!("is required in {country} (the state or province)");
+            return Err(crate::error::Invalid::relational("region", rule));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -115,6 +163,58 @@ mod tests {
     use super::OrderStatus::*;
 
     #[test]
+    fn an_address_follows_its_country_s_rules_and_never_shows_in_a_log() {
+        let address = |country: &str, code: &str, region: Option<&str>| -> super::Address {
+            serde_json::from_value(serde_json::json!({
+                "name": "Ada", "line1": "1 Main St", "city": "Town", "postal_code": code,
+                "country": country, "region": region,
+            }))
+            .unwrap()
+        };
+        assert!(
+            address("US", "98109", Some("WA"))
+                .check_country_rules()
+                .is_ok()
+        );
+        assert!(
+            address("US", "98109-5210", Some("WA"))
+                .check_country_rules()
+                .is_ok()
+        );
+        let bad = address("US", "9810", Some("WA"))
+            .check_country_rules()
+            .unwrap_err();
+        assert_eq!(bad.field, "postal_code");
+        assert_eq!(
+            address("US", "98109", None)
+                .check_country_rules()
+                .unwrap_err()
+                .field,
+            "region"
+        );
+        assert!(
+            address("GB", "SW1A 1AA", None)
+                .check_country_rules()
+                .is_ok()
+        );
+        assert!(
+            address("CA", "K1A0B1", Some("ON"))
+                .check_country_rules()
+                .is_ok()
+        );
+        assert!(address("DE", "1011", None).check_country_rules().is_err());
+        assert!(
+            address("NZ", "6011", None).check_country_rules().is_ok(),
+            "no rules known"
+        );
+        let logged = format!("{:?}", address("US", "98109", Some("WA")));
+        assert!(
+            !logged.contains("Main") && !logged.contains("Ada"),
+            "{logged}"
+        );
+    }
+
+    #[test]
     fn an_order_has_reached_the_statuses_before_its_own_on_the_way_to_confirmed() {
         assert!(Confirmed.has_reached(Pending) && Confirmed.has_reached(Processing));
         assert!(Pending.has_reached(Pending) && !Pending.has_reached(Confirmed));
@@ -139,6 +239,15 @@ impl Failure {
             Self::CheckoutError => "CheckoutError",
         }
     }
+}
+
+/// What a one-click order buys: one SKU, 1 to 30 units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BuyNow {
+    pub sku: Sku,
+    #[schema(value_type = u32, minimum = 1, maximum = 30)]
+    pub quantity: crate::cart::LineQuantity,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -190,6 +299,9 @@ pub struct Order {
     pub delivered_at: Option<String>,
     #[serde(default)]
     pub cancelled_at: Option<String>,
+    /// The one SKU a one-click order buys, in place of the cart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buy_now: Option<BuyNow>,
     /// What a cancelled order was given back, once it has been (absent until then: the refund
     /// is recorded on condition there is none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -221,6 +333,7 @@ impl Order {
             delivered_at: None,
             cancelled_at: None,
             refunded: None,
+            buy_now: None,
             created_at: now.clone(),
             updated_at: now,
         }

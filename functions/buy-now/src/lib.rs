@@ -1,0 +1,92 @@
+//! `POST /api/v1/orders/buy-now`: one-click ordering. One SKU (1 to 30 units) bought with the
+//! shopper's default address and payment method, beside the cart (which stays as it is),
+//! through the same checkout saga and the same `Idempotency-Key` rules as checkout.
+
+use lambda_http::http::Method;
+use lambda_http::{Body, Request, Response};
+use serde::{Deserialize, Serialize};
+use shared::account::AccountsStore;
+use shared::api::{self, AccountProblems, ApiError, Caller, Checkout};
+use shared::cart::LineQuantity;
+use shared::catalog::Sku;
+use shared::clock;
+use shared::config::Source;
+use shared::error::Invalid;
+use shared::money::Money;
+use shared::orders::{BuyNow, IdempotencyKey, Order, OrderId};
+
+/// What the handler needs, built once per process: the account's defaults and checkout.
+pub struct Deps {
+    accounts: AccountsStore,
+    checkout: Checkout,
+}
+
+impl Deps {
+    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
+        Ok(Self {
+            accounts: AccountsStore::from_source(sdk, source)?,
+            checkout: Checkout::from_source(sdk, source)?,
+        })
+    }
+
+    pub async fn connect(&self) {
+        tokio::join!(self.accounts.connect(), self.checkout.connect());
+    }
+}
+
+/// What the shopper confirms with one click.
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BuyNowRequest {
+    sku: Sku,
+    #[schema(value_type = u32, minimum = 1, maximum = 30)]
+    quantity: LineQuantity,
+    /// The total the shopper was shown: an item that comes to another fails as `price_changed`.
+    expected_total: Money,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/buy-now",
+    operation_id = "buyNow",
+    tag = "orders",
+    request_body = BuyNowRequest,
+    params(("Idempotency-Key" = IdempotencyKey, Header, description = "The client's key for this purchase: a retry with the same key and body answers for the same order")),
+    security(("jwt" = [])),
+    responses(
+        (status = 201, description = "Checkout finished: the order, `confirmed` or `failed` with the reason", body = Order,
+         headers(("Location" = String, description = "The order's URL"))),
+        (status = 202, description = "Checkout is still running: poll the order at `Location`", body = Order,
+         headers(("Location" = String, description = "The order's URL"))),
+        AccountProblems
+    )
+)]
+#[tracing::instrument(skip_all, fields(order_id))]
+pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
+    api::require_method(&request, Method::POST)?;
+    let caller = Caller::from_request(&request)?;
+    let key = api::idempotency_key(&request)?;
+    let body: BuyNowRequest = api::json_body(&request)?;
+    let Some(defaults) = deps.accounts.defaults(&caller.id).await? else {
+        let rule = "needs a default address and payment method in the account";
+        return Err(Invalid::relational("account", rule).into());
+    };
+    let mut order = Order::start(
+        OrderId::generate(),
+        caller.id,
+        body.expected_total,
+        defaults.address,
+        defaults.payment_token,
+        clock::now(),
+    );
+    order.buy_now = Some(BuyNow {
+        sku: body.sku.clone(),
+        quantity: body.quantity,
+    });
+    deps.checkout.place(order, &key, &body).await
+}
+
+/// This route's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(handle))]
+pub struct Api;

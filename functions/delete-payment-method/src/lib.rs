@@ -1,0 +1,37 @@
+//! `DELETE /api/v1/account/payment-methods/{id}`: the shopper deletes a saved payment method; if it was the
+//! default, there is none until they choose another. Deleting it again is a replay (204 still).
+
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+use shared::account::PaymentMethodId;
+use shared::api::{self, ApiError, Caller, ShopperReadProblems};
+
+/// What the handler needs, built once per process.
+pub use shared::account::AccountsStore as Deps;
+
+#[utoipa::path(
+    delete,
+    path = "/api/v1/account/payment-methods/{id}",
+    operation_id = "deletePaymentMethod",
+    tag = "account",
+    params(("id" = PaymentMethodId, Path, description = "The saved payment method")),
+    security(("jwt" = [])),
+    responses((status = 204, description = "Deleted (or gone already)"), ShopperReadProblems)
+)]
+#[tracing::instrument(skip_all)]
+pub async fn handle(accounts: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
+    api::require_method(&request, Method::DELETE)?;
+    let caller = Caller::from_request(&request)?;
+    let id: PaymentMethodId = api::path_param(&request, "id")?;
+    if !accounts.delete_payment_method(&caller.id, id).await? {
+        tracing::info!(%id, "deleted already");
+    }
+    let mut answer = Response::new(Body::Empty);
+    *answer.status_mut() = StatusCode::NO_CONTENT;
+    Ok(answer)
+}
+
+/// This route's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(handle))]
+pub struct Api;

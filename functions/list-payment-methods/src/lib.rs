@@ -1,0 +1,37 @@
+//! `GET /api/v1/account/payment-methods`: the shopper's saved payment methods, oldest first, the default
+//! marked.
+
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+use serde::Serialize;
+use shared::account::SavedPaymentMethod;
+use shared::api::{self, ApiError, Caller, ShopperReadProblems};
+
+/// What the handler needs, built once per process.
+pub use shared::account::AccountsStore as Deps;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PaymentMethodList {
+    items: Vec<SavedPaymentMethod>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/account/payment-methods",
+    operation_id = "listPaymentMethods",
+    tag = "account",
+    security(("jwt" = [])),
+    responses((status = 200, description = "The saved payment methods", body = PaymentMethodList), ShopperReadProblems)
+)]
+#[tracing::instrument(skip_all)]
+pub async fn handle(accounts: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
+    api::require_method(&request, Method::GET)?;
+    let caller = Caller::from_request(&request)?;
+    let items = accounts.payment_methods(&caller.id).await?;
+    api::json_response(StatusCode::OK, &PaymentMethodList { items })
+}
+
+/// This route's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(handle))]
+pub struct Api;
