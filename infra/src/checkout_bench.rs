@@ -127,7 +127,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Figures> {
     );
     let body = json!({
         "shipping_address": {"name": "Bench", "line1": "1 Main St", "city": "Seattle",
-                             "postal_code": "98101", "country": "US"},
+                             "region": "WA", "postal_code": "98101", "country": "US"},
         "payment_token": "tok_visa",
         "expected_total": {"amount": PRICE, "currency": "USD"}
     });
