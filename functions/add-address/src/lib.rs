@@ -1,4 +1,6 @@
-//! `POST /api/v1/account/addresses`: the shopper saves an address (validated by its country's rules; its personal fields sealed under the account's KMS key), the default if asked or if it is the first.
+//! `POST /api/v1/account/addresses`: the shopper saves an address (validated by its country's
+//! rules; its personal fields sealed under the account's KMS key), the default if asked or if it is
+//! the first.
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};

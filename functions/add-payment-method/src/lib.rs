@@ -1,4 +1,6 @@
-//! `POST /api/v1/account/payment-methods`: the shopper saves a payment method: the gateway's token and the card's brand and last four digits, never a card number; the default if asked or if it is the first.
+//! `POST /api/v1/account/payment-methods`: the shopper saves a payment method: the gateway's token
+//! and the card's brand and last four digits, never a card number; the default if asked or if it is
+//! the first.
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};

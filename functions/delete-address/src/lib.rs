@@ -1,10 +1,9 @@
 //! `DELETE /api/v1/account/addresses/{id}`: the shopper deletes a saved address; if it was the
 //! default, there is none until they choose another. Deleting it again is a replay (204 still).
 
-use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use shared::account::AddressId;
-use shared::api::{self, ApiError, Caller, ShopperReadProblems};
+use shared::api::{self, ApiError, ShopperReadProblems};
 
 /// What the handler needs, built once per process.
 pub use shared::account::AccountsStore as Deps;
@@ -20,15 +19,7 @@ pub use shared::account::AccountsStore as Deps;
 )]
 #[tracing::instrument(skip_all)]
 pub async fn handle(accounts: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
-    api::require_method(&request, Method::DELETE)?;
-    let caller = Caller::from_request(&request)?;
-    let id: AddressId = api::path_param(&request, "id")?;
-    if !accounts.delete_address(&caller.id, id).await? {
-        tracing::info!(%id, "deleted already");
-    }
-    let mut answer = Response::new(Body::Empty);
-    *answer.status_mut() = StatusCode::NO_CONTENT;
-    Ok(answer)
+    api::deleted::<AddressId>(accounts, &request).await
 }
 
 /// This route's part of the OpenAPI document.

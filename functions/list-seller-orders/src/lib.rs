@@ -5,7 +5,7 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
-use shared::api::{self, ApiError, Caller, PageSize, SellerReadProblems};
+use shared::api::{self, ApiError, Caller, PageSize, Problem, SellerReadProblems};
 use shared::error::Invalid;
 use shared::orders::{Shipment, ShipmentKey};
 
@@ -30,7 +30,11 @@ pub struct ShipmentPage {
         ("cursor" = Option<ShipmentKey>, Query, description = "The next_cursor of the previous page"),
     ),
     security(("jwt" = ["seller"])),
-    responses((status = 200, description = "One page, oldest parcel first", body = ShipmentPage), SellerReadProblems)
+    responses(
+        (status = 200, description = "One page, oldest parcel first", body = ShipmentPage),
+        (status = 422, description = "A cursor that is not one of this seller's parcels", body = Problem, content_type = "application/problem+json"),
+        SellerReadProblems,
+    )
 )]
 #[tracing::instrument(skip_all)]
 pub async fn handle(orders: &Deps, request: Request) -> Result<Response<Body>, ApiError> {

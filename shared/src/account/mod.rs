@@ -26,6 +26,25 @@ crate::ulid_identifier!(
     PaymentMethodId, "a payment method id"
 );
 
+/// One saved entry of either list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SavedId {
+    Address(AddressId),
+    PaymentMethod(PaymentMethodId),
+}
+
+impl From<AddressId> for SavedId {
+    fn from(id: AddressId) -> Self {
+        Self::Address(id)
+    }
+}
+
+impl From<PaymentMethodId> for SavedId {
+    fn from(id: PaymentMethodId) -> Self {
+        Self::PaymentMethod(id)
+    }
+}
+
 crate::identifier!(
     /// The last four digits of a card, as the gateway reports them.
     LastFour, 4, 4, "0-9", "the card's last four digits"

@@ -6,7 +6,7 @@
 
 use super::{
     AddressId, Defaults, MAX_SAVED, NewAddress, NewPaymentMethod, PaymentMethodId, SavedAddress,
-    SavedPaymentMethod, Sealed, Sealer,
+    SavedId, SavedPaymentMethod, Sealed, Sealer,
 };
 use crate::config::Source;
 use crate::dynamo::{self, Item, is_condition_failure, item, key, put_new};
@@ -180,11 +180,6 @@ impl AccountsStore {
         }))
     }
 
-    pub async fn delete_address(&self, customer: &str, id: AddressId) -> anyhow::Result<bool> {
-        self.remove(customer, List::Addresses, &id.to_string())
-            .await
-    }
-
     pub async fn payment_methods(&self, customer: &str) -> anyhow::Result<Vec<SavedPaymentMethod>> {
         let account = self.account(customer).await?;
         Ok(account
@@ -232,15 +227,6 @@ impl AccountsStore {
             is_default,
             ..method
         }))
-    }
-
-    pub async fn delete_payment_method(
-        &self,
-        customer: &str,
-        id: PaymentMethodId,
-    ) -> anyhow::Result<bool> {
-        self.remove(customer, List::PaymentMethods, &id.to_string())
-            .await
     }
 
     /// The default address and payment method, when the customer has both.
@@ -308,8 +294,13 @@ impl AccountsStore {
         }
     }
 
-    /// Deletes an entry; it stops being the default. `false` when there was none.
-    async fn remove(&self, customer: &str, list: List, id: &str) -> anyhow::Result<bool> {
+    /// Deletes a saved entry; it stops being the default. `false` when there was none.
+    pub async fn delete(&self, customer: &str, saved: SavedId) -> anyhow::Result<bool> {
+        let (list, id) = match saved {
+            SavedId::Address(id) => (List::Addresses, id.to_string()),
+            SavedId::PaymentMethod(id) => (List::PaymentMethods, id.to_string()),
+        };
+        let id = id.as_str();
         let deleted = self
             .client
             .delete_item()

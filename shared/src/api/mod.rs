@@ -1,6 +1,8 @@
 //! The HTTP edge every API function shares: request parsing, the caller's identity, and the one
 //! place where errors become HTTP responses (RFC 9457 `application/problem+json`).
 
+#[cfg(all(feature = "dynamodb", feature = "kms"))]
+mod account;
 #[cfg(feature = "dynamodb")]
 mod cart;
 mod catalog;
@@ -15,9 +17,11 @@ mod orders;
 mod request;
 
 pub use crate::error::Invalid;
+#[cfg(feature = "dynamodb")]
+#[cfg(all(feature = "dynamodb", feature = "kms"))]
+pub use account::deleted;
 pub use cart::{CART_TOKEN_HEADER, added, cart_answer, cart_owner, guest, not_for_sale};
 pub use catalog::offer_written;
-#[cfg(feature = "dynamodb")]
 #[cfg(all(feature = "dynamodb", feature = "sfn"))]
 pub use checkout::{Checkout, idempotency_key};
 pub use error::{

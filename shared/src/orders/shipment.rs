@@ -176,10 +176,13 @@ impl Serialize for ShipmentKey {
 
 impl utoipa::PartialSchema for ShipmentKey {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .description(Some("An order's id and a shipment's, joined by '.'"))
-            .into()
+        // An order id (26), '.', and a shipment id (2 or 3), as `from_str` reads them.
+        crate::text::string_schema(
+            "An order's id and a shipment's, joined by '.'",
+            29,
+            30,
+            "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}\\.[A-Z0-9]{2,3}$".to_owned(),
+        )
     }
 }
 
@@ -247,6 +250,35 @@ mod tests {
         );
         assert!(Shipped.has_shipped() && Delivered.has_shipped() && !Packed.has_shipped());
         assert_eq!(Cancelled.next(Fulfillment::Rainforest), None);
+    }
+
+    /// Schemathesis sends whatever the schema allows (an empty cursor found the gap once).
+    #[test]
+    fn the_cursor_schema_accepts_what_the_parser_accepts() {
+        use utoipa::openapi::{RefOr, schema::Schema};
+        let RefOr::T(Schema::Object(schema)) = <ShipmentKey as utoipa::PartialSchema>::schema()
+        else {
+            panic!("a string schema")
+        };
+        let pattern = regex::Regex::new(schema.pattern.as_deref().unwrap()).unwrap();
+        let (min, max) = (schema.min_length.unwrap(), schema.max_length.unwrap());
+        for text in [
+            "01KAN0000000000000000000C1.S1",
+            "01KAN0000000000000000000C1.S12",
+            "01kan0000000000000000000c1.S1",
+            "",
+            ".",
+            "01KAN0000000000000000000C1",
+            "01KAN0000000000000000000C1.",
+            "01KAN0000000000000000000C1.s1",
+            "01KAN0000000000000000000C1.S1234",
+            "81KAN0000000000000000000C1.S1",
+            "01KAN0000000000000000000C1xS1",
+            "01KAN0000000000000000000C1.S1.S2",
+        ] {
+            let by_schema = pattern.is_match(text) && (min..=max).contains(&text.len());
+            assert_eq!(by_schema, text.parse::<ShipmentKey>().is_ok(), "{text:?}");
+        }
     }
 
     #[test]
