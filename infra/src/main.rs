@@ -88,6 +88,10 @@ enum Command {
         /// The cargo profile to build with: release is what `sam build` deploys.
         #[arg(long, default_value = "release")]
         profile: String,
+        /// Build every binary in one cargo call, their features unified: far quicker, but each
+        /// binary holds more than `sam build` would give it (sizes overstate, no build times).
+        #[arg(long)]
+        one_build: bool,
         /// Processes started per function; init and first invoke are their medians.
         #[arg(long, default_value = "5")]
         cold_starts: NonZeroUsize,
@@ -193,6 +197,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench {
             functions,
             profile,
+            one_build,
             cold_starts,
             invokes,
         } => {
@@ -200,6 +205,7 @@ async fn main() -> anyhow::Result<()> {
                 template: cli.template,
                 functions,
                 profile,
+                one_build,
                 cold_starts: cold_starts.get(),
                 invokes: invokes.get(),
                 log_dir: cli.local_dir.join("bench"),

@@ -32,6 +32,9 @@ pub struct Options {
     pub functions: Vec<String>,
     /// The cargo profile the binaries are built with.
     pub profile: String,
+    /// All binaries in one cargo call, their features unified: a quick look's builds take a
+    /// minute instead of ten, but each binary holds more than `sam build` would give it.
+    pub one_build: bool,
     /// Processes started per function; init and first invoke are their medians.
     pub cold_starts: usize,
     /// Warm invocations, after the last cold start's first.
@@ -43,10 +46,28 @@ pub struct Options {
 pub async fn bench(options: &Options) -> anyhow::Result<Report> {
     let template = Template::load(&options.template)?;
     let names = selected(&options.functions)?;
-    let mut built = BTreeMap::new();
-    for name in std::iter::once(BASELINE).chain(names.iter().copied()) {
-        built.insert(name, build(&template.dir, name, &options.profile)?);
-    }
+    let all: Vec<&str> = std::iter::once(BASELINE)
+        .chain(names.iter().copied())
+        .collect();
+    let built: BTreeMap<&str, Built> = if options.one_build {
+        build(&template.dir, &all, &options.profile)?;
+        all.iter()
+            .map(|name| {
+                (
+                    *name,
+                    Built::of(&template.dir, name, &options.profile, None),
+                )
+            })
+            .collect()
+    } else {
+        all.iter()
+            .map(|name| {
+                let seconds = build(&template.dir, &[name], &options.profile)?;
+                let built = Built::of(&template.dir, name, &options.profile, Some(seconds));
+                Ok((*name, built))
+            })
+            .collect::<anyhow::Result<_>>()?
+    };
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     // Its own resources each run, even in a stack `infra/up` is using.
     let prefix = format!(
@@ -94,7 +115,12 @@ pub async fn bench(options: &Options) -> anyhow::Result<Report> {
                 .await?;
         }
     }
-    let mut report = Report::new(&options.profile, options.cold_starts, options.invokes);
+    let mut report = Report::new(
+        &options.profile,
+        options.cold_starts,
+        options.invokes,
+        options.one_build,
+    );
     for run in runs {
         report.push(run.figures);
     }
@@ -118,40 +144,41 @@ fn selected(wanted: &[String]) -> anyhow::Result<Vec<&'static str>> {
         .collect())
 }
 
-/// A built binary and what building it took.
+/// A built binary and what building it took, when it was built on its own.
 struct Built {
     path: PathBuf,
-    build_seconds: f64,
+    build_seconds: Option<f64>,
 }
 
-/// Builds one binary on its own, as `sam build` does, so it gets only its own crate's features.
-fn build(root: &Path, name: &str, profile: &str) -> anyhow::Result<Built> {
-    eprintln!("bench: building {name} ({profile})");
+impl Built {
+    fn of(root: &Path, name: &str, profile: &str, build_seconds: Option<f64>) -> Self {
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target"));
+        let directory = if profile == "dev" { "debug" } else { profile };
+        Self {
+            path: target.join(directory).join(name),
+            build_seconds,
+        }
+    }
+}
+
+/// Builds the binaries in one cargo call, in seconds. One binary at a time is what `sam build`
+/// does: it gets only its own crate's features.
+fn build(root: &Path, names: &[&str], profile: &str) -> anyhow::Result<f64> {
+    eprintln!("bench: building {} ({profile})", names.join(", "));
     let started = Instant::now();
+    let packages = names.iter().flat_map(|name| ["--package", name]);
     let status = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
         .current_dir(root)
-        .args([
-            "build",
-            "--quiet",
-            "--locked",
-            "--profile",
-            profile,
-            "--package",
-            name,
-        ])
+        .args(["build", "--quiet", "--locked", "--profile", profile])
+        .args(packages)
         .status()
-        .with_context(|| format!("running cargo build for {name}"))?;
+        .context("running cargo build")?;
     if !status.success() {
-        bail!("cargo build of {name} failed ({status})");
+        bail!("cargo build of {} failed ({status})", names.join(", "));
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    let directory = if profile == "dev" { "debug" } else { profile };
-    Ok(Built {
-        path: target.join(directory).join(name),
-        build_seconds: started.elapsed().as_secs_f64(),
-    })
+    Ok(started.elapsed().as_secs_f64())
 }
 
 /// A function as Lambda runs it: its environment from the template, and the events to send.

@@ -12,7 +12,8 @@ pub struct Figures {
     pub binary_bytes: u64,
     /// The deployment zip: the binary as `bootstrap`, deflated, as `sam build` packages it.
     pub zip_bytes: u64,
-    pub build_seconds: f64,
+    /// `None` when it was built with the others.
+    pub build_seconds: Option<f64>,
     /// Spawn to the first `/next`, per cold start.
     pub init: Vec<Duration>,
     pub first: Vec<Duration>,
@@ -24,7 +25,7 @@ pub struct Figures {
 }
 
 impl Figures {
-    pub fn new(name: &str, binary: &Path, build_seconds: f64) -> anyhow::Result<Self> {
+    pub fn new(name: &str, binary: &Path, build_seconds: Option<f64>) -> anyhow::Result<Self> {
         let bytes = std::fs::read(binary)?;
         Ok(Self {
             name: name.to_owned(),
@@ -99,15 +100,17 @@ pub struct Report {
     profile: String,
     cold_starts: usize,
     invokes: usize,
+    one_build: bool,
     functions: Vec<Figures>,
 }
 
 impl Report {
-    pub fn new(profile: &str, cold_starts: usize, invokes: usize) -> Self {
+    pub fn new(profile: &str, cold_starts: usize, invokes: usize, one_build: bool) -> Self {
         Self {
             profile: profile.to_owned(),
             cold_starts,
             invokes,
+            one_build,
             functions: Vec::new(),
         }
     }
@@ -148,7 +151,7 @@ impl Report {
                     "peak_rss_mb": mb(f.peak_rss_bytes),
                     "binary_mb": mb(f.binary_bytes),
                     "zip_mb": mb(f.zip_bytes),
-                    "build_s": (f.build_seconds * 10.0).round() / 10.0,
+                    "build_s": f.build_seconds.map(|s| (s * 10.0).round() / 10.0),
                     "init_over_baseline": ratio(s.init, baseline),
                     "first_over_warm_p50": ratio(s.first, s.warm_p50),
                     "failures": f.failures.len(),
@@ -159,6 +162,7 @@ impl Report {
             "profile": self.profile,
             "cold_starts": self.cold_starts,
             "warm_invokes": self.invokes,
+            "one_build": self.one_build,
             "functions": functions,
         })
     }
@@ -188,6 +192,7 @@ impl Report {
                     .iter()
                     .map(|(_, key)| match &f[key] {
                         Value::String(text) => text.clone(),
+                        Value::Null => "-".to_owned(),
                         other => other.to_string(),
                     })
                     .collect()
@@ -229,9 +234,14 @@ impl Report {
         for row in rows {
             table.push_str(&line(row));
         }
+        let built = if self.one_build {
+            "built in one cargo call, features unified"
+        } else {
+            "each built on its own"
+        };
         table.push_str(&format!(
-            "\n{} profile; init and first invoke: medians of {} cold starts; warm: {} invokes; \
-             CPU: user+system per warm invoke; first row: the hello-world baseline.\n",
+            "\n{} profile, {built}; init and first invoke: medians of {} cold starts; warm: {} \
+             invokes; CPU: user+system per warm invoke; first row: the hello-world baseline.\n",
             self.profile, self.cold_starts, self.invokes
         ));
         table

@@ -23,7 +23,8 @@ pub async fn demo_carts(store: &CartStore, offer: &Offer) -> anyhow::Result<()> 
                 .expect("the demo coupon is valid"),
         )
         .await?;
-    // customer-05's is the checkout bench sample's, which no other sample changes.
+    // customer-05's is the checkout bench sample's, which no other sample changes (the seller
+    // samples reprice another of seller-09's offers).
     for customer in [super::DEMO_CUSTOMERS[0], super::DEMO_CUSTOMERS[4]] {
         let owner = CartOwner::Customer(customer.to_owned());
         let one = LineQuantity::new(1).expect("1 unit is a quantity");

@@ -29,8 +29,10 @@ pub const DEMO_CUSTOMERS: &[&str] = &[
     "customer-05",
 ];
 const SEED: u64 = 20_261_121;
-/// The SKU in customer-01's demo cart.
+/// The SKU in customer-01's demo cart: seller-09's, fulfilled by Rainforest.
 pub const DEMO_CART_SKU: &str = "SELLER-09-01KAJBCH81VH9KJGR0H85FSDA6-0";
+/// An offer seller-09 ships itself (the bench's seller samples change it, no cart holds it).
+pub const DEMO_MERCHANT_SKU: &str = "SELLER-09-01KAJBCH82J05GS16WE5B2ZTBN-1";
 
 /// What the demo catalog holds, for the ready message.
 pub struct Summary {
@@ -83,12 +85,15 @@ pub async fn load_demo_data(
         stack.reference("CartsTable")?,
         catalog.currency(),
     );
-    // The bench's and the README's offer: one in stock, sold by a merchant (seller-09).
-    let offer = offers
-        .iter()
-        .map(|(offer, _)| offer)
-        .find(|offer| offer.sku.as_ref() == DEMO_CART_SKU)
-        .context("the demo cart's offer is in the demo catalog")?;
+    // The bench's and the README's offers: in stock, sold by a merchant (seller-09).
+    let demo_offer = |sku: &str| {
+        offers
+            .iter()
+            .map(|(offer, _)| offer)
+            .find(|offer| offer.sku.as_ref() == sku)
+            .with_context(|| format!("{sku} is in the demo catalog"))
+    };
+    let offer = demo_offer(DEMO_CART_SKU)?;
     cart::demo_carts(&carts, offer)
         .await
         .context("loading the demo carts")?;
@@ -99,7 +104,7 @@ pub async fn load_demo_data(
         orders: shared::orders::OrdersStore::new(client.clone(), stack.reference("OrdersTable")?),
         payments: shared::payments::PaymentsStore::new(client, stack.reference("PaymentsTable")?),
     };
-    orders::demo_orders(&stores, offer)
+    orders::demo_orders(&stores, offer, demo_offer(DEMO_MERCHANT_SKU)?)
         .await
         .context("loading the demo orders")?;
     // As the account functions see it: their table and key.

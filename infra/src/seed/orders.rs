@@ -1,9 +1,11 @@
 //! Demo orders for customer-01, each made as the checkout saga makes one, so every table agrees:
 //! a confirmed order of the demo cart's offer (its unit reserved and committed, its payment
-//! authorized and captured, in the ledger; its parcel waiting for seller-09 to ship it), one
-//! cancelled after that (the orders stream refunds and restocks it), and a failed one (card
-//! declined, nothing held).
+//! authorized and captured, in the ledger; its parcel at Rainforest's fulfillment center), one
+//! of a merchant-fulfilled offer (its parcel waiting for seller-09 to ship it), one cancelled
+//! (the orders stream refunds and restocks it), two held for review, one just started, and a
+//! failed one (card declined, nothing held).
 
+use anyhow::Context;
 use shared::catalog::{CatalogStore, Offer};
 use shared::checkout::{Saga, allocate};
 use shared::inventory::{InventoryStore, Reserved};
@@ -14,6 +16,8 @@ use shared::payments::{Authorized, Captured, Decline, PaymentsStore};
 
 /// customer-01's confirmed demo order (the bench's `get-order` reads it).
 pub const DEMO_ORDER: &str = "01KAN0000000000000000000C1";
+/// customer-01's confirmed order of seller-09's own stock: the bench's seller ships it.
+pub const DEMO_MERCHANT_ORDER: &str = "01KAN0000000000000000000M1";
 /// customer-01's cancelled demo order: refunded, its unit back in stock.
 pub const DEMO_CANCELLED_ORDER: &str = "01KAN0000000000000000000X1";
 /// customer-01's orders fraud screening held for review: the bench releases one, rejects the
@@ -32,33 +36,16 @@ pub struct Stores<'a> {
     pub payments: PaymentsStore,
 }
 
-pub async fn demo_orders(stores: &Stores<'_>, offer: &Offer) -> anyhow::Result<()> {
-    let product = stores
-        .catalog
-        .product(offer.product_id)
-        .await?
-        .expect("the offer's product");
-    let price = offer.pricing.price();
-    let line = OrderLine {
-        sku: offer.sku.clone(),
-        product_id: offer.product_id,
-        seller_id: offer.seller_id.clone(),
-        title: product.title.to_string(),
-        quantity: 1,
-        unit_price: price,
-        line_total: price,
-        fulfillment: offer.fulfillment,
-        handling_days: offer.handling_days,
-    };
-    let priced = Priced {
-        lines: vec![line],
-        subtotal: price,
-        discount: shared::money::Money::of(0, price.currency),
-        total: price,
-        coupon: None,
-    };
-
+/// `offer` is Rainforest-fulfilled, `merchants` fulfilled by its seller.
+pub async fn demo_orders(
+    stores: &Stores<'_>,
+    offer: &Offer,
+    merchants: &Offer,
+) -> anyhow::Result<()> {
+    let priced = one_unit(stores, offer).await?;
     confirmed(stores, DEMO_ORDER, &priced, offer).await?;
+    let merchant_priced = one_unit(stores, merchants).await?;
+    confirmed(stores, DEMO_MERCHANT_ORDER, &merchant_priced, merchants).await?;
     let cancelled = confirmed(stores, DEMO_CANCELLED_ORDER, &priced, offer).await?;
     let cancel = stores.orders.cancel(cancelled).await?;
     anyhow::ensure!(
@@ -84,7 +71,11 @@ pub async fn demo_orders(stores: &Stores<'_>, offer: &Offer) -> anyhow::Result<(
     let failed = started(stores, DEMO_FAILED_ORDER, declined_card, &priced).await?;
     let declined = stores
         .payments
-        .authorize(failed, &declined_card.parse().expect("a token"), price)
+        .authorize(
+            failed,
+            &declined_card.parse().expect("a token"),
+            priced.total,
+        )
         .await?;
     anyhow::ensure!(declined == Authorized::Declined(Decline::InsufficientFunds));
     let failure = Failure::PaymentDeclined {
@@ -92,6 +83,34 @@ pub async fn demo_orders(stores: &Stores<'_>, offer: &Offer) -> anyhow::Result<(
     };
     stores.orders.fail(failed, &failure).await?;
     Ok(())
+}
+
+/// One unit of `offer` at its price now, as the cart's validation prices it.
+async fn one_unit(stores: &Stores<'_>, offer: &Offer) -> anyhow::Result<Priced> {
+    let product = stores
+        .catalog
+        .product(offer.product_id)
+        .await?
+        .context("the offer's product")?;
+    let price = offer.pricing.price();
+    let line = OrderLine {
+        sku: offer.sku.clone(),
+        product_id: offer.product_id,
+        seller_id: offer.seller_id.clone(),
+        title: product.title.to_string(),
+        quantity: 1,
+        unit_price: price,
+        line_total: price,
+        fulfillment: offer.fulfillment,
+        handling_days: offer.handling_days,
+    };
+    Ok(Priced {
+        lines: vec![line],
+        subtotal: price,
+        discount: shared::money::Money::of(0, price.currency),
+        total: price,
+        coupon: None,
+    })
 }
 
 /// Order `id` of one unit of `offer`, placed and confirmed as the saga does it: its unit
