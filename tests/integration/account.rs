@@ -203,4 +203,21 @@ async fn addresses_are_sealed_and_one_click_orders_with_the_defaults() {
     app.send(buy_now("kay", "kay-click-2", 1, PRICE))
         .await
         .assert_unprocessable("Idempotency-Key");
+
+    // A replay answers for the first order even once the defaults it used are gone.
+    let home_id = home_again.body["id"].as_str().unwrap();
+    assert_eq!(app.send(delete_address("kay", home_id)).await.status, 204);
+    let replay = app.send(buy_now("kay", "kay-click-2", 2, 2 * PRICE)).await;
+    assert_eq!(
+        (replay.status, replay.body["id"].as_str()),
+        (201, Some(id.as_str())),
+        "{}",
+        replay.body
+    );
+    app.send(buy_now("kay", "kay-click-2", 1, PRICE))
+        .await
+        .assert_unprocessable("Idempotency-Key");
+    app.send(buy_now("kay", "kay-click-3", 1, PRICE))
+        .await
+        .assert_unprocessable("account");
 }

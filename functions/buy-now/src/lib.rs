@@ -67,6 +67,9 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
     let caller = Caller::from_request(&request)?;
     let key = api::idempotency_key(&request)?;
     let body: BuyNowRequest = api::json_body(&request)?;
+    if let Some(first) = deps.checkout.replay(&caller.id, &key, &body).await? {
+        return Ok(first);
+    }
     let Some(defaults) = deps.accounts.defaults(&caller.id).await? else {
         let rule = "needs a default address and payment method in the account";
         return Err(Invalid::relational("account", rule).into());

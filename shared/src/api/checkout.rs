@@ -8,7 +8,7 @@ use super::ApiError;
 use crate::checkout::Sagas;
 use crate::config::Source;
 use crate::error::Invalid;
-use crate::orders::{IdempotencyKey, Order, OrdersStore, Started};
+use crate::orders::{IdempotencyKey, Order, OrderId, OrdersStore, Started};
 use aws_lc_rs::digest;
 use http::{StatusCode, header};
 use lambda_http::{Body, Request, Response};
@@ -46,17 +46,28 @@ impl Checkout {
         key: &IdempotencyKey,
         body: &impl Serialize,
     ) -> Result<Response<Body>, ApiError> {
-        let id = match self.orders.start(&order, key, &digest(body)?).await? {
-            Started::New => order.id,
-            Started::Replay(first) => first,
-            Started::KeyReused => {
-                return Err(Invalid::relational(
-                    "Idempotency-Key",
-                    "was used for another checkout request; use a new key for a new purchase",
-                )
-                .into());
-            }
-        };
+        let started = self.orders.start(&order, key, &digest(body)?).await?;
+        let id = first_order(started)?.unwrap_or(order.id);
+        self.answer(id).await
+    }
+
+    /// The answer to a request `customer` sent before under `key`, without building its order
+    /// again (one-click's defaults may have changed since); `None` for a new key.
+    pub async fn replay(
+        &self,
+        customer: &str,
+        key: &IdempotencyKey,
+        body: &impl Serialize,
+    ) -> Result<Option<Response<Body>>, ApiError> {
+        let used = self.orders.key_use(customer, key, &digest(body)?).await?;
+        match first_order(used)? {
+            Some(id) => self.answer(id).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The order `id`, its saga started if it was not, once finished or when the budget is up.
+    async fn answer(&self, id: OrderId) -> Result<Response<Body>, ApiError> {
         tracing::Span::current().record("order_id", tracing::field::display(id));
         let order = self
             .orders
@@ -92,6 +103,19 @@ impl Checkout {
                 .ok_or_else(|| anyhow::anyhow!("order {} vanished", order.id))?;
         }
         Ok(order)
+    }
+}
+
+/// The order a key was used for: `None` for a new key, a 422 for another request's key.
+fn first_order(started: Started) -> Result<Option<OrderId>, ApiError> {
+    match started {
+        Started::New => Ok(None),
+        Started::Replay(first) => Ok(Some(first)),
+        Started::KeyReused => Err(Invalid::relational(
+            "Idempotency-Key",
+            "was used for another checkout request; use a new key for a new purchase",
+        )
+        .into()),
     }
 }
 

@@ -212,18 +212,36 @@ impl OrdersStore {
         {
             return Ok(Started::New);
         }
-        let first: CheckoutItem = dynamo::get(
+        match self
+            .key_use(&order.customer_id, idempotency_key, request_digest)
+            .await?
+        {
+            Started::New => anyhow::bail!("a checkout whose key is taken but absent"),
+            used => Ok(used),
+        }
+    }
+
+    /// What `customer`'s key was used for, if anything: the order of the same request, or
+    /// another request's.
+    pub async fn key_use(
+        &self,
+        customer: &str,
+        idempotency_key: &IdempotencyKey,
+        request_digest: &str,
+    ) -> anyhow::Result<Started> {
+        let first: Option<CheckoutItem> = dynamo::get(
             &self.client,
             &self.table,
-            checkout_key(&order.customer_id, idempotency_key),
+            checkout_key(customer, idempotency_key),
             "reading a checkout",
         )
-        .await?
-        .context("a checkout whose key is taken but absent")?;
-        Ok(if first.request_digest == request_digest {
-            Started::Replay(first.order_id)
-        } else {
-            Started::KeyReused
+        .await?;
+        Ok(match first {
+            None => Started::New,
+            Some(first) if first.request_digest == request_digest => {
+                Started::Replay(first.order_id)
+            }
+            Some(_) => Started::KeyReused,
         })
     }
 
