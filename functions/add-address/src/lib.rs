@@ -27,7 +27,7 @@ pub async fn handle(accounts: &Deps, request: Request) -> Result<Response<Body>,
     new.address.check_country_rules()?;
     let Some(saved) = accounts.add_address(&caller.id, &new).await? else {
         return Err(ApiError::Conflict(format!(
-            "an account keeps {MAX_SAVED} addresss at most: delete one first"
+            "an account keeps {MAX_SAVED} addresses at most: delete one first"
         )));
     };
     tracing::info!(id = %saved.id, is_default = saved.is_default, "address saved");

@@ -1,4 +1,4 @@
-//! `GET /api/v1/account/addresses`: the shopper's saved addresss, oldest first, the default
+//! `GET /api/v1/account/addresses`: the shopper's saved addresses, oldest first, the default
 //! marked.
 
 use lambda_http::http::{Method, StatusCode};
@@ -18,10 +18,10 @@ pub struct AddressList {
 #[utoipa::path(
     get,
     path = "/api/v1/account/addresses",
-    operation_id = "listAddresss",
+    operation_id = "listAddresses",
     tag = "account",
     security(("jwt" = [])),
-    responses((status = 200, description = "The saved addresss", body = AddressList), ShopperReadProblems)
+    responses((status = 200, description = "The saved addresses", body = AddressList), ShopperReadProblems)
 )]
 #[tracing::instrument(skip_all)]
 pub async fn handle(accounts: &Deps, request: Request) -> Result<Response<Body>, ApiError> {

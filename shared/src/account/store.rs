@@ -73,6 +73,22 @@ struct Account {
     defaults: DefaultsItem,
 }
 
+impl Account {
+    fn count(&self, list: List) -> usize {
+        match list {
+            List::Addresses => self.addresses.len(),
+            List::PaymentMethods => self.cards.len(),
+        }
+    }
+
+    fn default_id(&self, list: List) -> Option<String> {
+        match list {
+            List::Addresses => self.defaults.address.map(|id| id.to_string()),
+            List::PaymentMethods => self.defaults.payment_method.map(|id| id.to_string()),
+        }
+    }
+}
+
 pub struct AccountsStore {
     client: Client,
     table: String,
@@ -124,18 +140,22 @@ impl AccountsStore {
         Ok(account)
     }
 
-    /// The customer's addresses, oldest first, opened.
+    /// The customer's addresses, oldest first, opened (their data keys decrypted at once).
     pub async fn addresses(&self, customer: &str) -> anyhow::Result<Vec<SavedAddress>> {
         let account = self.account(customer).await?;
-        let mut saved = Vec::with_capacity(account.addresses.len());
-        for found in &account.addresses {
-            saved.push(SavedAddress {
+        let opened = account.addresses.iter().map(|found| async {
+            Ok(SavedAddress {
                 id: found.id,
                 address: self.open(customer, found).await?,
                 is_default: account.defaults.address == Some(found.id),
-            });
-        }
-        Ok(saved)
+            })
+        });
+        futures::future::try_join_all(opened).await
+    }
+
+    /// Whether the customer may save one more to `list`.
+    async fn has_room(&self, customer: &str, list: List) -> anyhow::Result<bool> {
+        Ok(self.account(customer).await?.count(list) < MAX_SAVED)
     }
 
     /// Saves an address; `None` when the customer keeps as many as they may.
@@ -144,7 +164,7 @@ impl AccountsStore {
         customer: &str,
         new: &NewAddress,
     ) -> anyhow::Result<Option<SavedAddress>> {
-        if self.account(customer).await?.addresses.len() >= MAX_SAVED {
+        if !self.has_room(customer, List::Addresses).await? {
             return Ok(None);
         }
         let id = AddressId::generate();
@@ -164,15 +184,15 @@ impl AccountsStore {
             country: a.country.clone(),
             sealed: self.sealer.seal(customer, &fields).await?,
         };
-        self.save(
-            customer,
-            item(&record)?,
-            List::Addresses,
-            &id.to_string(),
-            new.default,
-        )
-        .await?;
-        let is_default = self.account(customer).await?.defaults.address == Some(id);
+        let is_default = self
+            .save(
+                customer,
+                item(&record)?,
+                List::Addresses,
+                &id.to_string(),
+                new.default,
+            )
+            .await?;
         Ok(Some(SavedAddress {
             id,
             address: a.clone(),
@@ -198,7 +218,7 @@ impl AccountsStore {
         customer: &str,
         new: &NewPaymentMethod,
     ) -> anyhow::Result<Option<SavedPaymentMethod>> {
-        if self.account(customer).await?.cards.len() >= MAX_SAVED {
+        if !self.has_room(customer, List::PaymentMethods).await? {
             return Ok(None);
         }
         let id = PaymentMethodId::generate();
@@ -214,15 +234,15 @@ impl AccountsStore {
             sk: format!("{}{id}", List::PaymentMethods.prefix()),
             method: method.clone(),
         };
-        self.save(
-            customer,
-            item(&record)?,
-            List::PaymentMethods,
-            &id.to_string(),
-            new.default,
-        )
-        .await?;
-        let is_default = self.account(customer).await?.defaults.payment_method == Some(id);
+        let is_default = self
+            .save(
+                customer,
+                item(&record)?,
+                List::PaymentMethods,
+                &id.to_string(),
+                new.default,
+            )
+            .await?;
         Ok(Some(SavedPaymentMethod {
             is_default,
             ..method
@@ -262,7 +282,7 @@ impl AccountsStore {
     }
 
     /// Writes an entry and, in the same transaction, makes it the default when asked to or
-    /// when its list has none.
+    /// when its list has none; whether it is the default now.
     async fn save(
         &self,
         customer: &str,
@@ -270,7 +290,7 @@ impl AccountsStore {
         list: List,
         id: &str,
         make_default: bool,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<bool> {
         let set = if make_default {
             "SET #slot = :id"
         } else {
@@ -288,10 +308,14 @@ impl AccountsStore {
             put_new(&self.table, entry)?,
             TransactWriteItem::builder().update(defaults).build(),
         ];
-        match dynamo::transact(&self.client, writes, "saving to an account").await? {
-            None => Ok(()),
-            Some(_) => anyhow::bail!("a new id {id} that is taken"),
+        if dynamo::transact(&self.client, writes, "saving to an account")
+            .await?
+            .is_some()
+        {
+            anyhow::bail!("a new id {id} that is taken");
         }
+        let account = self.account(customer).await?;
+        Ok(account.default_id(list).as_deref() == Some(id))
     }
 
     /// Deletes a saved entry; it stops being the default. `false` when there was none.
