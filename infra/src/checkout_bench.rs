@@ -126,8 +126,8 @@ pub async fn run(options: &Options) -> anyhow::Result<Figures> {
         options.checkouts, options.concurrency
     );
     let body = json!({
-        "shipping_address": {"name": "Bench", "line1": "1 Main St", "city": "Seattle",
-                             "region": "WA", "postal_code": "98101", "country": "US"},
+        "shipping_address": {"name": "Bench", "line1": "1 Main St", "city": "Portland",
+                             "region": "OR", "postal_code": "97201", "country": "US"},
         "payment_token": "tok_visa",
         "expected_total": {"amount": PRICE, "currency": "USD"}
     });

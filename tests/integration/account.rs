@@ -49,9 +49,9 @@ fn london() -> Value {
            "postal_code": "NW1 6XE", "country": "GB"})
 }
 
-fn seattle() -> Value {
-    json!({"name": "Ada Lovelace", "line1": "1 Main St", "city": "Seattle", "region": "WA",
-           "postal_code": "98101", "country": "US"})
+fn portland() -> Value {
+    json!({"name": "Ada Lovelace", "line1": "1 Main St", "city": "Portland", "region": "OR",
+           "postal_code": "97201", "country": "US"})
 }
 
 /// Every item of the accounts table as DynamoDB holds it.
@@ -75,18 +75,18 @@ async fn addresses_are_sealed_and_one_click_orders_with_the_defaults() {
     refused.assert_unprocessable("account");
 
     // Each country's rules; the first address saved is the default, a later one may take over.
-    let mut bad = seattle();
+    let mut bad = portland();
     bad["postal_code"] = json!("981");
     app.send(add_address("kay", &json!({"address": bad})))
         .await
         .assert_unprocessable("postal_code");
-    let mut no_state = seattle();
+    let mut no_state = portland();
     no_state["region"] = Value::Null;
     app.send(add_address("kay", &json!({"address": no_state})))
         .await
         .assert_unprocessable("region");
     let home = app
-        .send(add_address("kay", &json!({"address": seattle()})))
+        .send(add_address("kay", &json!({"address": portland()})))
         .await;
     assert_eq!(home.status, 201, "{}", home.body);
     assert_eq!(home.body["is_default"], true, "the first is the default");
@@ -107,7 +107,7 @@ async fn addresses_are_sealed_and_one_click_orders_with_the_defaults() {
     assert_eq!(
         defaults,
         [
-            (&json!("Seattle"), &json!(false)),
+            (&json!("Portland"), &json!(false)),
             (&json!("London"), &json!(true))
         ]
     );
@@ -120,7 +120,7 @@ async fn addresses_are_sealed_and_one_click_orders_with_the_defaults() {
     // In the table: the country, sealed fields and an encrypted data key; nothing readable.
     let stored = raw_items(&app).await;
     for personal in [
-        "Sherlock", "Baker", "NW1", "London", "Lovelace", "Main St", "98101",
+        "Sherlock", "Baker", "NW1", "London", "Lovelace", "Main St", "97201",
     ] {
         assert!(
             !stored.contains(personal),
@@ -173,7 +173,7 @@ async fn addresses_are_sealed_and_one_click_orders_with_the_defaults() {
     let home_again = app
         .send(add_address(
             "kay",
-            &json!({"address": seattle(), "default": true}),
+            &json!({"address": portland(), "default": true}),
         ))
         .await;
     assert_eq!(home_again.status, 201);
@@ -185,7 +185,7 @@ async fn addresses_are_sealed_and_one_click_orders_with_the_defaults() {
     let id = clicked.body["id"].as_str().unwrap().to_owned();
     let order = finished(&app, "kay", &id).await;
     assert_eq!(order["status"], "confirmed", "{order}");
-    let mut shipped_to = seattle();
+    let mut shipped_to = portland();
     shipped_to["line2"] = Value::Null;
     assert_eq!(order["shipping_address"], shipped_to);
     assert_eq!(order["payment_token"], "tok_visa");

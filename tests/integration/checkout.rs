@@ -15,8 +15,8 @@ const CHECKOUT: &str = "/api/v1/orders/checkout";
 pub(crate) const PRICE: u64 = 49_999;
 
 fn address() -> Value {
-    json!({"name": "Ada Lovelace", "line1": "1 Main St", "city": "Seattle", "region": "WA",
-           "postal_code": "98101", "country": "US"})
+    json!({"name": "Ada Lovelace", "line1": "1 Main St", "city": "Portland", "region": "OR",
+           "postal_code": "97201", "country": "US"})
 }
 
 pub(crate) fn checkout(shopper: &str, key: &str, token: &str, total: u64) -> Call {

@@ -11,6 +11,7 @@ mod bench;
 mod cart;
 mod catalog;
 mod checkout;
+mod delivery;
 mod feeds;
 mod helpers;
 mod inventory;

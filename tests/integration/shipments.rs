@@ -109,7 +109,7 @@ async fn an_order_is_delivered_parcel_by_parcel_and_tracking_shows_each_step_in_
         items[0]["lines"],
         json!([{"sku": "SHIP-M", "title": "Item SHIP-M", "quantity": 2}])
     );
-    assert_eq!(items[0]["ship_to"]["city"], "Seattle");
+    assert_eq!(items[0]["ship_to"]["city"], "Portland");
     let merchant_parcel = items[0]["shipment_id"].as_str().unwrap().to_owned();
     let others = app.send(seller_orders("seller-r", "")).await;
     assert_eq!(

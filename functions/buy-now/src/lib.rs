@@ -13,7 +13,7 @@ use shared::clock;
 use shared::config::Source;
 use shared::error::Invalid;
 use shared::money::Money;
-use shared::orders::{BuyNow, IdempotencyKey, Order, OrderId};
+use shared::orders::{BuyNow, IdempotencyKey, Order, OrderId, ShippingSpeed};
 
 /// What the handler needs, built once per process: the account's defaults and checkout.
 pub struct Deps {
@@ -41,8 +41,12 @@ pub struct BuyNowRequest {
     sku: Sku,
     #[schema(value_type = u32, minimum = 1, maximum = 30)]
     quantity: LineQuantity,
-    /// The total the shopper was shown: an item that comes to another fails as `price_changed`.
+    /// The total the shopper was shown, with shipping and tax: an item that comes to another
+    /// fails as `price_changed`.
     expected_total: Money,
+    /// Standard when absent.
+    #[serde(default)]
+    shipping_speed: ShippingSpeed,
 }
 
 #[utoipa::path(
@@ -82,6 +86,7 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
         defaults.payment_token,
         clock::now(),
     );
+    order.shipping_speed = body.shipping_speed;
     order.buy_now = Some(BuyNow {
         sku: body.sku.clone(),
         quantity: body.quantity,

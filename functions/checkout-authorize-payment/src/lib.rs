@@ -1,4 +1,4 @@
-//! Checkout step 3: holds the order's total on the shopper's card, once per order whatever the
+//! Checkout step: holds the order's total on the shopper's card, once per order whatever the
 //! retries. A gateway that does not answer is `Retryable`; a declined card fails the checkout.
 
 use shared::checkout::{Saga, rejected};

@@ -1,4 +1,4 @@
-//! Checkout step 5: takes the authorized amount. A capture the card refuses fails the checkout
+//! Checkout step: takes the authorized amount. A capture the card refuses fails the checkout
 //! (the compensation voids the authorization).
 
 use shared::checkout::{Saga, rejected};

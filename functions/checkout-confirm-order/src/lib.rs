@@ -1,4 +1,4 @@
-//! Checkout step 6: the order takes its held units (the reservation is committed) and is
+//! Checkout step: the order takes its held units (the reservation is committed) and is
 //! confirmed, split into parcels. Both are idempotent, so a retry after a crash between them
 //! finishes the job.
 

@@ -1,4 +1,4 @@
-//! Checkout step 7: the units bought leave the cart (units added since stay, however soon the
+//! Checkout step: the units bought leave the cart (units added since stay, however soon the
 //! shopper adds them), and so does the coupon the order used.
 
 use shared::cart::CartOwner;

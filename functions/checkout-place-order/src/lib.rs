@@ -1,4 +1,4 @@
-//! Checkout step 4: the order counts its use of the cart's coupon (within the coupon's limits,
+//! Checkout step: the order counts its use of the cart's coupon (within the coupon's limits,
 //! once per order) and becomes `pending` with its priced lines (`OrderPlaced` goes to the outbox
 //! in the same write). A coupon used up meanwhile fails the checkout as `coupon_invalid`.
 

@@ -1,4 +1,5 @@
-//! Checkout step 2: holds every line's units (all or none) under the order's own reservation id.
+//! Checkout step: holds every line's units (all or none) under the order's own reservation id,
+//! from the locations with the most units (a same-day order's from its local center alone).
 //! A retried step finds its reservation and answers with it: the stock it would allocate now
 //! has moved by the units the first try holds.
 
@@ -6,7 +7,6 @@ use shared::checkout::{HOLD, Saga, allocate, rejected};
 use shared::events::StepError;
 use shared::inventory::{ReservationLine, Reserved, Status};
 use shared::orders::Failure;
-use std::collections::HashMap;
 
 /// What the handler needs, built once per process.
 pub use shared::inventory::InventoryStore as Deps;
@@ -20,15 +20,14 @@ pub async fn handle(store: &Deps, saga: Saga) -> Result<Vec<ReservationLine>, St
             settled => Err(anyhow::anyhow!("the order's reservation is {settled:?}").into()),
         };
     }
-    let mut available = HashMap::new();
-    for line in &priced.lines {
-        let stock = store.stock(&line.sku).await?;
-        let here = stock
-            .locations
-            .iter()
-            .map(|(location, at)| (location.clone(), at.available()))
-            .collect::<Vec<_>>();
-        available.insert(line.sku.clone(), here);
+    let mut available = store
+        .available_by_location(priced.lines.iter().map(|line| &line.sku))
+        .await?;
+    // Same-day ships everything from the shopper's local fulfillment center.
+    if let Some(center) = &saga.shipping()?.ship_from {
+        for here in available.values_mut() {
+            here.retain(|(location, _)| location == center);
+        }
     }
     let request = allocate(&priced.lines, &available).map_err(|failure| rejected(&failure))?;
     match store.reserve(saga.reservation_id(), &request, HOLD).await? {

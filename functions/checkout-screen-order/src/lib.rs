@@ -1,4 +1,4 @@
-//! Checkout step 2, before any stock or money moves: fraud screening. The order's signals (the
+//! Checkout step, before any stock or money moves: fraud screening. The order's signals (the
 //! customer's and the card's recent orders, a first order's value, shipping abroad, declined
 //! payments) are scored by the rules in `shared/data/fraud-rules.json`: the saga goes on, waits
 //! for an admin's review (`AwaitReview`), or fails the order as `review_rejected`.

@@ -1,6 +1,7 @@
-//! Checkout step 1: the shopper's cart (or a one-click order's SKU) priced now, taken only if every line can be bought in the
-//! units wanted, its coupon still applies and it comes to the total the shopper was shown;
-//! otherwise the checkout fails with the reason (`Rejected.OutOfStock`, `.PriceChanged`, ...).
+//! Checkout's first step: the shopper's cart (or a one-click order's SKU) priced now, taken only
+//! if every line can be bought in the units wanted and its coupon still applies; otherwise the
+//! checkout fails with the reason (`Rejected.OutOfStock`, `.CouponInvalid`, ...). Whether it
+//! comes to the total the shopper was shown is the tax step's check, once shipping and tax are in.
 
 use shared::cart::CartOwner;
 use shared::checkout::{Saga, price, rejected};
@@ -17,7 +18,7 @@ pub async fn handle(shop: &Deps, mut saga: Saga) -> Result<Saga, StepError> {
         Some(item) => shop.buy_now_view(&owner, item).await?,
         None => shop.view(&owner).await?,
     };
-    let priced = price(&view, saga.expected_total).map_err(|failure| rejected(&failure))?;
+    let priced = price(&view).map_err(|failure| rejected(&failure))?;
     tracing::info!(lines = priced.lines.len(), total = ?priced.total, "cart priced");
     saga.priced = Some(priced);
     Ok(saga)

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use shared::api::{self, ApiError, Caller, CartProblems};
 use shared::clock;
 use shared::money::Money;
-use shared::orders::{Address, IdempotencyKey, Order, OrderId};
+use shared::orders::{Address, IdempotencyKey, Order, OrderId, ShippingSpeed};
 use shared::payments::PaymentToken;
 
 /// What the handler needs, built once per process.
@@ -24,8 +24,12 @@ pub struct CheckoutRequest {
     shipping_address: Address,
     /// The gateway's token of the card (`tok_visa`; never a card number).
     payment_token: PaymentToken,
-    /// The total the shopper was shown: a cart that comes to another fails as `price_changed`.
+    /// The total the shopper was shown, with shipping and tax: a cart that comes to another
+    /// fails as `price_changed`.
     expected_total: Money,
+    /// Standard when absent.
+    #[serde(default)]
+    shipping_speed: ShippingSpeed,
 }
 
 #[utoipa::path(
@@ -51,14 +55,17 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
     let key = api::idempotency_key(&request)?;
     let body: CheckoutRequest = api::json_body(&request)?;
     body.shipping_address.check_country_rules()?;
-    let order = Order::start(
-        OrderId::generate(),
-        caller.id,
-        body.expected_total,
-        body.shipping_address.clone(),
-        body.payment_token.clone(),
-        clock::now(),
-    );
+    let order = Order {
+        shipping_speed: body.shipping_speed,
+        ..Order::start(
+            OrderId::generate(),
+            caller.id,
+            body.expected_total,
+            body.shipping_address.clone(),
+            body.payment_token.clone(),
+            clock::now(),
+        )
+    };
     deps.place(order, &key, &body).await
 }
 

@@ -7,10 +7,11 @@
 
 use anyhow::Context;
 use shared::catalog::{CatalogStore, Offer};
-use shared::checkout::{Saga, allocate};
+use shared::checkout::{Available, Saga, ShippingPlan, ShippingRates, TaxRates, allocate};
 use shared::inventory::{InventoryStore, Reserved};
 use shared::orders::{
-    Decision, Failure, Order, OrderId, OrderLine, OrdersStore, Priced, Screening, Transition,
+    Address, Decision, Failure, Order, OrderId, OrderLine, OrdersStore, Priced, Screening,
+    ShippingSpeed, Transition,
 };
 use shared::payments::{Authorized, Captured, Decline, PaymentsStore};
 
@@ -103,14 +104,33 @@ async fn one_unit(stores: &Stores<'_>, offer: &Offer) -> anyhow::Result<Priced> 
         line_total: price,
         fulfillment: offer.fulfillment,
         handling_days: offer.handling_days,
+        category_path: Some(product.category_path),
+        tax: None,
     };
-    Ok(Priced {
+    let priced = Priced {
         lines: vec![line],
         subtotal: price,
         discount: shared::money::Money::of(0, price.currency),
+        shipping: None,
+        tax: None,
         total: price,
         coupon: None,
-    })
+    };
+    let plan = standard_shipping(&priced)?;
+    Ok(TaxRates::standard()?.apply(&priced, plan.cost, &address()?))
+}
+
+/// Standard shipping to the demo address, as the shipping step plans it.
+fn standard_shipping(priced: &Priced) -> anyhow::Result<ShippingPlan> {
+    let rates = ShippingRates::standard()?;
+    rates
+        .plan(
+            ShippingSpeed::Standard,
+            priced,
+            &address()?,
+            &Available::new(),
+        )
+        .map_err(|failure| anyhow::anyhow!("the demo order's shipping: {failure:?}"))
 }
 
 /// Order `id` of one unit of `offer`, placed and confirmed as the saga does it: its unit
@@ -153,6 +173,7 @@ async fn confirmed(
         .expect("the demo order");
     let saga = Saga {
         priced: Some(priced.clone()),
+        shipping: Some(standard_shipping(priced)?),
         ..Saga::of(&order)
     };
     shared::checkout::confirm(stores.inventory, &stores.orders, &saga)
@@ -174,7 +195,7 @@ async fn started(
         id,
         super::DEMO_CUSTOMERS[0].to_owned(),
         priced.total,
-        serde_json::from_value(demo_address())?,
+        address()?,
         token.parse().map_err(anyhow::Error::msg)?,
         at,
     );
@@ -201,6 +222,10 @@ pub async fn demo_account(accounts: &shared::account::AccountsStore) -> anyhow::
     }))?;
     accounts.add_payment_method(customer, &card).await?;
     Ok(())
+}
+
+fn address() -> anyhow::Result<Address> {
+    Ok(serde_json::from_value(demo_address())?)
 }
 
 fn demo_address() -> serde_json::Value {

@@ -30,6 +30,8 @@ pub struct CartLineView {
     pub fulfillment: Option<Fulfillment>,
     /// Days before it leaves (absent when the offer is gone).
     pub handling_days: Option<HandlingDays>,
+    /// Where the catalog files it (absent when the offer is gone).
+    pub category_path: Option<CategoryPath>,
     pub quantity: u32,
     /// Today's price (the price when added, if the offer is gone).
     pub unit_price: Money,
@@ -101,6 +103,7 @@ impl CartView {
                 seller_id: now_sold.map(|s| s.offer.seller_id.clone()),
                 fulfillment: now_sold.map(|s| s.offer.fulfillment),
                 handling_days: now_sold.map(|s| s.offer.handling_days),
+                category_path: now_sold.map(|s| s.category_path.clone()),
                 quantity: line.quantity,
                 price_changed: unit_price != line.added_price,
                 added_price: line.added_price,

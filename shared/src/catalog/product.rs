@@ -73,7 +73,7 @@ bounded_list!(Images, ImageKey, 0, 20);
 
 /// Where a product sits: 1 to 8 categories from the top down; the leaf is what browsing is keyed
 /// on, so the type always has one.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "Vec<Slug>", into = "Vec<Slug>")]
 pub struct CategoryPath {
     ancestors: Vec<Slug>,

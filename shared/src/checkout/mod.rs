@@ -13,6 +13,8 @@ mod pricing;
 mod reviews;
 #[cfg(feature = "sfn")]
 mod sagas;
+mod shipping;
+mod tax;
 
 pub use allocation::allocate;
 #[cfg(feature = "dynamodb")]
@@ -20,16 +22,18 @@ pub use confirmation::confirm;
 #[cfg(feature = "dynamodb")]
 pub use order_stores::OrderStores;
 pub use parcels::split;
-pub use pricing::price;
+pub use pricing::{price, settle};
 #[cfg(all(feature = "sfn", feature = "dynamodb"))]
 pub use reviews::{Decided, Reviews, Verdict};
 #[cfg(feature = "sfn")]
 pub use sagas::Sagas;
+pub use shipping::{Available, ShippingPlan, ShippingRates};
+pub use tax::TaxRates;
 
 use crate::ids::OrderId;
 use crate::inventory::ReservationId;
 use crate::money::Money;
-use crate::orders::{Address, BuyNow, Failure, Priced};
+use crate::orders::{Address, BuyNow, Failure, Priced, ShippingSpeed};
 use crate::payments::PaymentToken;
 use serde::{Deserialize, Serialize};
 
@@ -45,9 +49,14 @@ pub struct Saga {
     pub payment_token: PaymentToken,
     pub expected_total: Money,
     pub shipping_address: Address,
-    /// Set by the cart's validation.
+    #[serde(default)]
+    pub shipping_speed: ShippingSpeed,
+    /// Set by the cart's validation (and taxed, with the shipping, by the tax step).
     #[serde(default)]
     pub priced: Option<Priced>,
+    /// Set by the shipping step.
+    #[serde(default)]
+    pub shipping: Option<ShippingPlan>,
     /// A one-click order's SKU, bought in place of the cart.
     #[serde(default)]
     pub buy_now: Option<BuyNow>,
@@ -63,7 +72,9 @@ impl Saga {
             payment_token: order.payment_token.clone(),
             expected_total: order.expected_total,
             shipping_address: order.shipping_address.clone(),
+            shipping_speed: order.shipping_speed,
             priced: None,
+            shipping: None,
             buy_now: order.buy_now.clone(),
         }
     }
@@ -73,6 +84,13 @@ impl Saga {
         self.priced
             .as_ref()
             .ok_or_else(|| anyhow::anyhow!("order {}: the cart was not priced", self.order_id))
+    }
+
+    /// The shipping step's plan, which every step after it has.
+    pub fn shipping(&self) -> anyhow::Result<&ShippingPlan> {
+        self.shipping
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("order {}: shipping was not planned", self.order_id))
     }
 
     /// The reservation's id is the order's: a retried reserve is the same reservation.

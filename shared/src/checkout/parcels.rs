@@ -4,9 +4,7 @@
 use super::Saga;
 use crate::catalog::{Fulfillment, SellerId};
 use crate::inventory::{LocationId, ReservationLine};
-use crate::orders::{
-    OrderLine, Shipment, ShipmentLine, ShipmentStatus, TRANSIT_DAYS, TrackingEvent,
-};
+use crate::orders::{OrderLine, Shipment, ShipmentLine, ShipmentStatus, TrackingEvent};
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
@@ -18,6 +16,7 @@ pub fn split(
     now: SystemTime,
 ) -> anyhow::Result<Vec<Shipment>> {
     let (order_id, lines) = (saga.order_id, &saga.priced()?.lines);
+    let plan = saga.shipping()?;
     let at = crate::clock::rfc3339(now);
     let mut parcels: BTreeMap<(SellerId, LocationId), Vec<(&OrderLine, u32)>> = BTreeMap::new();
     for unit in held {
@@ -45,7 +44,7 @@ pub fn split(
             let fulfillment = contents
                 .first()
                 .map_or(Fulfillment::Rainforest, |(line, _)| line.fulfillment);
-            let days = u64::from(handling + TRANSIT_DAYS);
+            let days = u64::from(plan.days_for(handling));
             Ok(Shipment {
                 order_id,
                 shipment_id: format!("S{}", n + 1).parse().map_err(anyhow::Error::msg)?,
@@ -86,6 +85,10 @@ mod tests {
     }
 
     fn saga(lines: Vec<OrderLine>) -> Saga {
+        saga_at(lines, crate::orders::ShippingSpeed::Standard)
+    }
+
+    fn saga_at(lines: Vec<OrderLine>, speed: crate::orders::ShippingSpeed) -> Saga {
         let nothing = crate::money::Money::of(0, crate::money::Currency::USD);
         Saga {
             order_id: "01KAN0000000000000000000C1".parse().unwrap(),
@@ -97,12 +100,22 @@ mod tests {
                 "country": "US"
             }))
             .unwrap(),
+            shipping_speed: speed,
             priced: Some(crate::orders::Priced {
                 lines,
                 subtotal: nothing,
                 discount: nothing,
+                shipping: None,
+                tax: None,
                 total: nothing,
                 coupon: None,
+            }),
+            shipping: Some(crate::checkout::ShippingPlan {
+                speed,
+                cost: nothing,
+                days: 0,
+                transit_days: 3,
+                ship_from: None,
             }),
             buy_now: None,
         }
@@ -178,6 +191,15 @@ mod tests {
                 .iter()
                 .all(|s| s.status == ShipmentStatus::Preparing && s.timeline.len() == 1)
         );
+    }
+
+    #[test]
+    fn a_same_day_parcel_arrives_the_day_it_is_ordered() {
+        let lines = vec![line("A", "seller-a", Fulfillment::Rainforest, 2)];
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_796_112_000);
+        let same_day = saga_at(lines, crate::orders::ShippingSpeed::SameDay);
+        let shipments = split(&same_day, &[held("A", "FC-SEA1", 1)], now).unwrap();
+        assert_eq!(shipments[0].estimated_delivery, "2026-12-01T08:00:00Z");
     }
 
     #[test]

@@ -1,12 +1,13 @@
-//! The cart as checkout takes it: every line buyable in the units wanted, the coupon still
-//! applying, and the total what the shopper was shown.
+//! The cart as checkout takes it: every line buyable in the units wanted and the coupon still
+//! applying. Whether it comes to the total the shopper was shown is known once shipping and
+//! tax are added ([`settle`]).
 
 use crate::cart::CartView;
 use crate::inventory::Availability;
 use crate::money::Money;
 use crate::orders::{Failure, OrderLine, Priced};
 
-pub fn price(view: &CartView, expected_total: Money) -> Result<Priced, Failure> {
+pub fn price(view: &CartView) -> Result<Priced, Failure> {
     if view.lines.is_empty() {
         return Err(Failure::CartEmpty);
     }
@@ -28,9 +29,6 @@ pub fn price(view: &CartView, expected_total: Money) -> Result<Priced, Failure> 
     }
     if view.coupon.as_ref().is_some_and(|coupon| !coupon.applied) {
         return Err(Failure::CouponInvalid);
-    }
-    if view.total != expected_total {
-        return Err(Failure::PriceChanged { total: view.total });
     }
     let lines = view
         .lines
@@ -58,6 +56,8 @@ pub fn price(view: &CartView, expected_total: Money) -> Result<Priced, Failure> 
                 line_total: line.line_total,
                 fulfillment,
                 handling_days: days,
+                category_path: line.category_path.clone(),
+                tax: None,
             })
         })
         .collect::<Result<_, _>>()?;
@@ -65,6 +65,8 @@ pub fn price(view: &CartView, expected_total: Money) -> Result<Priced, Failure> 
         lines,
         subtotal: view.subtotal,
         discount: view.discount,
+        shipping: None,
+        tax: None,
         total: view.total,
         coupon: view
             .coupon
@@ -72,4 +74,15 @@ pub fn price(view: &CartView, expected_total: Money) -> Result<Priced, Failure> 
             .filter(|coupon| coupon.applied)
             .map(|coupon| coupon.code.clone()),
     })
+}
+
+/// The order with its shipping and tax, taken only if it comes to what the shopper was shown.
+pub fn settle(priced: Priced, expected_total: Money) -> Result<Priced, Failure> {
+    if priced.total == expected_total {
+        Ok(priced)
+    } else {
+        Err(Failure::PriceChanged {
+            total: priced.total,
+        })
+    }
 }

@@ -306,6 +306,27 @@ impl InventoryStore {
         })
     }
 
+    /// Each SKU's units that can be sold now, per location, read consistently: what checkout
+    /// plans shipping and allocates a reservation from.
+    pub async fn available_by_location(
+        &self,
+        skus: impl IntoIterator<Item = &Sku>,
+    ) -> anyhow::Result<HashMap<Sku, Vec<(LocationId, u32)>>> {
+        let reads = skus.into_iter().map(|sku| async move {
+            let stock = self.stock(sku).await?;
+            let here = stock
+                .locations
+                .iter()
+                .map(|(location, at)| (location.clone(), at.available()))
+                .collect();
+            anyhow::Ok((sku.clone(), here))
+        });
+        Ok(futures::future::try_join_all(reads)
+            .await?
+            .into_iter()
+            .collect())
+    }
+
     /// The locations a SKU is stocked at, with their shard counts.
     async fn locations(&self, sku: &Sku, consistent: bool) -> anyhow::Result<Vec<ShardsItem>> {
         let output = self

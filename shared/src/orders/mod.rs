@@ -19,6 +19,7 @@ pub use events::OrderEvents;
 pub use fulfillment::{FulfillmentQueue, FulfillmentTask, ParcelStep, TimeScale, now_ms};
 pub use order::{
     Address, BuyNow, CountryCode, Failure, IdempotencyKey, Order, OrderLine, OrderStatus, Priced,
+    ShippingSpeed,
 };
 pub use screening::{Decision, Rules, Screening, Signals};
 pub use shipment::{

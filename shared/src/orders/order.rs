@@ -1,7 +1,7 @@
 //! An order and the rules of its status: it moves forward only, each step once.
 
 use crate::cart::CouponCode;
-use crate::catalog::{Fulfillment, HandlingDays, ProductId, SellerId, Sku};
+use crate::catalog::{CategoryPath, Fulfillment, HandlingDays, ProductId, SellerId, Sku};
 use crate::ids::OrderId;
 use crate::money::Money;
 use crate::payments::{Decline, PaymentToken};
@@ -91,6 +91,31 @@ impl Address {
     }
 }
 
+/// How fast the shopper wants it: which ones an address can have, and what they cost, is the
+/// shipping rates' say (`shared/data/shipping-rates.json`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ShippingSpeed {
+    #[default]
+    Standard,
+    Express,
+    /// Delivered the day it is ordered, from a fulfillment center in the shopper's region.
+    SameDay,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
@@ -147,6 +172,12 @@ pub enum Failure {
     },
     /// The cart's coupon no longer applies.
     CouponInvalid,
+    /// The order cannot go to this address at this speed; `speeds` are those it can have
+    /// (none: we do not deliver there).
+    AddressNotDeliverable {
+        speed: ShippingSpeed,
+        speeds: Vec<ShippingSpeed>,
+    },
     PaymentDeclined {
         decline_code: Decline,
     },
@@ -233,6 +264,7 @@ impl Failure {
             Self::OutOfStock { .. } => "OutOfStock",
             Self::PriceChanged { .. } => "PriceChanged",
             Self::CouponInvalid => "CouponInvalid",
+            Self::AddressNotDeliverable { .. } => "AddressNotDeliverable",
             Self::PaymentDeclined { .. } => "PaymentDeclined",
             Self::PaymentUnavailable => "PaymentUnavailable",
             Self::ReviewRejected => "ReviewRejected",
@@ -262,6 +294,12 @@ pub struct OrderLine {
     /// Who ships it, and in how many days: how the order splits into parcels.
     pub fulfillment: Fulfillment,
     pub handling_days: HandlingDays,
+    /// Where the catalog files it: some places tax some categories at their own rate.
+    #[serde(default)]
+    pub category_path: Option<CategoryPath>,
+    /// The line's sales tax, once checkout has worked it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<Money>,
 }
 
 /// The cart as checkout priced it.
@@ -270,6 +308,13 @@ pub struct Priced {
     pub lines: Vec<OrderLine>,
     pub subtotal: Money,
     pub discount: Money,
+    /// What the order's parcels cost to send, once checkout has planned them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<Money>,
+    /// The lines' sales tax and the shipping's, once checkout has worked it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<Money>,
+    /// Subtotal less discount, plus shipping and tax: what is charged.
     pub total: Money,
     /// The coupon the discount comes from: the order counts one use of it.
     #[serde(default)]
@@ -287,6 +332,8 @@ pub struct Order {
     #[serde(default)]
     pub priced: Option<Priced>,
     pub shipping_address: Address,
+    #[serde(default)]
+    pub shipping_speed: ShippingSpeed,
     /// The gateway's token of the card it is paid with (never a card number).
     pub payment_token: PaymentToken,
     /// Why it failed, once it has.
@@ -327,6 +374,7 @@ impl Order {
             expected_total,
             priced: None,
             shipping_address,
+            shipping_speed: ShippingSpeed::Standard,
             payment_token,
             failure: None,
             paid_at: None,
@@ -355,6 +403,38 @@ impl OrderLine {
             line_total: price.times(quantity),
             fulfillment,
             handling_days: serde_json::from_value(serde_json::json!(1)).unwrap(),
+            category_path: None,
+            tax: None,
+        }
+    }
+}
+
+#[cfg(test)]
+impl Address {
+    /// An address in `country` (and `region`), for the rules' tests.
+    pub fn sample(country: &str, region: Option<&str>) -> Self {
+        serde_json::from_value(serde_json::json!({
+            "name": "Ada", "line1": "1 Main St", "city": "Town", "postal_code": "98101",
+            "country": country, "region": region,
+        }))
+        .unwrap()
+    }
+}
+
+#[cfg(test)]
+impl Priced {
+    /// `lines` in dollars with `discount` cents off, before shipping and tax.
+    pub fn sample(lines: Vec<OrderLine>, discount: u64) -> Self {
+        let usd = |cents| Money::of(cents, crate::money::Currency::USD);
+        let subtotal: u64 = lines.iter().map(|l| l.line_total.amount.get()).sum();
+        Self {
+            lines,
+            subtotal: usd(subtotal),
+            discount: usd(discount),
+            shipping: None,
+            tax: None,
+            total: usd(subtotal - discount),
+            coupon: None,
         }
     }
 }
