@@ -3,7 +3,7 @@
 //! with them through the checkout saga.
 
 use crate::cart::{add, get_cart, on_sale, usd};
-use crate::checkout::{PRICE, finished, spawn};
+use crate::checkout::{PRICE, finished, portland, spawn};
 use crate::helpers::{As, Call, TestApp};
 use serde_json::{Value, json};
 
@@ -49,9 +49,16 @@ fn london() -> Value {
            "postal_code": "NW1 6XE", "country": "GB"})
 }
 
-fn portland() -> Value {
-    json!({"name": "Ada Lovelace", "line1": "1 Main St", "city": "Portland", "region": "OR",
-           "postal_code": "97201", "country": "US"})
+fn checkout_to(shopper: &str, key: &str, ship_to: &Value) -> Call {
+    let path = "/api/v1/orders/checkout";
+    let mut body = json!({"payment_token": "tok_visa", "expected_total": usd(PRICE)});
+    body.as_object_mut()
+        .unwrap()
+        .extend(ship_to.as_object().unwrap().clone());
+    Call::new("POST", path, path)
+        .by(As::Customer(shopper))
+        .header("idempotency-key", key)
+        .json(&body)
 }
 
 /// Every item of the accounts table as DynamoDB holds it.
@@ -220,4 +227,84 @@ async fn addresses_are_sealed_and_one_click_orders_with_the_defaults() {
     app.send(buy_now("kay", "kay-click-3", 1, PRICE))
         .await
         .assert_unprocessable("account");
+}
+
+#[tokio::test]
+async fn checkout_ships_to_a_saved_address_of_the_shopper_s_own() {
+    let app = spawn().await;
+    app.start_event_sources();
+    on_sale(&app, "seller-a", "SAVED-A", "lamps", 5).await;
+    let saved = app
+        .send(add_address("lee", &json!({"address": portland()})))
+        .await;
+    assert_eq!(saved.status, 201, "{}", saved.body);
+    let id = saved.body["id"].as_str().unwrap().to_owned();
+    let theirs = app
+        .send(add_address("max", &json!({"address": london()})))
+        .await;
+    let theirs = theirs.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.send(add("lee", "SAVED-A", 1)).await.status, 200);
+
+    // One of the two, and only the shopper's own.
+    let both = json!({"shipping_address": portland(), "address_id": id});
+    for (key, ship_to, field) in [
+        ("lee-saved-1", json!({}), "shipping_address"),
+        ("lee-saved-2", both, "shipping_address"),
+        ("lee-saved-3", json!({"address_id": theirs}), "address_id"),
+        (
+            "lee-saved-4",
+            json!({"address_id": "01KAN0000000000000000000A1"}),
+            "address_id",
+        ),
+    ] {
+        app.send(checkout_to("lee", key, &ship_to))
+            .await
+            .assert_unprocessable(field);
+    }
+    app.send(checkout_to(
+        "lee",
+        "lee-saved-5",
+        &json!({"address_id": "home"}),
+    ))
+    .await
+    .assert_invalid("address_id");
+
+    let placed = app
+        .send(checkout_to(
+            "lee",
+            "lee-saved-6",
+            &json!({"address_id": id}),
+        ))
+        .await;
+    assert!(matches!(placed.status, 201 | 202), "{}", placed.body);
+    let order_id = placed.body["id"].as_str().unwrap().to_owned();
+    let order = finished(&app, "lee", &order_id).await;
+    assert_eq!(order["status"], "confirmed", "{order}");
+    let mut shipped_to = portland();
+    shipped_to["line2"] = Value::Null;
+    assert_eq!(order["shipping_address"], shipped_to);
+
+    // The order keeps its own copy: the address may go, and a replay still answers for it.
+    assert_eq!(app.send(delete_address("lee", &id)).await.status, 204);
+    let replay = app
+        .send(checkout_to(
+            "lee",
+            "lee-saved-6",
+            &json!({"address_id": id}),
+        ))
+        .await;
+    assert_eq!(
+        (replay.status, replay.body["id"].as_str()),
+        (201, Some(order_id.as_str())),
+        "{}",
+        replay.body
+    );
+    assert_eq!(replay.body["shipping_address"], shipped_to);
+    app.send(checkout_to(
+        "lee",
+        "lee-saved-7",
+        &json!({"address_id": id}),
+    ))
+    .await
+    .assert_unprocessable("address_id");
 }

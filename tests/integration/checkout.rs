@@ -14,7 +14,7 @@ const CHECKOUT: &str = "/api/v1/orders/checkout";
 /// The catalog tests' listing price.
 pub(crate) const PRICE: u64 = 49_999;
 
-fn address() -> Value {
+pub(crate) fn portland() -> Value {
     json!({"name": "Ada Lovelace", "line1": "1 Main St", "city": "Portland", "region": "OR",
            "postal_code": "97201", "country": "US"})
 }
@@ -23,7 +23,7 @@ pub(crate) fn checkout(shopper: &str, key: &str, token: &str, total: u64) -> Cal
     Call::new("POST", CHECKOUT, CHECKOUT)
         .by(As::Customer(shopper))
         .header("idempotency-key", key)
-        .json(&json!({"shipping_address": address(), "payment_token": token, "expected_total": usd(total)}))
+        .json(&json!({"shipping_address": portland(), "payment_token": token, "expected_total": usd(total)}))
 }
 
 pub(crate) fn track(shopper: &str, id: &str) -> Call {
@@ -170,7 +170,7 @@ async fn a_cart_becomes_a_confirmed_order_and_a_replay_is_the_same_order() {
     other.assert_unprocessable("Idempotency-Key");
     let unkeyed = Call::new("POST", CHECKOUT, CHECKOUT)
         .by(As::Customer("ada"))
-        .json(&json!({"shipping_address": address(), "payment_token": "tok_visa", "expected_total": usd(PRICE)}));
+        .json(&json!({"shipping_address": portland(), "payment_token": "tok_visa", "expected_total": usd(PRICE)}));
     app.send(unkeyed).await.assert_invalid("Idempotency-Key");
     assert_eq!(
         ledger(&app).await.captured,

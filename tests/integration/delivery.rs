@@ -1,6 +1,7 @@
 //! Shipping and tax in the checkout saga: the speed the shopper chose, what it costs, the
-//! destination's tax, and the total they must have been shown; an address or speed we cannot
-//! deliver fails the order naming the speeds it could have, with nothing held or charged.
+//! destination's tax, and the total they must have been shown (the quote shows it first); an
+//! address or speed we cannot deliver fails the order naming the speeds it could have, with
+//! nothing held or charged.
 
 use crate::cart::{add, on_sale, usd};
 use crate::checkout::{PRICE, assert_started, finished, ledger, spawn, stock, track};
@@ -20,6 +21,33 @@ fn checkout_to(shopper: &str, key: &str, to: &Value, speed: &str, total: u64) ->
         .header("idempotency-key", key)
         .json(&json!({"shipping_address": to, "shipping_speed": speed,
                       "payment_token": "tok_visa", "expected_total": usd(total)}))
+}
+
+fn quote(shopper: &str, body: &Value) -> Call {
+    let path = "/api/v1/orders/quote";
+    Call::new("POST", path, path)
+        .by(As::Customer(shopper))
+        .json(body)
+}
+
+/// Each quoted speed with its shipping, tax and total.
+async fn quoted(app: &TestApp, shopper: &str, to: &Value) -> Vec<(String, Value, Value, Value)> {
+    let answer = app
+        .send(quote(shopper, &json!({"shipping_address": to})))
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let options = answer.body["options"].as_array().unwrap().iter();
+    options
+        .map(|o| {
+            let speed = o["speed"].as_str().unwrap().to_owned();
+            (
+                speed,
+                o["shipping"].clone(),
+                o["tax"].clone(),
+                o["total"].clone(),
+            )
+        })
+        .collect()
 }
 
 /// The order its checkout ended with.
@@ -42,9 +70,28 @@ async fn an_order_pays_its_speed_and_its_destination_s_tax_and_must_have_shown_t
     on_sale(&app, "seller-a", "TAX-A", "lamps", 5).await;
     assert_eq!(app.send(add("ann", "TAX-A", 1)).await.status, 200);
 
-    // Express to Seattle: $12.99, and Washington's 10.25 % on the goods and the shipping.
+    // Express to Seattle: $12.99, and Washington's 10.25 % on the goods and the shipping;
+    // standard is free from $25. The quote shows both, writing nothing.
     let (shipping, line_tax, shipping_tax) = (1_299, 5_125, 133);
     let total = PRICE + shipping + line_tax + shipping_tax;
+    assert_eq!(
+        quoted(&app, "ann", &seattle()).await,
+        [
+            (
+                "standard".into(),
+                usd(0),
+                usd(line_tax),
+                usd(PRICE + line_tax)
+            ),
+            (
+                "express".into(),
+                usd(shipping),
+                usd(line_tax + shipping_tax),
+                usd(total)
+            ),
+        ]
+    );
+    assert_eq!(stock(&app, "TAX-A").await, (5, 0), "nothing held");
     let shown_without = checkout_to("ann", "tax-0001", &seattle(), "express", PRICE);
     let failed = bought(&app, shown_without, "ann").await;
     assert_eq!(failed["status"], "failed", "{failed}");
@@ -124,9 +171,41 @@ async fn an_address_or_speed_we_cannot_deliver_fails_and_same_day_ships_from_the
         "nothing charged"
     );
 
+    // The quote refuses as checkout would, before anything is ordered.
+    for (shopper, body, reason) in [
+        (
+            "cy",
+            json!({"shipping_address": tokyo}),
+            "address_not_deliverable",
+        ),
+        (
+            "nobody",
+            json!({"shipping_address": seattle()}),
+            "cart_empty",
+        ),
+        (
+            "cy",
+            json!({"shipping_address": seattle(), "buy_now": {"sku": "SAME-A", "quantity": 30}}),
+            "out_of_stock",
+        ),
+    ] {
+        let refused = app.send(quote(shopper, &body)).await;
+        refused.assert_problem(422);
+        assert_eq!(refused.body["reason"], reason, "{}", refused.body);
+    }
+    app.send(quote("cy", &json!({})))
+        .await
+        .assert_unprocessable("shipping_address");
+
     // Same-day to Seattle: Seattle's center has the two units; $19.99, taxed.
     assert_eq!(app.send(add("dee", "SAME-A", 2)).await.status, 200);
     let total = 2 * PRICE + 1_999 + 10_250 + 205;
+    let speeds: Vec<_> = quoted(&app, "dee", &seattle()).await;
+    assert_eq!(
+        speeds.iter().map(|o| o.0.as_str()).collect::<Vec<_>>(),
+        ["standard", "express", "same_day"]
+    );
+    assert_eq!(speeds[2].3, usd(total), "same-day's total is checkout's");
     let call = checkout_to("dee", "ship-0003", &seattle(), "same_day", total);
     let order = bought(&app, call, "dee").await;
     assert_eq!(order["status"], "confirmed", "{order}");

@@ -5,34 +5,16 @@
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
-use shared::account::AccountsStore;
-use shared::api::{self, AccountProblems, ApiError, Caller, Checkout};
+use shared::api::{self, AccountProblems, ApiError, Caller};
 use shared::cart::LineQuantity;
 use shared::catalog::Sku;
 use shared::clock;
-use shared::config::Source;
 use shared::error::Invalid;
 use shared::money::Money;
 use shared::orders::{BuyNow, IdempotencyKey, Order, OrderId, ShippingSpeed};
 
 /// What the handler needs, built once per process: the account's defaults and checkout.
-pub struct Deps {
-    accounts: AccountsStore,
-    checkout: Checkout,
-}
-
-impl Deps {
-    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
-        Ok(Self {
-            accounts: AccountsStore::from_source(sdk, source)?,
-            checkout: Checkout::from_source(sdk, source)?,
-        })
-    }
-
-    pub async fn connect(&self) {
-        tokio::join!(self.accounts.connect(), self.checkout.connect());
-    }
-}
+pub use shared::api::AccountCheckout as Deps;
 
 /// What the shopper confirms with one click.
 #[derive(Serialize, Deserialize, utoipa::ToSchema)]

@@ -1,4 +1,5 @@
-//! `POST /api/v1/orders/checkout`: the signed-in shopper buys their cart. The order is recorded
+//! `POST /api/v1/orders/checkout`: the signed-in shopper buys their cart, shipped to an address
+//! given inline or to one saved in their account. The order is recorded
 //! (`processing`) under the request's `Idempotency-Key` and the checkout saga is started with
 //! the order's id as its execution name; the answer waits for the saga up to a budget: 201 with
 //! the order when it has finished (confirmed, or failed with the reason), else 202 with its
@@ -8,20 +9,25 @@
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
+use shared::account::AddressId;
 use shared::api::{self, ApiError, Caller, CartProblems};
 use shared::clock;
 use shared::money::Money;
 use shared::orders::{Address, IdempotencyKey, Order, OrderId, ShippingSpeed};
 use shared::payments::PaymentToken;
 
-/// What the handler needs, built once per process.
-pub use shared::api::Checkout as Deps;
+/// What the handler needs, built once per process: the saved addresses and checkout.
+pub use shared::api::AccountCheckout as Deps;
 
 /// What the shopper confirms at the "Buy" button.
 #[derive(Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckoutRequest {
-    shipping_address: Address,
+    /// Where to ship; or `address_id`, one of the account's saved addresses (not both).
+    #[serde(default)]
+    shipping_address: Option<Address>,
+    #[serde(default)]
+    address_id: Option<AddressId>,
     /// The gateway's token of the card (`tok_visa`; never a card number).
     payment_token: PaymentToken,
     /// The total the shopper was shown, with shipping and tax: a cart that comes to another
@@ -54,19 +60,23 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
     let caller = Caller::from_request(&request)?;
     let key = api::idempotency_key(&request)?;
     let body: CheckoutRequest = api::json_body(&request)?;
-    body.shipping_address.check_country_rules()?;
+    if let Some(first) = deps.checkout.replay(&caller.id, &key, &body).await? {
+        return Ok(first);
+    }
+    let to = body.shipping_address.as_ref();
+    let address = api::ship_to(&deps.accounts, &caller.id, to, body.address_id).await?;
     let order = Order {
         shipping_speed: body.shipping_speed,
         ..Order::start(
             OrderId::generate(),
             caller.id,
             body.expected_total,
-            body.shipping_address.clone(),
+            address,
             body.payment_token.clone(),
             clock::now(),
         )
     };
-    deps.place(order, &key, &body).await
+    deps.checkout.place(order, &key, &body).await
 }
 
 /// This route's part of the OpenAPI document.

@@ -249,6 +249,22 @@ impl AccountsStore {
         }))
     }
 
+    /// One of the customer's saved addresses, opened; `None` when they have no such address.
+    pub async fn address(&self, customer: &str, id: AddressId) -> anyhow::Result<Option<Address>> {
+        let sk = format!("{}{id}", List::Addresses.prefix());
+        let found: Option<AddressItem> = dynamo::get(
+            &self.client,
+            &self.table,
+            (pk(customer), sk),
+            "reading an address",
+        )
+        .await?;
+        match found {
+            Some(found) => Ok(Some(self.open(customer, &found).await?)),
+            None => Ok(None),
+        }
+    }
+
     /// The default address and payment method, when the customer has both.
     pub async fn defaults(&self, customer: &str) -> anyhow::Result<Option<Defaults>> {
         let account = self.account(customer).await?;

@@ -1,7 +1,9 @@
-//! The account's outcomes as HTTP answers.
+//! The account's outcomes as HTTP answers, and checkout with what the account keeps.
 
 use super::{ApiError, Caller};
-use crate::account::{AccountsStore, SavedId};
+use crate::account::{AccountsStore, AddressId, SavedId};
+use crate::error::Invalid;
+use crate::orders::Address;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use std::str::FromStr;
@@ -24,4 +26,52 @@ where
     let mut answer = Response::new(Body::Empty);
     *answer.status_mut() = StatusCode::NO_CONTENT;
     Ok(answer)
+}
+
+/// Where a checkout request ships to: an address given inline (checked by its country's rules),
+/// or one of the customer's saved addresses named by `address_id`; one of the two.
+pub async fn ship_to(
+    accounts: &AccountsStore,
+    customer: &str,
+    inline: Option<&Address>,
+    saved: Option<AddressId>,
+) -> Result<Address, ApiError> {
+    match (inline, saved) {
+        (Some(address), None) => {
+            address.check_country_rules()?;
+            Ok(address.clone())
+        }
+        (None, Some(id)) => accounts.address(customer, id).await?.ok_or_else(|| {
+            Invalid::relational("address_id", "is not one of the account's saved addresses").into()
+        }),
+        _ => Err(Invalid::relational(
+            "shipping_address",
+            "needs exactly one of shipping_address and address_id (a saved address)",
+        )
+        .into()),
+    }
+}
+
+/// Checkout for routes that ship to a saved address: the account's entries and checkout.
+#[cfg(feature = "sfn")]
+pub struct AccountCheckout {
+    pub accounts: AccountsStore,
+    pub checkout: super::Checkout,
+}
+
+#[cfg(feature = "sfn")]
+impl AccountCheckout {
+    pub fn from_source(
+        sdk: &aws_config::SdkConfig,
+        source: &impl crate::config::Source,
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
+            accounts: AccountsStore::from_source(sdk, source)?,
+            checkout: super::Checkout::from_source(sdk, source)?,
+        })
+    }
+
+    pub async fn connect(&self) {
+        futures::future::join(self.accounts.connect(), self.checkout.connect()).await;
+    }
 }

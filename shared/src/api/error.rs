@@ -32,6 +32,9 @@ pub enum ApiError {
     /// A coupon that does not fit the cart: 422 with the rule's machine-readable `reason`.
     #[error("coupon refused: {0}")]
     CouponRefused(crate::cart::Refusal),
+    /// What the shopper asked for cannot be ordered as it is: 422 with checkout's `reason`.
+    #[error("cannot be ordered: {}", serde_json::to_string(.0).unwrap_or_default())]
+    CannotOrder(crate::orders::Failure),
     #[error("unexpected error")]
     Unexpected(#[from] anyhow::Error),
 }
@@ -59,7 +62,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
-            Self::CouponRefused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::CouponRefused(_) | Self::CannotOrder(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -79,6 +82,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::PreconditionRequired(_) => "precondition-required",
             Self::CouponRefused(_) => "coupon-refused",
+            Self::CannotOrder(_) => "cannot-order",
             Self::Unexpected(_) => "internal-error",
         }
     }
@@ -108,10 +112,11 @@ pub struct Problem {
     field: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     rule: Option<String>,
-    /// Why a coupon was refused: `coupon_expired`, `minimum_not_met`, `not_applicable`,
-    /// `usage_limit_reached`, `coupon_not_yet_valid`.
+    /// Why a coupon was refused (`coupon_expired`, `minimum_not_met`, `not_applicable`,
+    /// `usage_limit_reached`, `coupon_not_yet_valid`) or an order cannot be placed (checkout's
+    /// reasons: `cart_empty`, `out_of_stock`, ...; the detail has the rest).
     #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'static str>,
+    reason: Option<String>,
 }
 
 /// API Gateway's own answer when it refuses a request before any function runs.
@@ -193,7 +198,7 @@ pub enum CartProblems {
     NotFound(Problem),
     #[response(
         status = 422,
-        description = "Breaks a rule about the cart or what it holds (an offer not on sale, a full line or cart, a coupon that does not fit: `reason` says which rule); nothing was written",
+        description = "Breaks a rule about the cart or what it holds (an offer not on sale, a full line or cart, a coupon that does not fit, an order that cannot be placed: `reason` says which rule); nothing was written",
         content_type = "application/problem+json"
     )]
     Unprocessable(Problem),
@@ -398,7 +403,11 @@ pub fn problem_response(error: &ApiError) -> Response<Body> {
         field: invalid.map(|i| i.field.clone()),
         rule: invalid.map(|i| i.rule.clone()),
         reason: match error {
-            ApiError::CouponRefused(refusal) => Some(refusal.reason()),
+            ApiError::CouponRefused(refusal) => Some(refusal.reason().to_owned()),
+            // The failure's own tag, as the order's `failure.reason` shows it.
+            ApiError::CannotOrder(failure) => serde_json::to_value(failure)
+                .ok()
+                .and_then(|v| v["reason"].as_str().map(str::to_owned)),
             _ => None,
         },
     };

@@ -17,9 +17,11 @@ mod orders;
 mod request;
 
 pub use crate::error::Invalid;
-#[cfg(feature = "dynamodb")]
+#[cfg(all(feature = "dynamodb", feature = "sfn", feature = "kms"))]
+pub use account::AccountCheckout;
 #[cfg(all(feature = "dynamodb", feature = "kms"))]
-pub use account::deleted;
+pub use account::{deleted, ship_to};
+#[cfg(feature = "dynamodb")]
 pub use cart::{CART_TOKEN_HEADER, added, cart_answer, cart_owner, guest, not_for_sale};
 pub use catalog::offer_written;
 #[cfg(all(feature = "dynamodb", feature = "sfn"))]

@@ -9,6 +9,7 @@ mod confirmation;
 mod order_stores;
 mod parcels;
 mod pricing;
+mod quote;
 #[cfg(all(feature = "sfn", feature = "dynamodb"))]
 mod reviews;
 #[cfg(feature = "sfn")]
@@ -23,6 +24,7 @@ pub use confirmation::confirm;
 pub use order_stores::OrderStores;
 pub use parcels::split;
 pub use pricing::{price, settle};
+pub use quote::{Quote, QuoteOption, quote};
 #[cfg(all(feature = "sfn", feature = "dynamodb"))]
 pub use reviews::{Decided, Reviews, Verdict};
 #[cfg(feature = "sfn")]
