@@ -47,6 +47,9 @@ CREDENTIALS = {
     "AWS_CONFIG_FILE": "/dev/null",
     "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
     "AWS_EC2_METADATA_DISABLED": "true",
+    # The AWS CLI's StartSyncExecution at the endpoint itself, not at its unresolvable `sync-`
+    # host (the functions' SDK resolves that name instead: infra/src/local_dns.rs).
+    "AWS_DISABLE_HOST_PREFIX_INJECTION": "true",
 }
 
 

@@ -12,6 +12,7 @@ pub mod dynamodb;
 pub mod feed_bench;
 pub mod gateway;
 pub mod hot_sku;
+pub mod local_dns;
 pub mod logs;
 pub mod mappings;
 pub mod openapi;

@@ -176,14 +176,16 @@ pub fn emulator_settings() -> [(String, String); 1] {
 }
 
 /// Builds every function of the template with the environment the stack resolves for it
-/// (plus `extra`, settings of this machine such as path-style S3). A function whose binary has
-/// no handler here is an error now, not a 404 later.
+/// (plus `extra`, settings of this machine such as path-style S3), and AWS's DNS names for the
+/// emulator's endpoints (`local_dns`). A function whose binary has no handler here is an error
+/// now, not a 404 later.
 pub fn load(
     sdk: &SdkConfig,
     template: &Template,
     stack: &Stack,
     extra: &HashMap<String, String>,
 ) -> anyhow::Result<Functions> {
+    let sdk = &crate::local_dns::with_sync_hosts(sdk);
     let mut functions = BTreeMap::new();
     for (id, resource) in template.of_kind("AWS::Serverless::Function") {
         let binary = resource

@@ -1,5 +1,7 @@
 use crate::helpers::{repo_root, sdk_config, topic_arn, unique_prefix};
+use aws_sdk_sfn::types::{StateMachineType, SyncExecutionStatus};
 use rainforest_local::{Template, provision};
+use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 #[tokio::test]
@@ -211,4 +213,71 @@ async fn every_resource_kind_is_created_as_declared_and_wired_together() {
         .item
         .unwrap();
     assert_eq!(item["greeting"].as_s().unwrap(), "hello");
+}
+
+/// `StartSyncExecution`, which the local system supplies where the SDK sends it (the endpoint's
+/// `sync-` host), answers as AWS does: an Express execution runs to its end within the call,
+/// its failure is its status, and a Standard machine is refused.
+#[tokio::test]
+async fn start_sync_execution_runs_an_express_workflow_within_the_call() {
+    let sdk = rainforest_local::local_dns::with_sync_hosts(&sdk_config().await);
+    let sfn = aws_sdk_sfn::Client::new(&sdk);
+    let prefix = unique_prefix();
+    let create = |name: &str, kind: StateMachineType, definition: Value| {
+        sfn.create_state_machine()
+            .name(format!("{prefix}-{name}"))
+            .r#type(kind)
+            .role_arn("arn:aws:iam::123456789012:role/sync-test")
+            .definition(definition.to_string())
+            .send()
+    };
+    let express = json!({"StartAt": "Check", "States": {
+        "Check": {"Type": "Choice", "Choices": [
+            {"Variable": "$.refuse", "IsPresent": true, "Next": "Refuse"}], "Default": "Done"},
+        "Refuse": {"Type": "Fail", "Error": "Refused", "Cause": "as asked"},
+        "Done": {"Type": "Pass", "Result": {"done": true}, "ResultPath": "$.result", "End": true}}});
+    let express = create("Express", StateMachineType::Express, express);
+    let express = express.await.unwrap().state_machine_arn;
+    let standard = json!({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": true}}});
+    let standard = create("Standard", StateMachineType::Standard, standard);
+    let standard = standard.await.unwrap().state_machine_arn;
+    let run = |input: Value| {
+        sfn.start_sync_execution()
+            .state_machine_arn(&express)
+            .name("order-1")
+            .input(input.to_string())
+            .send()
+    };
+
+    let done = run(json!({"n": 1})).await.unwrap();
+    assert_eq!(done.status, SyncExecutionStatus::Succeeded);
+    let output: Value = serde_json::from_str(done.output().unwrap()).unwrap();
+    assert_eq!(output, json!({"n": 1, "result": {"done": true}}));
+    let refused = run(json!({"refuse": true})).await.unwrap();
+    assert_eq!(
+        (&refused.status, refused.error(), refused.cause()),
+        (
+            &SyncExecutionStatus::Failed,
+            Some("Refused"),
+            Some("as asked")
+        )
+    );
+    let again = run(json!({"n": 2})).await.unwrap();
+    assert_eq!(
+        again.status,
+        SyncExecutionStatus::Succeeded,
+        "a name is no key"
+    );
+    let not_express = sfn
+        .start_sync_execution()
+        .state_machine_arn(&standard)
+        .send()
+        .await
+        .unwrap_err();
+    let code = not_express
+        .into_service_error()
+        .meta()
+        .code()
+        .map(str::to_owned);
+    assert_eq!(code.as_deref(), Some("StateMachineTypeNotSupported"));
 }

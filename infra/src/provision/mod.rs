@@ -426,7 +426,11 @@ pub async fn provision(
             .await
             .with_context(|| format!("creating {id}"))?;
     }
-    for (id, resource) in template.of_kind("AWS::Serverless::StateMachine") {
+    // A state machine that starts another (checkout's express part) after the one it starts.
+    let (started, starting): (Vec<_>, Vec<_>) = template
+        .of_kind("AWS::Serverless::StateMachine")
+        .partition(|(_, r)| !sfn::starts_another(template, &r.properties));
+    for (id, resource) in started.into_iter().chain(starting) {
         sfn::create_state_machine(&clients, &mut stack, template, id, &resource.properties)
             .await
             .with_context(|| format!("creating {id}"))?;

@@ -6,6 +6,23 @@ use anyhow::{Context, bail};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// Whether a definition names another state machine of the template (`!Ref` in its
+/// substitutions), which must then exist first.
+pub(super) fn starts_another(template: &Template, properties: &Value) -> bool {
+    let substitutions = properties.get("DefinitionSubstitutions");
+    substitutions
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, value)| value.get("Ref").and_then(Value::as_str))
+        .any(|id| {
+            template
+                .resources
+                .get(id)
+                .is_some_and(|r| r.kind == "AWS::Serverless::StateMachine")
+        })
+}
+
 pub(super) async fn create_state_machine(
     clients: &Clients,
     stack: &mut Stack,
