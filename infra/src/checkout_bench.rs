@@ -2,9 +2,10 @@
 //! system: `--checkouts` shoppers each buy one unit of a product with enough stock for all,
 //! `--concurrency` at once, through the gateway (`POST /api/v1/orders/checkout`, the saga's real
 //! ASL in the emulator's Step Functions, its tasks sent back to this process's Invoke API).
-//! Figures: the answer's median and p99; and, from each execution's history, how long the saga
-//! ran and how much of that its Lambda tasks took (our code, each task's DynamoDB calls and the
-//! loopback Invoke hop): the rest is the emulator's own work between states.
+//! Figures: the answer's median and p99; and, from the histories of each order's two executions
+//! (the express part the answer waits for, then the Standard one it hands over to), how long the
+//! saga ran and how much of that its Lambda tasks took (our code, each task's DynamoDB calls and
+//! the loopback Invoke hop): the rest is the emulator's own work between states.
 
 use crate::auth::{DEV_AUDIENCE, DEV_ISSUER, DevIssuer};
 use crate::bench::{ms, percentile};
@@ -34,7 +35,9 @@ pub struct Figures {
     pub confirmed: usize,
     pub answer_p50_ms: f64,
     pub answer_p99_ms: f64,
-    /// The execution, start to stop, as the emulator recorded it.
+    /// The express part of the saga, start to stop, as the emulator recorded it.
+    pub express_p50_ms: f64,
+    /// Both executions, start to stop.
     pub saga_p50_ms: f64,
     /// The Lambda tasks' share of the executions' time.
     pub tasks_share: f64,
@@ -166,17 +169,23 @@ pub async fn run(options: &Options) -> anyhow::Result<Figures> {
         answers.iter().find(|(_, _, s)| !matches!(s, 201 | 202))
     );
 
-    // The executions' own record: when each ran, and how long its Lambda tasks took.
+    // The executions' own record: when each ran, and how long its Lambda tasks took. Express
+    // runs are named by the order too, and listed (by the emulator only).
     let sfn = aws_sdk_sfn::Client::new(&sdk);
     let machine = stack.reference("CheckoutStateMachine")?;
-    let mut sagas = Vec::new();
+    let express_runs = executions(&sfn, &stack.reference("CheckoutExpressStateMachine")?).await?;
+    let (mut sagas, mut express) = (Vec::new(), Vec::new());
     let mut tasks_total = Duration::ZERO;
     let mut emulator = Vec::new();
     let mut confirmed = 0;
     for (_, order, _) in &answers {
         let id = order["id"].as_str().context("an order id")?;
+        let express_run = express_runs.get(id).context("the order's express run")?;
+        let (fast, fast_tasks) = execution_times(&sfn, express_run).await?;
         let arn = format!("{}:{id}", machine.replace(":stateMachine:", ":execution:"));
-        let (saga, tasks) = execution_times(&sfn, &arn).await?;
+        let (rest, rest_tasks) = execution_times(&sfn, &arn).await?;
+        let (saga, tasks) = (fast + rest, fast_tasks + rest_tasks);
+        express.push(fast);
         sagas.push(saga);
         emulator.push(saga.saturating_sub(tasks));
         tasks_total += tasks;
@@ -196,6 +205,7 @@ pub async fn run(options: &Options) -> anyhow::Result<Figures> {
         confirmed,
         answer_p50_ms: ms(percentile(&latencies, 50)),
         answer_p99_ms: ms(percentile(&latencies, 99)),
+        express_p50_ms: ms(percentile(&express, 50)),
         saga_p50_ms: ms(percentile(&sagas, 50)),
         tasks_share: (tasks_total.as_secs_f64() / saga_total.as_secs_f64().max(f64::EPSILON)
             * 100.0)
@@ -231,6 +241,25 @@ async fn order_status(
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// The executions of a state machine, ARN by name.
+async fn executions(
+    sfn: &aws_sdk_sfn::Client,
+    machine: &str,
+) -> anyhow::Result<HashMap<String, String>> {
+    let mut pages = sfn
+        .list_executions()
+        .state_machine_arn(machine)
+        .into_paginator()
+        .items()
+        .send();
+    let mut runs = HashMap::new();
+    while let Some(run) = pages.next().await {
+        let run = run?;
+        runs.insert(run.name, run.execution_arn);
+    }
+    Ok(runs)
 }
 
 /// How long the execution ran, and how long its Lambda tasks took (scheduled to succeeded).
@@ -276,15 +305,16 @@ async fn execution_times(
 
 pub fn table(figures: &Figures) -> String {
     format!(
-        "| checkouts | at once | 201 answers | confirmed | answer p50 ms | answer p99 ms | saga p50 ms | tasks' share | emulator p50 ms |\n\
-         | --------- | ------- | ----------- | --------- | ------------- | ------------- | ----------- | ------------ | --------------- |\n\
-         | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+        "| checkouts | at once | 201 answers | confirmed | answer p50 ms | answer p99 ms | express p50 ms | saga p50 ms | tasks' share | emulator p50 ms |\n\
+         | --------- | ------- | ----------- | --------- | ------------- | ------------- | -------------- | ----------- | ------------ | --------------- |\n\
+         | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
         figures.checkouts,
         figures.concurrency,
         figures.final_answers,
         figures.confirmed,
         figures.answer_p50_ms,
         figures.answer_p99_ms,
+        figures.express_p50_ms,
         figures.saga_p50_ms,
         figures.tasks_share,
         figures.emulator_p50_ms,

@@ -98,6 +98,20 @@ pub(crate) async fn stock(app: &TestApp, sku: &str) -> (u32, u32) {
     })
 }
 
+/// Where the order's express run handed it to the Standard saga: the `resume_at` its execution,
+/// named by the order's id, started with.
+async fn handed_over_at(app: &TestApp, id: &str) -> String {
+    let machine = app.reference("CheckoutStateMachine");
+    let arn = format!("{}:{id}", machine.replace(":stateMachine:", ":execution:"));
+    let sfn = aws_sdk_sfn::Client::new(&app.sdk);
+    let described = sfn.describe_execution().execution_arn(arn).send().await;
+    let input: Value = serde_json::from_str(described.unwrap().input().unwrap()).unwrap();
+    input["resume_at"]
+        .as_str()
+        .unwrap_or("(the start)")
+        .to_owned()
+}
+
 pub(crate) async fn ledger(app: &TestApp) -> LedgerTotals {
     let payments = PaymentsStore::new(app.dynamodb(), app.reference("PaymentsTable"));
     payments.ledger_totals(Currency::USD).await.unwrap()
@@ -117,6 +131,8 @@ async fn a_cart_becomes_a_confirmed_order_and_a_replay_is_the_same_order() {
     let id = first.body["id"].as_str().unwrap().to_owned();
     let order = finished(&app, "ada", &id).await;
     assert_eq!(order["status"], "confirmed", "{order}");
+    // The express part confirmed it; the Standard saga took over to empty the cart and ship.
+    assert_eq!(handed_over_at(&app, &id).await, "EmptyCart");
     assert_eq!(order["priced"]["total"], usd(2 * PRICE));
     assert_eq!(order["priced"]["lines"][0]["sku"], "BUY-A");
     assert_eq!(order["priced"]["lines"][0]["quantity"], 2);
@@ -186,39 +202,50 @@ async fn a_cart_becomes_a_confirmed_order_and_a_replay_is_the_same_order() {
 async fn every_failure_leaves_nothing_held_or_charged_and_says_why() {
     let app = spawn().await;
     app.start_event_sources();
-    // (shopper, token, total shown, the order's ending)
+    // (shopper, token, total shown, the order's ending, where the express part handed it over)
     let cases = [
         (
             "declined",
             "tok_chargeDeclinedInsufficientFunds",
             PRICE,
             json!({"reason": "payment_declined", "decline_code": "insufficient_funds"}),
+            "ReturnPayment",
         ),
         (
             "stolen",
             "tok_chargeDeclinedStolenCard",
             PRICE,
             json!({"reason": "payment_declined", "decline_code": "stolen_card"}),
+            "ReturnPayment",
         ),
         (
             "capture",
             "tok_captureFails",
             PRICE,
             json!({"reason": "payment_declined", "decline_code": "capture_refused"}),
+            "ReturnPayment",
         ),
         (
             "timeout",
             "tok_timeout",
             PRICE,
             json!({"reason": "payment_unavailable"}),
+            "ReturnPayment",
         ),
         (
             "repriced",
             "tok_visa",
             PRICE - 1,
             json!({"reason": "price_changed", "total": usd(PRICE)}),
+            "FailOrder",
         ),
-        ("flaky", "tok_unavailable_2", PRICE, Value::Null),
+        (
+            "flaky",
+            "tok_unavailable_2",
+            PRICE,
+            Value::Null,
+            "EmptyCart",
+        ),
     ];
     for (shopper, ..) in &cases {
         let sku = format!("FAIL-{}", shopper.to_uppercase());
@@ -228,11 +255,13 @@ async fn every_failure_leaves_nothing_held_or_charged_and_says_why() {
     let endings = futures::future::join_all(
         cases
             .iter()
-            .map(|(shopper, token, total, _)| buy(&app, shopper, token, *total)),
+            .map(|(shopper, token, total, ..)| buy(&app, shopper, token, *total)),
     )
     .await;
-    for ((shopper, _, _, failure), order) in cases.iter().zip(&endings) {
+    for ((shopper, _, _, failure, handed_over), order) in cases.iter().zip(&endings) {
         let sku = format!("FAIL-{}", shopper.to_uppercase());
+        let id = order["id"].as_str().unwrap();
+        assert_eq!(&handed_over_at(&app, id).await, handed_over, "{shopper}");
         if failure.is_null() {
             assert_eq!(order["status"], "confirmed", "{shopper}: {order}");
             assert_eq!(stock(&app, &sku).await, (3, 0), "{shopper}");
@@ -266,6 +295,10 @@ async fn every_failure_leaves_nothing_held_or_charged_and_says_why() {
         short["failure"],
         json!({"reason": "out_of_stock", "skus": ["FAIL-SHORT"]})
     );
+    for failed_early in [&empty, &short] {
+        let id = failed_early["id"].as_str().unwrap();
+        assert_eq!(handed_over_at(&app, id).await, "FailOrder");
+    }
     assert_eq!(stock(&app, "FAIL-SHORT").await, (2, 0));
 }
 

@@ -1,10 +1,9 @@
 //! `POST /api/v1/orders/checkout`: the signed-in shopper buys their cart, shipped to an address
-//! given inline or to one saved in their account. The order is recorded
-//! (`processing`) under the request's `Idempotency-Key` and the checkout saga is started with
-//! the order's id as its execution name; the answer waits for the saga up to a budget: 201 with
-//! the order when it has finished (confirmed, or failed with the reason), else 202 with its
-//! `Location` to poll. The same key and body again answers for the same order; the same key
-//! with another body is a 422.
+//! given inline or to one saved in their account. The order is recorded (`processing`) under
+//! the request's `Idempotency-Key` and the checkout saga runs, its express part within this
+//! call; the answer waits for the saga up to a budget: 201 with the order when it has finished
+//! (confirmed, or failed with the reason), else 202 with its `Location` to poll. The same key
+//! and body again answers for the same order; the same key with another body is a 422.
 
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};

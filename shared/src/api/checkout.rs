@@ -1,21 +1,25 @@
 //! Placing an order from a request, for checkout and one-click ordering alike: the order is
 //! recorded (`processing`) under the request's `Idempotency-Key` with a digest of its parsed
-//! body, the saga starts with the order's id as its execution name, and the answer waits for
-//! the saga up to a budget: 201 with the finished order, else 202 with its `Location`. The
-//! same key and body again answers for the same order; the key with another body is a 422.
+//! body, the saga runs, and the answer waits for it up to a budget: 201 with the finished
+//! order, else 202 with its `Location`. The same key and body again answers for the same
+//! order; the key with another body is a 422.
 
 use super::ApiError;
 use crate::checkout::Sagas;
+use crate::clock;
 use crate::config::Source;
 use crate::error::Invalid;
-use crate::orders::{IdempotencyKey, Order, OrderId, OrdersStore, Started};
+use crate::orders::{IdempotencyKey, Order, OrderId, OrderStatus, OrdersStore, Started};
 use aws_lc_rs::digest;
 use http::{StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// Longer than any run of the express part (its `TimeoutSeconds`, 120 s; on AWS at most 5
+/// minutes): an order still `processing` this old has no saga.
+const EXPRESS_LIMIT: Duration = Duration::from_secs(5 * 60);
 /// How often the answer looks at the order while it waits.
 const POLL: Duration = Duration::from_millis(50);
 
@@ -46,9 +50,16 @@ impl Checkout {
         key: &IdempotencyKey,
         body: &impl Serialize,
     ) -> Result<Response<Body>, ApiError> {
+        let deadline = Instant::now() + self.budget;
         let started = self.orders.start(&order, key, &digest(body)?).await?;
-        let id = first_order(started)?.unwrap_or(order.id);
-        self.answer(id).await
+        if let Some(first) = first_order(started)? {
+            return self.answer(first, deadline).await;
+        }
+        record_order(order.id);
+        let budget = deadline.saturating_duration_since(Instant::now());
+        self.sagas.run(&order, budget).await?;
+        let order = self.order(order.id).await?;
+        self.respond(order, deadline).await
     }
 
     /// The answer to a request `customer` sent before under `key`, without building its order
@@ -61,23 +72,32 @@ impl Checkout {
     ) -> Result<Option<Response<Body>>, ApiError> {
         let used = self.orders.key_use(customer, key, &digest(body)?).await?;
         match first_order(used)? {
-            Some(id) => self.answer(id).await.map(Some),
+            Some(id) => self
+                .answer(id, Instant::now() + self.budget)
+                .await
+                .map(Some),
             None => Ok(None),
         }
     }
 
-    /// The order `id`, its saga started if it was not, once finished or when the budget is up.
-    async fn answer(&self, id: OrderId) -> Result<Response<Body>, ApiError> {
-        tracing::Span::current().record("order_id", tracing::field::display(id));
-        let order = self
-            .orders
-            .order(id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("order {id} is missing"))?;
-        if order.status == crate::orders::OrderStatus::Processing {
+    /// A replay's answer for order `id`. The first request's saga has the order; one still
+    /// `processing` after any express run would have handed over was never started (its
+    /// request died first), and its saga starts now.
+    async fn answer(&self, id: OrderId, deadline: Instant) -> Result<Response<Body>, ApiError> {
+        record_order(id);
+        let order = self.order(id).await?;
+        let then = SystemTime::now().checked_sub(EXPRESS_LIMIT);
+        let unstarted = clock::rfc3339(then.unwrap_or(SystemTime::UNIX_EPOCH));
+        if order.status == OrderStatus::Processing && order.created_at < unstarted {
             self.sagas.start(&order).await?;
         }
-        let order = self.wait(order).await?;
+        self.respond(order, deadline).await
+    }
+
+    /// The order once finished (201) or as it is at `deadline` (202).
+    async fn respond(&self, order: Order, deadline: Instant) -> Result<Response<Body>, ApiError> {
+        let id = order.id;
+        let order = self.wait(order, deadline).await?;
         let status = if order.status.is_final() {
             StatusCode::CREATED
         } else {
@@ -91,19 +111,23 @@ impl Checkout {
         )
     }
 
-    /// The order once the saga has finished with it, or as it is when the budget runs out.
-    async fn wait(&self, mut order: Order) -> anyhow::Result<Order> {
-        let deadline = Instant::now() + self.budget;
+    /// The order once the saga has finished with it, or as it is at `deadline`.
+    async fn wait(&self, mut order: Order, deadline: Instant) -> anyhow::Result<Order> {
         while !order.status.is_final() && Instant::now() < deadline {
             tokio::time::sleep(POLL).await;
-            order = self
-                .orders
-                .order(order.id)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("order {} vanished", order.id))?;
+            order = self.order(order.id).await?;
         }
         Ok(order)
     }
+
+    async fn order(&self, id: OrderId) -> anyhow::Result<Order> {
+        let order = self.orders.order(id).await?;
+        order.ok_or_else(|| anyhow::anyhow!("order {id} is missing"))
+    }
+}
+
+fn record_order(id: OrderId) {
+    tracing::Span::current().record("order_id", tracing::field::display(id));
 }
 
 /// The order a key was used for: `None` for a new key, a 422 for another request's key.
