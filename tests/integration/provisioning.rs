@@ -168,18 +168,15 @@ async fn every_resource_kind_is_created_as_declared_and_wired_together() {
 
     // The state machine runs with its substitutions filled in.
     let sfn = aws_sdk_sfn::Client::new(&sdk);
-    let machine = sfn
-        .list_state_machines()
-        .send()
-        .await
-        .unwrap()
-        .state_machines
-        .into_iter()
-        .find(|m| m.name == format!("{prefix}-Writer"))
-        .unwrap();
+    let machine = stack.reference("Writer").unwrap();
+    let described = sfn.describe_state_machine().state_machine_arn(&machine);
+    assert_eq!(
+        described.send().await.unwrap().name,
+        format!("{prefix}-Writer")
+    );
     let execution = sfn
         .start_execution()
-        .state_machine_arn(&machine.state_machine_arn)
+        .state_machine_arn(&machine)
         .name("write-1")
         .input("{\"id\":\"item-1\"}")
         .send()
