@@ -45,8 +45,9 @@ impl Sagas {
             }
             Ok(Ok(ran)) if ran.status == SyncExecutionStatus::Succeeded => Ok(()),
             Ok(Ok(ran)) => {
-                let (error, cause) = (ran.error.unwrap_or_default(), ran.cause.unwrap_or_default());
-                tracing::warn!(status = %ran.status, error, cause, "the express part stopped before handing over");
+                // Not its cause, which may quote the execution's input: the shopper's address.
+                let error = ran.error.unwrap_or_default();
+                tracing::warn!(status = %ran.status, error, "the express part stopped before handing over");
                 self.start(order).await
             }
             Ok(Err(error)) => {
