@@ -336,6 +336,26 @@ async fn concurrent_checkouts_of_a_scarce_sku_confirm_exactly_the_units_there_ar
     );
 }
 
+/// An express part that cannot run (here its state machine is gone) leaves the order to the
+/// Standard saga from the start, which checks it out all the same.
+#[tokio::test]
+async fn without_its_express_part_the_standard_saga_checks_out_from_the_start() {
+    let app = spawn().await;
+    app.start_event_sources();
+    let express = app.reference("CheckoutExpressStateMachine");
+    let sfn = aws_sdk_sfn::Client::new(&app.sdk);
+    let deleted = sfn.delete_state_machine().state_machine_arn(express);
+    deleted.send().await.unwrap();
+    on_sale(&app, "seller-a", "SLOW-A", "lamps", 3).await;
+    assert_eq!(app.send(add("grace", "SLOW-A", 1)).await.status, 200);
+    let order = buy(&app, "grace", "tok_visa", PRICE).await;
+    assert_eq!(order["status"], "confirmed", "{order}");
+    let id = order["id"].as_str().unwrap();
+    assert_eq!(handed_over_at(&app, id).await, "(the start)");
+    assert_eq!(stock(&app, "SLOW-A").await, (2, 0));
+    assert_eq!(ledger(&app).await.captured, PRICE);
+}
+
 /// A step killed between its write and its answer is retried and finds its write done: the
 /// order is confirmed once, its units taken once, its money captured once. Compensations that
 /// crash the same way are retried until they have given everything back.
