@@ -6,9 +6,12 @@ use crate::cart::{add, apply, coupon, created, get_cart, on_sale, usd};
 use crate::helpers::{
     Answer, As, Call, TestApp, eventually, receive, subscribed_queue, unique_prefix,
 };
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{Value, json};
+use shared::clock;
 use shared::money::Currency;
 use shared::payments::{LedgerTotals, PaymentsStore};
+use std::time::{Duration, SystemTime};
 
 const CHECKOUT: &str = "/api/v1/orders/checkout";
 /// The catalog tests' listing price.
@@ -354,6 +357,70 @@ async fn without_its_express_part_the_standard_saga_checks_out_from_the_start() 
     assert_eq!(handed_over_at(&app, id).await, "(the start)");
     assert_eq!(stock(&app, "SLOW-A").await, (2, 0));
     assert_eq!(ledger(&app).await.captured, PRICE);
+}
+
+/// A checkout whose request died after recording the order, before any saga started (here both
+/// state machines are gone): a replay leaves the order to a run that may still be going, until
+/// no express run could still be; then the replay starts the Standard saga, which checks it out.
+#[tokio::test]
+async fn a_replay_starts_the_saga_of_an_order_its_request_never_started() {
+    let app = spawn().await;
+    app.start_event_sources();
+    let sfn = aws_sdk_sfn::Client::new(&app.sdk);
+    let standard = app.reference("CheckoutStateMachine");
+    let described = sfn.describe_state_machine().state_machine_arn(&standard);
+    let described = described.send().await.unwrap();
+    for machine in [
+        app.reference("CheckoutExpressStateMachine"),
+        standard.clone(),
+    ] {
+        let deleted = sfn.delete_state_machine().state_machine_arn(machine);
+        deleted.send().await.unwrap();
+    }
+    on_sale(&app, "seller-a", "LOST-A", "lamps", 3).await;
+    assert_eq!(app.send(add("lin", "LOST-A", 1)).await.status, 200);
+    let request = || checkout("lin", "checkout-lin", "tok_visa", PRICE);
+    app.send(request()).await.assert_problem(500);
+
+    // The machine is back (the same name is the same ARN), yet a replay starts nothing: the
+    // order is too young for its express run to have surely ended.
+    let recreated = sfn
+        .create_state_machine()
+        .name(&described.name)
+        .definition(&described.definition)
+        .role_arn(&described.role_arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(recreated.state_machine_arn, standard);
+    let waiting = app.send(request()).await;
+    assert_eq!(
+        (waiting.status, waiting.body["status"].as_str()),
+        (202, Some("processing")),
+        "{}",
+        waiting.body
+    );
+    let id = waiting.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(stock(&app, "LOST-A").await, (3, 0), "nothing ran");
+
+    // Ten minutes later the replay starts the saga, from the start.
+    let (pk, sk) = (format!("ORDER#{id}"), "ORDER".to_owned());
+    let then = SystemTime::now() - Duration::from_secs(10 * 60);
+    app.dynamodb()
+        .update_item()
+        .table_name(app.reference("OrdersTable"))
+        .key("pk", AttributeValue::S(pk))
+        .key("sk", AttributeValue::S(sk))
+        .update_expression("SET created_at = :then")
+        .expression_attribute_values(":then", AttributeValue::S(clock::rfc3339(then)))
+        .send()
+        .await
+        .unwrap();
+    assert_started(&app.send(request()).await);
+    let order = finished(&app, "lin", &id).await;
+    assert_eq!(order["status"], "confirmed", "{order}");
+    assert_eq!(handed_over_at(&app, &id).await, "(the start)");
+    assert_eq!(stock(&app, "LOST-A").await, (2, 0));
 }
 
 /// A step killed between its write and its answer is retried and finds its write done: the
