@@ -81,7 +81,8 @@ async fn a_price_change_reaches_every_subscriber_and_browse_shows_it() {
         json!({
             "winner": {"landed_price": usd(2_499), "seller_id": "seller-a", "sku": "PRICE-A"},
             "availability": {"status": "only_left", "quantity": 5},
-            "offer_count": 1
+            "offer_count": 1,
+            "listed_offers": 1
         })
     );
 
@@ -145,7 +146,7 @@ async fn browse_shows_the_buy_box_as_stock_sells_and_comes_back() {
     let sold_out = listed(&app, "kettles", |summary| summary["winner"].is_null()).await;
     assert_eq!(
         sold_out,
-        json!({"winner": null, "availability": {"status": "out_of_stock"}, "offer_count": 0})
+        json!({"winner": null, "availability": {"status": "out_of_stock"}, "offer_count": 0, "listed_offers": 1})
     );
 
     app.stock("STOCK-A", 60).await;

@@ -23,7 +23,11 @@ pub struct ProductSummary {
 }
 
 impl From<Listed> for ProductSummary {
-    fn from(Listed { product, buy_box }: Listed) -> Self {
+    fn from(
+        Listed {
+            product, buy_box, ..
+        }: Listed,
+    ) -> Self {
         Self {
             id: product.id,
             buy_box,

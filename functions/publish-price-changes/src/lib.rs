@@ -1,5 +1,6 @@
 //! Consumes the catalog table's stream: every offer whose landed price changes (or that is new)
-//! is published on `PriceChangesTopic`. A record that cannot be read stops the batch there;
+//! is published on `PriceChangesTopic` as `price_changed`, and one withdrawn, put back or
+//! otherwise changed in what the Buy Box weighs as `offer_changed`. A record that cannot be read stops the batch there;
 //! Lambda retries from it and, past `MaximumRetryAttempts`, sends it to the failure queue.
 
 use aws_lambda_events::event::dynamodb::Event;
@@ -15,9 +16,12 @@ pub async fn handle(topic: &Deps, event: Event) -> DynamoDbEventResponse {
             return Ok(()); // a removal, or not an offer
         };
         let old = offer_from_image(record.change.old_image)?;
-        if let Some(change) = PriceChange::between(&record.event_id, old.as_ref(), &new) {
+        let change = PriceChange::between(&record.event_id, old.as_ref(), &new).or_else(|| {
+            PriceChange::terms_between(&record.event_id, old.as_ref()?, &new)
+        });
+        if let Some(change) = change {
             topic.publish(&change).await?;
-            tracing::info!(sku = %change.sku, amount = change.new_landed_price.amount.get(), "price change published");
+            tracing::info!(sku = %change.sku, amount = change.new_landed_price.amount.get(), event_type = change.event_type(), "offer change published");
         }
         Ok(())
     })

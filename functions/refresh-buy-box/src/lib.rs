@@ -1,5 +1,5 @@
 //! Subscribes to `PriceChangesTopic` through `BuyBoxQueue` (its filter policy lets only
-//! `price_changed` through): each change works its product's Buy Box out again and keeps the
+//! `price_changed` and `offer_changed` through): each change works its product's Buy Box out again and keeps the
 //! summary on the product item, where category listings read their prices. Working it out from
 //! the current offers and stock makes a redelivered or reordered message harmless. A message that
 //! is not a price change fails, returns to the queue, and ends in `BuyBoxDLQ`.

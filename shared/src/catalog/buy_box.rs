@@ -42,6 +42,10 @@ pub struct BuyBoxSummary {
     pub availability: Availability,
     /// Offers a shopper can buy now, the winner's included.
     pub offer_count: u32,
+    /// Offers on sale, in stock or not: none means the product is delisted (search drops it),
+    /// while one out of stock is still listed.
+    #[serde(default)]
+    pub listed_offers: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -55,12 +59,14 @@ pub struct Winning {
 impl BuyBoxSummary {
     pub fn of(chosen: &BuyBox, available: &HashMap<Sku, u32>) -> Self {
         let units = |offer: &Offer| available.get(&offer.sku).copied().unwrap_or(0);
-        let offer_count = chosen
+        let listed: Vec<&Offer> = chosen
             .winner
             .iter()
             .chain(&chosen.others)
-            .filter(|offer| offer.status == OfferStatus::Active && units(offer) > 0)
-            .count();
+            .filter(|offer| offer.status == OfferStatus::Active)
+            .collect();
+        let offer_count = listed.iter().filter(|offer| units(offer) > 0).count();
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Self {
             winner: chosen.winner.as_ref().map(|offer| Winning {
                 landed_price: offer.landed_price(),
@@ -68,7 +74,8 @@ impl BuyBoxSummary {
                 sku: offer.sku.clone(),
             }),
             availability: Availability::of(chosen.winner.as_ref().map_or(0, units)),
-            offer_count: u32::try_from(offer_count).unwrap_or(u32::MAX),
+            offer_count: count(offer_count),
+            listed_offers: count(listed.len()),
         }
     }
 }

@@ -26,10 +26,10 @@ pub use product::{
     VariationSummary,
 };
 pub use store::{
-    BrowsePage, Cursor, Listed, ListingOutcome, OfferWrite, PriceWrite, ProductPage,
-    offer_from_image,
+    BrowsePage, Cursor, Family, Listed, ListingOutcome, OfferWrite, PriceWrite, ProductPage,
+    family_of_image, offer_from_image,
 };
 #[cfg(feature = "dynamodb")]
-pub use store::{CatalogConfig, CatalogStore};
+pub use store::{CatalogConfig, CatalogStore, FamilyScan};
 
 pub use crate::ids::{ProductId, SellerId, Sku};

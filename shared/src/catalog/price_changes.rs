@@ -34,6 +34,28 @@ impl PriceChange {
             shipping: new.pricing.shipping(),
         })
     }
+
+    /// An offer whose landed price stayed but whose other terms the Buy Box weighs moved (it
+    /// was withdrawn or put back on sale, its condition, fulfillment or handling changed): an
+    /// `offer_changed` event, the same message with equal old and new prices.
+    pub fn terms_between(event_id: &str, old: &Offer, new: &Offer) -> Option<Self> {
+        let terms = |o: &Offer| (o.status, o.condition, o.fulfillment, o.handling_days);
+        if old.landed_price() != new.landed_price() || terms(old) == terms(new) {
+            return None;
+        }
+        let mut change = Self::between(event_id, None, new)?;
+        change.old_landed_price = Some(old.landed_price());
+        Some(change)
+    }
+
+    /// `price_changed`, or `offer_changed` when only the other terms moved.
+    pub fn event_type(&self) -> &'static str {
+        if self.old_landed_price == Some(self.new_landed_price) {
+            "offer_changed"
+        } else {
+            "price_changed"
+        }
+    }
 }
 
 /// Publishes price changes on the topic named by `PRICE_CHANGES_TOPIC_ARN`.
@@ -57,7 +79,7 @@ impl PriceChanges {
     #[tracing::instrument(skip_all, fields(sku = %change.sku, event_id = %change.event_id))]
     pub async fn publish(&self, change: &PriceChange) -> anyhow::Result<()> {
         let attributes = [
-            ("event_type", "price_changed".to_owned()),
+            ("event_type", change.event_type().to_owned()),
             ("product_id", change.product_id.to_string()),
             ("seller_id", change.seller_id.to_string()),
         ];
@@ -104,6 +126,23 @@ mod tests {
                 .unwrap()
                 .old_landed_price
                 .is_none()
+        );
+        assert_eq!(change.event_type(), "price_changed");
+    }
+
+    #[test]
+    fn a_withdrawal_at_the_same_price_is_an_offer_change() {
+        let old = offer(1000, 100);
+        let mut withdrawn = old.clone();
+        withdrawn.status = crate::catalog::OfferStatus::Inactive;
+        assert!(PriceChange::terms_between("e", &old, &old).is_none());
+        let change = PriceChange::terms_between("e", &old, &withdrawn).unwrap();
+        assert_eq!(change.event_type(), "offer_changed");
+        assert_eq!(change.old_landed_price, Some(change.new_landed_price));
+        let repriced = offer(900, 100);
+        assert!(
+            PriceChange::terms_between("e", &old, &repriced).is_none(),
+            "a price move is a price change"
         );
     }
 }

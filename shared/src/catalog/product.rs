@@ -247,6 +247,35 @@ impl Attributes {
     pub fn names(&self) -> BTreeSet<&AttributeName> {
         self.0.keys().collect()
     }
+
+    /// Each attribute as the words a shopper would type: `screen_size_in: 55` is
+    /// "screen size 55 inch", `smart: true` is "smart"; a false flag says nothing.
+    pub fn words(&self) -> impl Iterator<Item = String> + '_ {
+        self.0.iter().filter_map(|(name, value)| {
+            let mut words: Vec<&str> = name.as_ref().split('_').collect();
+            let unit = match words.last() {
+                Some(&"in") => Some("inch"),
+                Some(&"cm") => Some("cm"),
+                Some(&"g") => Some("grams"),
+                Some(&"kg") => Some("kg"),
+                _ => None,
+            };
+            if unit.is_some() {
+                words.pop();
+            }
+            let name = words.join(" ");
+            match value {
+                AttributeValue::Flag(false) => None,
+                AttributeValue::Flag(true) => Some(name),
+                AttributeValue::Text(text) => Some(format!("{name} {}", text.as_ref())),
+                AttributeValue::Number(number) => Some(
+                    format!("{name} {number} {}", unit.unwrap_or_default())
+                        .trim_end()
+                        .to_owned(),
+                ),
+            }
+        })
+    }
 }
 
 impl TryFrom<BTreeMap<AttributeName, AttributeValue>> for Attributes {

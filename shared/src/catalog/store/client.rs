@@ -34,6 +34,10 @@ pub(super) struct ProductItem {
     /// a summary of older offers never replaces one of newer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) buy_box_basis: Option<u64>,
+    /// Counts every write of the item, whichever part it changed: what the search index orders
+    /// its documents by, so a late stream record never replaces a newer one.
+    #[serde(default)]
+    pub(super) revision: u64,
 }
 
 impl ProductItem {
@@ -53,6 +57,15 @@ impl ProductItem {
             data: product.clone(),
             buy_box: None,
             buy_box_basis: None,
+            revision: 1,
+        }
+    }
+
+    pub(super) fn listed(self) -> Listed {
+        Listed {
+            product: self.data,
+            buy_box: self.buy_box,
+            revision: self.revision,
         }
     }
 }

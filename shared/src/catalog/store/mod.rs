@@ -22,6 +22,8 @@ mod writes;
 
 #[cfg(feature = "dynamodb")]
 pub use client::{CatalogConfig, CatalogStore};
+#[cfg(feature = "dynamodb")]
+pub use reads::FamilyScan;
 
 #[derive(Serialize, Deserialize)]
 pub(super) struct OfferItem {
@@ -99,10 +101,46 @@ pub struct BrowsePage {
 
 /// A product in a listing, with the Buy Box summary kept on it (absent until its first
 /// offer's price is published).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Listed {
     pub product: Product,
     pub buy_box: Option<BuyBoxSummary>,
+    /// How many writes the product's item has had (see `ProductItem::revision`).
+    pub revision: u64,
+}
+
+/// What a shopper finds as one result: a standalone product, or a family's parent with its
+/// children (the parent has no offers; its children do).
+#[derive(Debug, Clone)]
+pub struct Family {
+    pub head: Listed,
+    pub children: Vec<Listed>,
+}
+
+impl Family {
+    /// Grows with every write of any member (revisions only grow and members are never
+    /// removed), so it orders what is built from the family: its search document.
+    pub fn revision(&self) -> u64 {
+        self.head.revision + self.children.iter().map(|c| c.revision).sum::<u64>()
+    }
+}
+
+/// The id of the family a product item in the catalog table's stream belongs to: its own for a
+/// standalone product or a parent, its parent's for a child; `None` for the table's other items.
+pub fn family_of_image(image: &serde_dynamo::Item) -> anyhow::Result<Option<ProductId>> {
+    let is_product =
+        matches!(image.get("sk"), Some(serde_dynamo::AttributeValue::S(sk)) if sk == "PRODUCT");
+    if !is_product {
+        return Ok(None);
+    }
+    let field = |name| match image.get(name) {
+        Some(serde_dynamo::AttributeValue::S(id)) => Some(id.as_str()),
+        _ => None,
+    };
+    let id = field("parent")
+        .or_else(|| field("id"))
+        .context("a product item without an id")?;
+    Ok(Some(id.parse().map_err(anyhow::Error::msg)?))
 }
 
 impl ProductPage {

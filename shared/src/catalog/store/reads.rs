@@ -44,6 +44,15 @@ impl CatalogStore {
     /// The children of a variation family, in id order.
     #[tracing::instrument(skip(self))]
     pub async fn variations(&self, parent: ProductId) -> anyhow::Result<Vec<Product>> {
+        Ok(self
+            .variation_items(parent)
+            .await?
+            .into_iter()
+            .map(|item| item.data)
+            .collect())
+    }
+
+    async fn variation_items(&self, parent: ProductId) -> anyhow::Result<Vec<ProductItem>> {
         let items: Vec<Item> = self
             .client
             .query()
@@ -57,10 +66,7 @@ impl CatalogStore {
             .collect::<Result<_, _>>()
             .await
             .context("querying a product's variations")?;
-        Ok(dynamo::decode_listed::<ProductItem>(items, "a variation")
-            .into_iter()
-            .map(|item| item.data)
-            .collect())
+        Ok(dynamo::decode_listed::<ProductItem>(items, "a variation"))
     }
 
     /// One page of a category, in id (creation) order, after `cursor`.
@@ -100,10 +106,7 @@ impl CatalogStore {
         };
         let products = dynamo::decode_listed::<ProductItem>(items, "a product")
             .into_iter()
-            .map(|item| Listed {
-                product: item.data,
-                buy_box: item.buy_box,
-            })
+            .map(ProductItem::listed)
             .collect();
         Ok(BrowsePage { products, next })
     }
@@ -174,5 +177,83 @@ impl CatalogStore {
             }
         }
         Ok(ratings)
+    }
+
+    /// The family `id` belongs to, as it is now: the product read consistently (the parent
+    /// instead, for a child), with its children when it is a parent. `None` when it is gone.
+    #[tracing::instrument(skip(self))]
+    pub async fn family(&self, id: ProductId) -> anyhow::Result<Option<Family>> {
+        let Some(head) = self.get::<ProductItem>(product_key(id)).await? else {
+            return Ok(None);
+        };
+        let head = match head.data.variation {
+            Variation::Child { parent_id, .. } => {
+                match self.get::<ProductItem>(product_key(parent_id)).await? {
+                    Some(parent) => parent,
+                    None => return Ok(None),
+                }
+            }
+            _ => head,
+        };
+        self.with_children(head.listed()).await.map(Some)
+    }
+
+    async fn with_children(&self, head: Listed) -> anyhow::Result<Family> {
+        let children = match head.product.variation {
+            Variation::Parent { .. } => self
+                .variation_items(head.product.id)
+                .await?
+                .into_iter()
+                .map(ProductItem::listed)
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok(Family { head, children })
+    }
+
+    /// Every family of the catalog, a page at a time (see [`FamilyScan`]).
+    pub fn families(&self) -> FamilyScan<'_> {
+        FamilyScan {
+            store: self,
+            start: None,
+            done: false,
+        }
+    }
+}
+
+/// Walks the families' heads through the `ByCategory` index (which holds only heads), reading
+/// each parent's children. Items written during the walk may or may not be seen: whoever needs
+/// them all (the search backfill) also takes the stream's changes.
+pub struct FamilyScan<'s> {
+    store: &'s CatalogStore,
+    start: Option<Item>,
+    done: bool,
+}
+
+impl FamilyScan<'_> {
+    /// The next page of families, `None` after the last.
+    pub async fn next_page(&mut self) -> anyhow::Result<Option<Vec<Family>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let output = self
+            .store
+            .client
+            .scan()
+            .table_name(self.store.table())
+            .index_name(BY_CATEGORY)
+            .set_exclusive_start_key(self.start.take())
+            .send()
+            .await
+            .context("scanning the catalog's products")?;
+        self.start = output.last_evaluated_key;
+        self.done = self.start.is_none();
+        let heads =
+            dynamo::decode_listed::<ProductItem>(output.items.unwrap_or_default(), "a product");
+        let mut families = Vec::with_capacity(heads.len());
+        for head in heads {
+            families.push(self.store.with_children(head.listed()).await?);
+        }
+        Ok(Some(families))
     }
 }

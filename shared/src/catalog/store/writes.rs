@@ -3,6 +3,9 @@
 use super::client::*;
 use super::*;
 
+/// Counts a write of a product item (`:zero` and `:one` bound by the caller).
+const NEXT_REVISION: &str = "revision = if_not_exists(revision, :zero) + :one";
+
 impl CatalogStore {
     /// Writes a new product with its first offer, and claims its GTIN and SKU, all or nothing.
     #[tracing::instrument(skip_all, fields(product_id = %product.id, sku = %offer.sku))]
@@ -174,7 +177,9 @@ impl CatalogStore {
             .table_name(self.table())
             .set_key(Some(key(product_key(product.id))))
             .condition_expression("version = :seen")
-            .expression_attribute_values(":seen", AttributeValue::N(seen.to_string()));
+            .expression_attribute_values(":seen", AttributeValue::N(seen.to_string()))
+            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()));
         let (mut set, mut remove) = (Vec::new(), Vec::new());
         for name in ["id", "version", "category", "parent", "data"] {
             update = update.expression_attribute_names(format!("#{name}"), name);
@@ -186,6 +191,7 @@ impl CatalogStore {
                 None => remove.push(format!("#{name}")),
             }
         }
+        set.push(NEXT_REVISION.to_owned());
         let mut expression = format!("SET {}", set.join(", "));
         if !remove.is_empty() {
             expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
@@ -214,12 +220,16 @@ impl CatalogStore {
             .update_item()
             .table_name(self.table())
             .set_key(Some(key(product_key(product_id))))
-            .update_expression("SET buy_box = :summary, buy_box_basis = :basis")
+            .update_expression(format!(
+                "SET buy_box = :summary, buy_box_basis = :basis, {NEXT_REVISION}"
+            ))
             .condition_expression(
                 "attribute_exists(pk) AND (attribute_not_exists(buy_box_basis) OR buy_box_basis <= :basis)",
             )
             .expression_attribute_values(":summary", encoded)
             .expression_attribute_values(":basis", AttributeValue::N(basis.to_string()))
+            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
             .send()
             .await;
         match result {
