@@ -170,9 +170,16 @@ macro_rules! functions {
 include!(concat!(env!("OUT_DIR"), "/functions.rs"));
 
 /// What a function needs on this machine beside its template settings: emulators on 127.0.0.1
-/// need path-style S3 URLs.
-pub fn emulator_settings() -> [(String, String); 1] {
-    [("S3_FORCE_PATH_STYLE".to_owned(), "true".to_owned())]
+/// need path-style S3 URLs, and the search domain is the local OpenSearch-API server over plain
+/// HTTP (`OPENSEARCH_URL`, set by the stack).
+pub fn emulator_settings() -> [(String, String); 2] {
+    [
+        ("S3_FORCE_PATH_STYLE".to_owned(), "true".to_owned()),
+        (
+            "OPENSEARCH_URL".to_owned(),
+            std::env::var("OPENSEARCH_URL").unwrap_or_default(),
+        ),
+    ]
 }
 
 /// Builds every function of the template with the environment the stack resolves for it

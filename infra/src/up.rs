@@ -49,6 +49,15 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
     } else {
         None
     };
+    // The search index lives in memory: built from the tables on every start.
+    let search = functions
+        .get("ReindexProductsFunction")
+        .context("the template has no ReindexProductsFunction")?
+        .invoke(serde_json::json!({}))
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!("building the search index: {}: {}", e.error_type, e.message)
+        })?;
     let openapi = crate::openapi::document()?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
         .await
@@ -88,6 +97,11 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
             seed::FULFILLMENT_CENTERS.len()
         );
     }
+    println!(
+        "rainforest: search index {} holds {} products",
+        search["index"].as_str().unwrap_or_default(),
+        search["indexed"]
+    );
     if seeded.is_some() || kept {
         let seller = issuer.mint(&seed::seller_id(0), &["seller"], DEV_AUDIENCE, 12 * 3600)?;
         let customer = issuer.mint(
@@ -97,6 +111,7 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
             12 * 3600,
         )?;
         println!("rainforest: try  curl {base}/api/v1/categories/televisions/products?limit=3");
+        println!("rainforest: or   curl '{base}/api/v1/products/search?q=lumina+tv&size=3'");
         println!("rainforest: a seller token (seller-01, 12 h):   {seller}");
         println!("rainforest: a customer token (customer-01, 12 h): {customer}");
         println!("rainforest: more with  infra/token --user seller-02 --groups seller");

@@ -136,6 +136,53 @@ where
     response
 }
 
+/// Handles a stream batch a key at a time, for consumers that act on the whole batch at once
+/// (one bulk write): `key_of` names what a record is about (`None`: nothing to do), `apply`
+/// acts once on each distinct key and answers the keys that failed. The batch resumes at the
+/// first record whose key failed or could not be read; the records after it come again, which
+/// is harmless when `apply` is idempotent.
+pub async fn stream_batch_keyed<K, Fut>(
+    event: StreamEvent,
+    key_of: impl Fn(&EventRecord) -> anyhow::Result<Option<K>>,
+    apply: impl FnOnce(Vec<K>) -> Fut,
+) -> DynamoDbEventResponse
+where
+    K: Eq + std::hash::Hash + Clone,
+    Fut: Future<Output = std::collections::HashSet<K>>,
+{
+    let mut keyed: Vec<(&EventRecord, Option<K>)> = Vec::new();
+    let mut unreadable = None;
+    for record in &event.records {
+        match key_of(record) {
+            Ok(key) => keyed.push((record, key)),
+            Err(error) => {
+                tracing::error!(event_id = %record.event_id, error = format!("{error:#}"), "unreadable stream record; the batch resumes here");
+                unreadable = Some(record);
+                break;
+            }
+        }
+    }
+    let mut distinct = Vec::new();
+    for key in keyed.iter().filter_map(|(_, key)| key.clone()) {
+        if !distinct.contains(&key) {
+            distinct.push(key);
+        }
+    }
+    let failed = apply(distinct).await;
+    let first_failed = keyed
+        .iter()
+        .find(|(_, key)| key.as_ref().is_some_and(|key| failed.contains(key)))
+        .map(|(record, _)| *record)
+        .or(unreadable);
+    let mut response = DynamoDbEventResponse::default();
+    if let Some(record) = first_failed {
+        let mut failure = DynamoDbBatchItemFailure::default();
+        failure.item_identifier = record.change.sequence_number.clone();
+        response.batch_item_failures.push(failure);
+    }
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,5 +252,38 @@ mod tests {
             response.batch_item_failures[0].item_identifier.as_deref(),
             Some("200")
         );
+    }
+
+    #[tokio::test]
+    async fn a_keyed_batch_acts_once_per_key_and_resumes_at_the_first_record_of_a_failed_key() {
+        let records: Vec<_> = ["a", "b", "a", "c", "b"]
+            .iter()
+            .enumerate()
+            .map(|(i, key)| json!({"eventID": format!("e{i}"), "eventName": "MODIFY", "eventSource": "aws:dynamodb",
+                "awsRegion": "us-east-1", "eventVersion": "1.1",
+                "dynamodb": {"SequenceNumber": format!("{i}"), "Keys": {"pk": {"S": key}}, "StreamViewType": "KEYS_ONLY", "SizeBytes": 10}}))
+            .collect();
+        let event: StreamEvent = serde_json::from_value(json!({"Records": records})).unwrap();
+        let key_of = |record: &EventRecord| -> anyhow::Result<Option<String>> {
+            match record.change.keys.get("pk") {
+                Some(serde_dynamo::AttributeValue::S(key)) => Ok(Some(key.clone())),
+                _ => anyhow::bail!("no key"),
+            }
+        };
+        let seen = std::sync::Mutex::new(Vec::new());
+        let response = stream_batch_keyed(event.clone(), key_of, |keys| {
+            seen.lock().unwrap().extend(keys.clone());
+            async move { keys.into_iter().filter(|k| k == "b").collect() }
+        })
+        .await;
+        assert_eq!(*seen.lock().unwrap(), ["a", "b", "c"]);
+        let failed: Vec<_> = response
+            .batch_item_failures
+            .iter()
+            .map(|f| f.item_identifier.clone())
+            .collect();
+        assert_eq!(failed, [Some("1".to_owned())]);
+        let response = stream_batch_keyed(event, key_of, |_| async { Default::default() }).await;
+        assert!(response.batch_item_failures.is_empty());
     }
 }

@@ -24,6 +24,7 @@ pub mod orders;
 pub mod payments;
 #[cfg(feature = "sqs")]
 pub mod queue;
+pub mod search;
 #[cfg(feature = "dynamodb")]
 pub mod shopping;
 #[cfg(feature = "dynamodb")]

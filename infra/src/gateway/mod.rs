@@ -112,7 +112,8 @@ impl Gateway {
         let Some((route, path_parameters)) = self
             .routes
             .iter()
-            .find_map(|r| Some((r, r.matches(&method, &path)?)))
+            .filter_map(|r| Some((r, r.matches(&method, &path)?)))
+            .max_by_key(|(r, _)| r.specificity())
         else {
             return json_response(StatusCode::NOT_FOUND, &json!({"message": "Not Found"}));
         };
@@ -229,6 +230,17 @@ mod tests {
             function: "F".into(),
             authorized: false,
         }
+    }
+
+    #[test]
+    fn a_literal_segment_outranks_a_parameter_which_outranks_a_greedy_one() {
+        let (search, product, proxy) = (
+            route("GET", "/api/v1/products/search"),
+            route("GET", "/api/v1/products/{id}"),
+            route("GET", "/api/v1/{proxy+}"),
+        );
+        assert!(search.specificity() > product.specificity());
+        assert!(product.specificity() > proxy.specificity());
     }
 
     #[test]

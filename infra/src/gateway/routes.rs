@@ -26,6 +26,21 @@ impl Route {
         self.path_parameters(path)
     }
 
+    /// How specific the route is, as API Gateway ranks routes that all match a request: a
+    /// literal segment beats a parameter at the first place they differ, so
+    /// `/products/search` wins over `/products/{id}`; a greedy `{proxy+}` loses to both.
+    pub fn specificity(&self) -> Vec<u8> {
+        self.path
+            .trim_start_matches('/')
+            .split('/')
+            .map(|segment| match segment {
+                s if s.ends_with("+}") => 0,
+                s if s.starts_with('{') => 1,
+                _ => 2,
+            })
+            .collect()
+    }
+
     /// The path parameters when `path` fits this route's path template.
     pub fn path_parameters(&self, path: &str) -> Option<Map<String, Value>> {
         let mut params = Map::new();

@@ -3,6 +3,7 @@
 
 mod dynamodb;
 mod kms;
+mod opensearch;
 mod s3;
 mod sfn;
 mod sns;
@@ -372,6 +373,7 @@ pub async fn provision(
         "AWS::SNS::Subscription",
         "AWS::Serverless::StateMachine",
         "AWS::KMS::Key",
+        "AWS::OpenSearchService::Domain",
     ];
     if let Some((id, resource)) = template.resources.iter().find(|(_, r)| {
         !known.contains(&r.kind.as_str()) && !NOT_EMULATED.contains(&r.kind.as_str())
@@ -386,6 +388,9 @@ pub async fn provision(
         let name = stack.name(id);
         let arn = format!("arn:aws:lambda:{region}:{ACCOUNT}:function:{name}");
         stack.record(id, name, &[("Arn", arn)]);
+    }
+    for (id, _) in template.of_kind("AWS::OpenSearchService::Domain") {
+        opensearch::record_domain(&mut stack, id).with_context(|| format!("creating {id}"))?;
     }
     for (id, _) in template.of_kind("AWS::KMS::Key") {
         kms::create_key(&clients, &mut stack, id)

@@ -348,6 +348,7 @@ impl Generator {
     fn listing(
         &mut self,
         category: &Category,
+        model: usize,
         brand: &str,
         title: String,
         extra: Value,
@@ -361,6 +362,10 @@ impl Generator {
             "sku": "PLACEHOLDER",
             "offer": {"price": {"amount": 100, "currency": "USD"}, "condition": "new", "fulfillment": "rainforest", "handling_days": 1},
         });
+        // Televisions come in the sizes shoppers search for ("55 inch tv").
+        if category.slug == "televisions" {
+            body["attributes"]["screen_size_in"] = json!([32, 43, 50, 55, 65, 75][model % 6]);
+        }
         body.as_object_mut()
             .expect("an object")
             .extend(extra.as_object().cloned().unwrap_or_default());
@@ -432,6 +437,7 @@ impl Generator {
         self.next_gtin += 1;
         let listing = self.listing(
             category,
+            model,
             brand,
             title,
             json!({"identifiers": {"gtin": gtin}}),
@@ -456,6 +462,7 @@ impl Generator {
         );
         let parent = self.listing(
             category,
+            model,
             brand,
             title.clone(),
             json!({"variation_theme": [theme.0]}),
@@ -467,6 +474,7 @@ impl Generator {
             self.next_gtin += 1;
             let child = self.listing(
                 category,
+                model,
                 brand,
                 format!("{title}, {} {value}", theme.0),
                 json!({"parent_id": parent.id, "variation_attributes": {theme.0: value}, "identifiers": {"gtin": gtin}}),

@@ -15,6 +15,8 @@ mod inventory;
 #[cfg(all(feature = "dynamodb", feature = "sfn"))]
 mod orders;
 mod request;
+#[cfg(feature = "opensearch")]
+mod search;
 
 pub use crate::error::Invalid;
 #[cfg(all(feature = "dynamodb", feature = "sfn", feature = "kms"))]
@@ -36,6 +38,8 @@ pub use inventory::stock_batch_answer;
 #[cfg(all(feature = "dynamodb", feature = "sfn"))]
 pub use orders::review_answer;
 pub use request::{ETag, IfMatch, PageSize, json_body, path_param, query_param, require_method};
+#[cfg(feature = "opensearch")]
+pub use search::searched;
 
 use lambda_http::{Body, Request, Response, service_fn};
 use serde::Serialize;

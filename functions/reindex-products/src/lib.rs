@@ -1,0 +1,39 @@
+//! The search backfill, run by hand (`aws lambda invoke`) after a mapping change and by the
+//! local system at start: builds a new index from the catalog table and moves the alias to it
+//! when it is complete, so searches keep answering throughout (see `SearchIndex::backfill`).
+
+use serde::Deserialize;
+use shared::catalog::CatalogStore;
+use shared::config::Source;
+use shared::search::{Backfill, SearchIndex};
+
+/// What the handler needs, built once per process: the catalog to read, the index to build.
+pub struct Deps {
+    pub catalog: CatalogStore,
+    pub index: SearchIndex,
+}
+
+impl Deps {
+    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
+        Ok(Self {
+            catalog: CatalogStore::from_source(sdk, source)?,
+            index: SearchIndex::from_source(sdk, source)?,
+        })
+    }
+
+    pub async fn connect(&self) {
+        tokio::join!(self.catalog.connect(), self.index.connect());
+    }
+}
+
+/// The invocation's payload: `{}`; nothing to choose.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {}
+
+pub async fn handle(deps: &Deps, _: Request) -> Result<Backfill, shared::events::StepError> {
+    deps.index
+        .backfill(deps.catalog.families())
+        .await
+        .map_err(shared::events::StepError::Retryable)
+}
