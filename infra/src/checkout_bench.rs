@@ -7,9 +7,9 @@
 //! saga ran and how much of that its Lambda tasks took (our code, each task's DynamoDB calls and
 //! the loopback Invoke hop): the rest is the emulator's own work between states.
 
-use crate::auth::{DEV_AUDIENCE, DEV_ISSUER, DevIssuer};
+use crate::auth::DEV_AUDIENCE;
 use crate::bench::{ms, percentile};
-use crate::gateway::{self, Gateway};
+use crate::gateway::Gateway;
 use crate::{Template, provision, registry};
 use anyhow::{Context, ensure};
 use futures::StreamExt;
@@ -57,15 +57,8 @@ pub async fn run(options: &Options) -> anyhow::Result<Figures> {
         .context("creating the template's resources")?;
     let extra = HashMap::from(registry::emulator_settings());
     let functions = registry::load(&sdk, &template, &stack, &extra)?;
-    let issuer = DevIssuer::generate()?;
-    let authorizer = crate::auth::Authorizer::new(&issuer.jwks(), DEV_ISSUER, &[DEV_AUDIENCE])?;
-    let gateway = Arc::new(Gateway::new(
-        functions,
-        gateway::routes(&template)?,
-        authorizer,
-        issuer.jwks(),
-        json!({}),
-    ));
+    let (gateway, issuer) = Gateway::with_fresh_issuer(functions, &template)?;
+    let gateway = Arc::new(gateway);
     // The emulator sends the saga's Lambda tasks here (`infra/stack.py run` chose the port).
     let endpoint = std::env::var("RAINFOREST_LAMBDA_ENDPOINT")
         .context("RAINFOREST_LAMBDA_ENDPOINT: run inside `python infra/stack.py run`")?;

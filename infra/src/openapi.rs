@@ -15,13 +15,19 @@ use utoipa::{Modify, OpenApi};
                        Errors are RFC 9457 application/problem+json."
     ),
     // Types only parameters name are not reached through any body's schema.
-    components(schemas(shared::api::GatewayMessage, shared::catalog::Slug)),
+    components(schemas(
+        shared::api::GatewayMessage,
+        shared::catalog::Slug,
+        shared::search::BrandName,
+        shared::search::Sort
+    )),
     tags(
         (name = "catalog", description = "What shoppers read: product pages and category browsing"),
         (name = "seller", description = "What sellers write: listings, offers and images"),
         (name = "cart", description = "Shoppers' carts, signed in (a JWT) or guests (a cart token)"),
         (name = "admin", description = "What admins manage: coupons"),
         (name = "orders", description = "Shoppers' checkout and orders"),
+        (name = "search", description = "Product search and autocomplete"),
     ),
 )]
 struct ApiDoc;

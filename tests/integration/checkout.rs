@@ -682,6 +682,24 @@ async fn order_events_are_published_once_and_the_history_pages_newest_first() {
     )
     .by(As::Customer("ivy"));
     app.send(borrowed).await.assert_unprocessable("cursor");
+
+    // Each paid order's units reach the catalog's sales count (what search ranks best sellers
+    // by), once: two orders of one unit.
+    let sku = "EVENT-A".parse().unwrap();
+    let (product, _) = app.store.owner_of(&sku).await.unwrap().unwrap();
+    let paid = seen
+        .iter()
+        .find(|e| e["event_type"] == "OrderPaid")
+        .unwrap();
+    assert_eq!(
+        paid["lines"],
+        json!([{"product_id": product.to_string(), "sku": "EVENT-A", "quantity": 1}])
+    );
+    eventually(30, "two sales counted", || async {
+        let family = app.store.family(product).await.unwrap().unwrap();
+        (family.head.sales.last_30_days(shared::catalog::today()) == 2).then_some(())
+    })
+    .await;
 }
 
 fn review_queue(caller: As, query: &str) -> Call {

@@ -9,29 +9,12 @@
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use futures::{StreamExt, TryStreamExt};
-use shared::catalog::{CatalogStore, ProductId, family_of_image};
-use shared::config::Source;
-use shared::search::{IndexOutcome, Indexing, SearchIndex};
+use shared::catalog::{ProductId, family_of_image};
+use shared::search::{IndexOutcome, Indexing};
 use std::collections::HashSet;
 
 /// What the handler needs, built once per process: the catalog to read, the index to write.
-pub struct Deps {
-    pub catalog: CatalogStore,
-    pub index: SearchIndex,
-}
-
-impl Deps {
-    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
-        Ok(Self {
-            catalog: CatalogStore::from_source(sdk, source)?,
-            index: SearchIndex::from_source(sdk, source)?,
-        })
-    }
-
-    pub async fn connect(&self) {
-        tokio::join!(self.catalog.connect(), self.index.connect());
-    }
-}
+pub use shared::search::CatalogIndex as Deps;
 
 /// Families read at once.
 const READS_IN_FLIGHT: usize = 16;
@@ -67,10 +50,14 @@ async fn index(deps: &Deps, families: &[ProductId]) -> anyhow::Result<HashSet<Pr
         .try_collect()
         .await?;
     let mut indexings = Vec::with_capacity(read.len());
+    let today = shared::catalog::today();
     for (id, family) in read {
         match family {
-            Some(family) => indexings.push(Indexing::of(&family)),
-            None => tracing::warn!(product_id = %id, "a stream record of a product that is gone"),
+            Some(family) => indexings.push(Indexing::of(&family, today)),
+            None => {
+                tracing::info!(product_id = %id, "a product that left the catalog: its document goes too");
+                indexings.push(Indexing::gone(id));
+            }
         }
     }
     let outcomes = deps.index.apply(&indexings).await?;

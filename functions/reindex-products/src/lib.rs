@@ -3,28 +3,10 @@
 //! when it is complete, so searches keep answering throughout (see `SearchIndex::backfill`).
 
 use serde::Deserialize;
-use shared::catalog::CatalogStore;
-use shared::config::Source;
-use shared::search::{Backfill, SearchIndex};
+use shared::search::Backfill;
 
-/// What the handler needs, built once per process: the catalog to read, the index to build.
-pub struct Deps {
-    pub catalog: CatalogStore,
-    pub index: SearchIndex,
-}
-
-impl Deps {
-    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
-        Ok(Self {
-            catalog: CatalogStore::from_source(sdk, source)?,
-            index: SearchIndex::from_source(sdk, source)?,
-        })
-    }
-
-    pub async fn connect(&self) {
-        tokio::join!(self.catalog.connect(), self.index.connect());
-    }
-}
+/// What the handler needs, built once per process: the catalog to read, the index to write.
+pub use shared::search::CatalogIndex as Deps;
 
 /// The invocation's payload: `{}`; nothing to choose.
 #[derive(Debug, Deserialize)]

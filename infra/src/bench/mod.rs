@@ -81,6 +81,9 @@ pub async fn bench(options: &Options) -> anyhow::Result<Report> {
     crate::seed::load_demo_data(&sdk, &template, &mut stack, &store)
         .await
         .context("loading the demo catalog")?;
+    crate::seed::search_index(&sdk, &template, &stack)
+        .await
+        .context("building the search index")?;
     let routes = gateway::routes(&template)?;
     let caller = Caller::new()?;
     if options.log_dir.exists() {

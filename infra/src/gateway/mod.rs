@@ -48,6 +48,25 @@ pub struct Gateway {
 }
 
 impl Gateway {
+    /// A gateway of the template's routes for a bench, with a fresh dev issuer whose tokens
+    /// it accepts.
+    pub fn with_fresh_issuer(
+        functions: Functions,
+        template: &crate::Template,
+    ) -> anyhow::Result<(Self, crate::auth::DevIssuer)> {
+        use crate::auth::{DEV_AUDIENCE, DEV_ISSUER, DevIssuer};
+        let issuer = DevIssuer::generate()?;
+        let authorizer = Authorizer::new(&issuer.jwks(), DEV_ISSUER, &[DEV_AUDIENCE])?;
+        let gateway = Self::new(
+            functions,
+            routes(template)?,
+            authorizer,
+            issuer.jwks(),
+            json!({}),
+        );
+        Ok((gateway, issuer))
+    }
+
     pub fn new(
         functions: Functions,
         routes: Vec<Route>,

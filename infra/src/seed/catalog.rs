@@ -364,7 +364,8 @@ impl Generator {
         });
         // Televisions come in the sizes shoppers search for ("55 inch tv").
         if category.slug == "televisions" {
-            body["attributes"]["screen_size_in"] = json!([32, 43, 50, 55, 65, 75][model % 6]);
+            let size = [32, 43, 50, 55, 65, 75][(model / CATEGORIES.len()) % 6];
+            body["attributes"]["screen_size_in"] = json!(size);
         }
         body.as_object_mut()
             .expect("an object")
@@ -486,7 +487,7 @@ impl Generator {
 }
 
 /// The demo products, and offers with their units: the same every time.
-pub(super) fn generated() -> (Vec<Product>, Vec<(Offer, u32)>) {
+pub fn generated() -> (Vec<Product>, Vec<(Offer, u32)>) {
     let mut generator = Generator {
         rng: fastrand::Rng::with_seed(SEED),
         products: Vec::new(),

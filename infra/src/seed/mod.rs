@@ -10,7 +10,7 @@ mod inventory;
 mod orders;
 
 pub use cart::DEMO_COUPON;
-pub use catalog::{catalog_store, demo_catalog};
+pub use catalog::{catalog_store, demo_catalog, generated as demo_listings};
 pub use inventory::{
     DEMO_BATCH, DEMO_FEED, FULFILLMENT_CENTERS, demo_batch, demo_feed, demo_stock,
 };
@@ -117,6 +117,24 @@ pub async fn load_demo_data(
         .await
         .context("loading the demo account")?;
     Ok(summary)
+}
+
+/// Builds the search index from the catalog table, as the backfill function does: what the
+/// search functions answer from.
+pub async fn search_index(
+    sdk: &aws_config::SdkConfig,
+    template: &Template,
+    stack: &Stack,
+) -> anyhow::Result<shared::search::Backfill> {
+    let settings: std::collections::HashMap<String, String> = stack
+        .function_environment(template, "ReindexProductsFunction")?
+        .into_iter()
+        .chain(crate::registry::emulator_settings())
+        .collect();
+    let catalog = shared::catalog::CatalogStore::from_source(sdk, &settings)?;
+    shared::search::SearchIndex::from_source(sdk, &settings)?
+        .backfill(catalog.families())
+        .await
 }
 
 async fn pause_stream(

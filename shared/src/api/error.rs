@@ -148,6 +148,30 @@ pub enum ReadProblems {
     Unexpected(Problem),
 }
 
+/// The problems a search can answer: a parameter that broke its own rule (400), or a cursor that
+/// is not a page of this search (422).
+#[derive(utoipa::IntoResponses)]
+pub enum SearchProblems {
+    #[response(
+        status = 400,
+        description = "A parameter broke a rule",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+    #[response(
+        status = 422,
+        description = "The cursor is not a next_cursor of this search, or price_min is above price_max",
+        content_type = "application/problem+json"
+    )]
+    Unprocessable(Problem),
+    #[response(
+        status = 500,
+        description = "Our failure; the cause is logged",
+        content_type = "application/problem+json"
+    )]
+    Unexpected(Problem),
+}
+
 /// The problems a seller's own read can answer.
 #[derive(utoipa::IntoResponses)]
 pub enum SellerReadProblems {

@@ -30,7 +30,8 @@ pub use catalog::offer_written;
 pub use checkout::{Checkout, idempotency_key};
 pub use error::{
     AccountProblems, AdminReadProblems, ApiError, CartProblems, GatewayMessage, Problem,
-    ReadProblems, SellerReadProblems, ShopperReadProblems, WriteProblems, problem_response,
+    ReadProblems, SearchProblems, SellerReadProblems, ShopperReadProblems, WriteProblems,
+    problem_response,
 };
 pub use identity::{Caller, Role};
 #[cfg(feature = "dynamodb")]

@@ -7,6 +7,7 @@ mod images;
 mod offer;
 mod price_changes;
 mod product;
+mod sales;
 mod store;
 
 pub use buy_box::BuyBoxSummary;
@@ -25,9 +26,10 @@ pub use product::{
     Attributes, CategoryPath, ImageKey, Images, NewListing, Product, ProductPatch, Slug, Variation,
     VariationSummary,
 };
+pub use sales::{Day, Sales, WINDOW_DAYS, day_of, today};
 pub use store::{
     BrowsePage, Cursor, Family, Listed, ListingOutcome, OfferWrite, PriceWrite, ProductPage,
-    family_of_image, offer_from_image,
+    SaleOutcome, family_of_image, offer_from_image,
 };
 #[cfg(feature = "dynamodb")]
 pub use store::{CatalogConfig, CatalogStore, FamilyScan};

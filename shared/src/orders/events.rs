@@ -2,7 +2,8 @@
 //! in the same transaction as the change (store.rs) and published on `OrderEventsTopic` from the
 //! table's stream.
 
-use super::{OrderId, OrderStatus, ShipmentId};
+use super::{OrderId, OrderLine, OrderStatus, ShipmentId};
+use crate::ids::{ProductId, Sku};
 use serde::{Deserialize, Serialize};
 
 /// The outbox items' `kind`: what the stream's filter lets through to the publisher.
@@ -24,6 +25,17 @@ pub struct OrderEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipment_id: Option<ShipmentId>,
     pub at: String,
+    /// What the order holds, on the events about the whole order (not a parcel's): what
+    /// best-seller counts are made of.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<EventLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventLine {
+    pub product_id: ProductId,
+    pub sku: Sku,
+    pub quantity: u32,
 }
 
 impl OrderEvent {
@@ -47,7 +59,20 @@ impl OrderEvent {
             customer_id: customer_id.to_owned(),
             status,
             at: at.to_owned(),
+            lines: Vec::new(),
         }
+    }
+
+    pub fn with_lines(mut self, lines: &[OrderLine]) -> Self {
+        self.lines = lines
+            .iter()
+            .map(|line| EventLine {
+                product_id: line.product_id,
+                sku: line.sku.clone(),
+                quantity: line.quantity,
+            })
+            .collect();
+        self
     }
 
     /// The event an outbox item's stream image holds; `None` for the table's other items.

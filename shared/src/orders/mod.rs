@@ -12,9 +12,9 @@ mod shipment;
 mod store;
 
 pub use crate::ids::OrderId;
-pub use events::OrderEvent;
 #[cfg(feature = "sns")]
 pub use events::OrderEvents;
+pub use events::{EventLine, OrderEvent};
 #[cfg(feature = "sqs")]
 pub use fulfillment::{FulfillmentQueue, FulfillmentTask, ParcelStep, TimeScale, now_ms};
 pub use order::{

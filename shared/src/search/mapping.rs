@@ -48,6 +48,7 @@ pub fn index_body() -> Value {
                 "in_stock": {"type": "boolean"},
                 "availability": {"type": "object", "enabled": false},
                 "variations": {"type": "integer"},
+                "sales_30d": {"type": "integer"},
                 "image": {"type": "keyword", "index": false},
                 "created_at": {"type": "date"},
                 // Average review rating, once reviews arrive.

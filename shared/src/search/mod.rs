@@ -13,9 +13,11 @@ mod suggest;
 pub use document::{Action, Indexing, SearchDocument, Suggest, rank};
 pub use mapping::{MAPPING_VERSION, index_body};
 pub use query::{
-    Bucket, Facets, Highlight, PriceBound, QueryText, RatingMin, SearchCursor, SearchHit,
-    SearchPage, SearchRequest, Sort,
+    BrandName, Bucket, CURSOR_RULE, Facets, Highlight, PriceBound, QueryText, RatingMin,
+    SearchCursor, SearchHit, SearchPage, SearchRequest, Sort,
 };
+#[cfg(all(feature = "opensearch", feature = "dynamodb"))]
+pub use store::CatalogIndex;
 #[cfg(feature = "opensearch")]
 pub use store::{Backfill, IndexOutcome, SearchConfig, SearchIndex, SearchRefused};
 pub use suggest::{Prefix, Suggestion, SuggestionKind, Suggestions};
@@ -25,7 +27,8 @@ pub use suggest::{Prefix, Suggestion, SuggestionKind, Suggestions};
 /// test covers it; each group is small, so a word adds a few clauses at most.
 const SYNONYMS: &[&[&str]] = &[
     &["tv", "television", "televisions", "tvs"],
-    &["laptop", "laptops", "notebook", "notebooks"],
+    // Not "notebook": the catalog sells paper ones.
+    &["laptop", "laptops"],
     &["headphones", "headphone", "headset", "earphones"],
     &[
         "smartphone",
@@ -49,7 +52,6 @@ const SYNONYMS: &[&[&str]] = &[
     &["mower", "mowers", "lawnmower"],
     &["chair", "chairs"],
     &["kids", "children", "childrens"],
-    &["inch", "inches", "in"],
 ];
 
 /// Other words for `word`, without the word itself.

@@ -3,8 +3,8 @@
 //!
 //! Scoring is per query word: a word found in the title counts 3, in the brand or a category 2,
 //! in the description, bullet points or attributes 1 (its best field only; half as much when
-//! found with a typo), and the sum is multiplied by the document's `rank` (availability and
-//! competing offers). Each part depends
+//! found with a typo); the document's `rank` (availability and competing offers, less than a
+//! title word) is added, so among products that match as well those in stock come first. Each part depends
 //! on the document alone, never on what else is in the index, so a page's cursor still points
 //! at the same place after products are added: paging neither repeats nor skips.
 
@@ -23,6 +23,8 @@ use std::str::FromStr;
 pub struct QueryText {
     text: String,
     words: Vec<String>,
+    /// Measures asked for ("55 inch"), as product attributes read (`Attributes::words`).
+    measures: Vec<String>,
 }
 
 impl QueryText {
@@ -33,6 +35,28 @@ impl QueryText {
     }
 }
 
+/// How a shopper writes a unit, and how attributes write it.
+const UNITS: &[(&[&str], &str)] = &[
+    (&["inch", "inches", "in"], "inch"),
+    (&["cm"], "cm"),
+    (&["g", "gram", "grams"], "grams"),
+    (&["kg"], "kg"),
+];
+
+/// "55 inch" from a number followed by a unit.
+fn measures(words: &[String]) -> Vec<String> {
+    words
+        .windows(2)
+        .filter(|pair| pair[0].chars().all(|c| c.is_ascii_digit()))
+        .filter_map(|pair| {
+            let (_, unit) = UNITS
+                .iter()
+                .find(|(spellings, _)| spellings.contains(&pair[1].as_str()))?;
+            Some(format!("{} {unit}", pair[0]))
+        })
+        .collect()
+}
+
 /// Words that say nothing about a product.
 const STOP_WORDS: &[&str] = &[
     "a", "an", "and", "the", "for", "with", "of", "to", "on", "by",
@@ -40,11 +64,13 @@ const STOP_WORDS: &[&str] = &[
 
 impl FromStr for QueryText {
     type Err = String;
+    /// Any text of 1 to 200 characters: one with no letter or digit finds nothing, as a search
+    /// box answers it, rather than refusing it.
     fn from_str(value: &str) -> Result<Self, String> {
-        let text = value.trim();
-        if text.chars().count() > 200 {
-            return Err("must be at most 200 characters".into());
+        if !(1..=200).contains(&value.chars().count()) {
+            return Err("must be 1 to 200 characters".into());
         }
+        let text = value.trim();
         let all: Vec<String> = text
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
@@ -58,19 +84,17 @@ impl FromStr for QueryText {
             .collect();
         // A query of stop words only still searches for them.
         if words.is_empty() {
-            words = all.into_iter().take(Self::MAX_WORDS).collect();
-        }
-        if words.is_empty() {
-            return Err("must hold a letter or digit".into());
+            words = all.iter().take(Self::MAX_WORDS).cloned().collect();
         }
         Ok(Self {
             text: text.to_owned(),
+            measures: measures(&all),
             words,
         })
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
     #[default]
@@ -119,7 +143,7 @@ pub struct SearchCursor {
     after: Vec<Value>,
 }
 
-const CURSOR_RULE: &str = "must be a next_cursor value from a previous page";
+pub const CURSOR_RULE: &str = "must be a next_cursor value from a previous page";
 
 impl FromStr for SearchCursor {
     type Err = String;
@@ -176,7 +200,10 @@ impl FromStr for RatingMin {
     }
 }
 
-crate::bounded_text!(BrandName, 1, 100);
+crate::bounded_text!(
+    /// A brand to filter by, exactly as products name it.
+    BrandName, 1, 100
+);
 
 impl FromStr for BrandName {
     type Err = String;
@@ -222,12 +249,12 @@ const FIELDS: [(&str, f64); 6] = [
 ];
 
 impl SearchRequest {
-    /// A refusal names the parameter, as the problem answer does.
+    /// The rules between parameters, which no schema states (so a refusal is relational).
     pub fn check(&self) -> Result<(), crate::error::Invalid> {
         if let (Some(min), Some(max)) = (self.price_min, self.price_max)
             && min > max
         {
-            return Err(crate::error::Invalid::new(
+            return Err(crate::error::Invalid::relational(
                 "price_min",
                 "must not be above price_max",
             ));
@@ -235,7 +262,7 @@ impl SearchRequest {
         if let Some(cursor) = &self.cursor
             && cursor.sort != self.sort
         {
-            return Err(crate::error::Invalid::new(
+            return Err(crate::error::Invalid::relational(
                 "cursor",
                 "belongs to another sort; start again without it",
             ));
@@ -291,24 +318,31 @@ impl SearchRequest {
             filters.push(json!({"term": {"in_stock": true}}));
         }
         let matched = match &self.text {
+            Some(text) if text.words().is_empty() => json!({"match_none": {}}),
             Some(text) => json!({"bool": {
                 "must": [{"bool": {
                     "should": text.words().iter().map(|w| word_query(w)).collect::<Vec<_>>(),
                     "minimum_should_match": "75%",
                 }}],
-                // The words in their order in the title: an exact name comes first.
-                "should": [{"constant_score": {
+                // The words in their order in the title: an exact name comes first. A measure
+                // ("55 inch") found in the attributes counts as a title word: it is the point.
+                "should": std::iter::once(json!({"constant_score": {
                     "filter": {"match_phrase": {"title": text.text}},
                     "boost": 2.0,
-                }}],
+                }}))
+                .chain(text.measures.iter().map(|measure| json!({"constant_score": {
+                    "filter": {"match_phrase": {"attributes": measure}},
+                    "boost": 3.0,
+                }})))
+                .collect::<Vec<_>>(),
                 "filter": filters,
             }}),
             None => json!({"bool": {"must": [{"match_all": {}}], "filter": filters}}),
         };
         json!({"function_score": {
             "query": matched,
-            "field_value_factor": {"field": "rank", "missing": 1},
-            "boost_mode": "multiply",
+            "field_value_factor": {"field": "rank", "missing": 0},
+            "boost_mode": "sum",
         }})
     }
 }
@@ -570,9 +604,22 @@ mod tests {
     fn query_text_keeps_words_drops_stop_words_and_refuses_punctuation_only() {
         let text: QueryText = "  The 55-inch TV, for gaming! ".parse().unwrap();
         assert_eq!(text.words(), ["55", "inch", "tv", "gaming"]);
+        assert_eq!(text.measures, ["55 inch"]);
+        let weighed: QueryText = "kettle 1200 g in 2 colours".parse().unwrap();
+        assert_eq!(weighed.measures, ["1200 grams"]);
         assert_eq!("the".parse::<QueryText>().unwrap().words(), ["the"]);
-        assert!("?!".parse::<QueryText>().is_err());
-        assert!("x".repeat(201).parse::<QueryText>().is_err());
+        let nothing: QueryText = "?!".parse().unwrap();
+        assert!(nothing.words().is_empty());
+        let search = SearchRequest {
+            text: Some(nothing),
+            ..SearchRequest::default()
+        };
+        assert_eq!(
+            search.body()["query"]["function_score"]["query"],
+            json!({"match_none": {}})
+        );
+        assert!("".parse::<QueryText>().is_err());
+        assert!(" ".repeat(201).parse::<QueryText>().is_err());
         let many: QueryText = "a1 b2 c3 d4 e5 f6 g7 h8 i9 j10 k11 l12".parse().unwrap();
         assert_eq!(many.words().len(), QueryText::MAX_WORDS);
     }
@@ -605,11 +652,19 @@ mod tests {
             sort: Sort::Newest,
             after: vec![json!(1), json!("x")],
         });
-        assert_eq!(search.check().unwrap_err().field, "cursor");
+        let refused = search.check().unwrap_err();
+        assert_eq!(
+            (refused.field.as_str(), refused.relational),
+            ("cursor", true)
+        );
         let mut search = request("tv");
         search.price_min = Some("500".parse().unwrap());
         search.price_max = Some("100".parse().unwrap());
-        assert_eq!(search.check().unwrap_err().field, "price_min");
+        let refused = search.check().unwrap_err();
+        assert_eq!(
+            (refused.field.as_str(), refused.relational),
+            ("price_min", true)
+        );
         assert!("12.5".parse::<PriceBound>().is_err());
         assert!("6".parse::<RatingMin>().is_err());
         assert!("cheapest".parse::<Sort>().is_err());
@@ -696,7 +751,7 @@ mod tests {
             "id": "01JA0000000000000000000001", "title": "T", "brand": "B", "description": "",
             "bullet_points": [], "categories": ["electronics"], "attributes": [],
             "price": 100, "currency": "USD", "seller_id": "seller-1", "offer_count": 1,
-            "in_stock": true, "availability": {"status": "in_stock"}, "variations": 0,
+            "in_stock": true, "availability": {"status": "in_stock"}, "variations": 0, "sales_30d": 0,
             "image": null, "created_at": "2026-11-01T00:00:00Z", "rank": 1.0,
             "suggest": {"title": ["T"], "brand": ["B"], "category": ["electronics"]}
         }))

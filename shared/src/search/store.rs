@@ -5,7 +5,8 @@
 //! `<index>-next`: while a backfill builds a new index it is `-next`, so the stream's changes
 //! reach it too, and moving the alias loses none of them.
 
-use super::{Action, Indexing, MAPPING_VERSION, Prefix, SearchPage, SearchRequest, Suggestions};
+use super::{Action, Indexing, Prefix, SearchPage, SearchRequest, Suggestions};
+#[cfg(feature = "dynamodb")]
 use crate::catalog::FamilyScan;
 use crate::config::Source;
 use anyhow::{Context, bail};
@@ -13,9 +14,7 @@ use opensearch::http::StatusCode;
 use opensearch::http::request::JsonBody;
 use opensearch::http::response::Response;
 use opensearch::http::transport::{SingleNodeConnectionPool, TransportBuilder};
-use opensearch::indices::{
-    IndicesCreateParts, IndicesDeleteParts, IndicesGetAliasParts, IndicesRefreshParts,
-};
+use opensearch::indices::IndicesGetAliasParts;
 use opensearch::{BulkParts, OpenSearch, SearchParts};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -70,6 +69,27 @@ pub struct Backfill {
 pub struct SearchIndex {
     client: OpenSearch,
     alias: String,
+}
+
+/// What the indexer and the backfill need: the catalog to read, the index to write.
+#[cfg(feature = "dynamodb")]
+pub struct CatalogIndex {
+    pub catalog: crate::catalog::CatalogStore,
+    pub index: SearchIndex,
+}
+
+#[cfg(feature = "dynamodb")]
+impl CatalogIndex {
+    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
+        Ok(Self {
+            catalog: crate::catalog::CatalogStore::from_source(sdk, source)?,
+            index: SearchIndex::from_source(sdk, source)?,
+        })
+    }
+
+    pub async fn connect(&self) {
+        tokio::join!(self.catalog.connect(), self.index.connect());
+    }
 }
 
 /// How long one request to the engine may take.
@@ -256,11 +276,14 @@ impl SearchIndex {
 
     /// Builds a new index from every family `scan` walks, then moves the alias to it in one
     /// step (shoppers never see a half-built index) and deletes the indices it replaced.
+    #[cfg(feature = "dynamodb")]
     #[tracing::instrument(skip_all, fields(alias = %self.alias))]
     pub async fn backfill(&self, mut scan: FamilyScan<'_>) -> anyhow::Result<Backfill> {
+        use opensearch::indices::{IndicesCreateParts, IndicesDeleteParts, IndicesRefreshParts};
         let index = format!(
-            "{}-v{MAPPING_VERSION}-{}",
+            "{}-v{}-{}",
             self.alias,
+            super::MAPPING_VERSION,
             ulid::Ulid::new().to_string().to_lowercase()
         );
         let created = self
@@ -285,7 +308,11 @@ impl SearchIndex {
         let (mut indexed, mut delisted) = (0, 0);
         let targets = [index.clone()];
         while let Some(families) = scan.next_page().await? {
-            let indexings: Vec<Indexing> = families.iter().map(Indexing::of).collect();
+            let today = crate::catalog::today();
+            let indexings: Vec<Indexing> = families
+                .iter()
+                .map(|family| Indexing::of(family, today))
+                .collect();
             for (indexing, outcome) in indexings.iter().zip(self.bulk(&targets, &indexings).await?)
             {
                 if let IndexOutcome::Failed(reason) = outcome {
@@ -334,6 +361,7 @@ impl SearchIndex {
         })
     }
 
+    #[cfg(feature = "dynamodb")]
     async fn update_aliases(&self, actions: Vec<Value>) -> anyhow::Result<()> {
         let response = self
             .client

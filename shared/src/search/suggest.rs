@@ -7,19 +7,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::str::FromStr;
 
-/// What has been typed: 1 to 100 characters, not only spaces.
+/// What has been typed: 1 to 100 characters (only spaces suggest nothing).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prefix(String);
 
 impl FromStr for Prefix {
     type Err = String;
     fn from_str(value: &str) -> Result<Self, String> {
-        let text = value.trim_start();
-        match text.chars().count() {
-            0 => Err("must hold at least one character besides spaces".into()),
-            1..=100 => Ok(Self(text.to_lowercase())),
-            _ => Err("must be at most 100 characters".into()),
+        if !(1..=100).contains(&value.chars().count()) {
+            return Err("must be 1 to 100 characters".into());
         }
+        Ok(Self(value.trim_start().to_lowercase()))
     }
 }
 
@@ -56,6 +54,11 @@ pub struct Suggestions {
 }
 
 impl Prefix {
+    /// Nothing typed but spaces: nothing to suggest, no need to ask.
+    pub fn is_blank(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The engine's request: one completion suggester per kind, a typo allowed from the fourth
     /// character on.
     pub fn body(&self) -> Value {
@@ -140,7 +143,8 @@ mod tests {
     #[test]
     fn a_prefix_is_trimmed_lowered_and_bounded() {
         assert_eq!("  Lum".parse::<Prefix>(), Ok(Prefix("lum".into())));
-        assert!("   ".parse::<Prefix>().is_err());
+        assert!("   ".parse::<Prefix>().unwrap().is_blank());
+        assert!("".parse::<Prefix>().is_err());
         assert!("x".repeat(101).parse::<Prefix>().is_err());
         let body = "lumi".parse::<Prefix>().unwrap().body();
         assert_eq!(

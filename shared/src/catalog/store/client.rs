@@ -3,7 +3,7 @@
 
 use super::*;
 pub(super) use crate::catalog::{
-    BuyBoxSummary, Gtin, Pricing, Seller, SellerId, SellerRating, Sku, Slug, Variation,
+    BuyBoxSummary, Gtin, Pricing, Sales, Seller, SellerId, SellerRating, Sku, Slug, Variation,
 };
 use crate::config::Source;
 pub(super) use crate::dynamo::{self, Item, decode, is_condition_failure, item, key, put_new};
@@ -38,6 +38,9 @@ pub(super) struct ProductItem {
     /// its documents by, so a late stream record never replaces a newer one.
     #[serde(default)]
     pub(super) revision: u64,
+    /// Units sold by day, the last 30 days (`CatalogStore::record_sale`).
+    #[serde(default, skip_serializing_if = "Sales::is_empty")]
+    pub(super) sales: Sales,
 }
 
 impl ProductItem {
@@ -58,6 +61,7 @@ impl ProductItem {
             buy_box: None,
             buy_box_basis: None,
             revision: 1,
+            sales: Sales::default(),
         }
     }
 
@@ -66,6 +70,7 @@ impl ProductItem {
             product: self.data,
             buy_box: self.buy_box,
             revision: self.revision,
+            sales: self.sales,
         }
     }
 }
@@ -120,6 +125,10 @@ pub(super) fn sku_key(sku: &Sku) -> (String, String) {
 
 pub(super) fn gtin_key(gtin: &Gtin) -> (String, String) {
     (format!("GTIN#{}", gtin.as_ref()), "GTIN".to_owned())
+}
+
+pub(super) fn sale_key(sale: &str) -> (String, String) {
+    (format!("SALE#{sale}"), "SALE".to_owned())
 }
 
 pub(super) fn seller_key(id: &SellerId) -> (String, String) {

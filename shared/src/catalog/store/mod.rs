@@ -55,6 +55,15 @@ pub enum OfferWrite {
     ChangedConcurrently,
 }
 
+/// What became of a sale counted on a product.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SaleOutcome {
+    Counted,
+    /// This sale was counted before (a redelivered event).
+    AlreadyCounted,
+    UnknownProduct,
+}
+
 /// What became of a price change.
 #[derive(Debug)]
 pub enum PriceWrite {
@@ -107,6 +116,7 @@ pub struct Listed {
     pub buy_box: Option<BuyBoxSummary>,
     /// How many writes the product's item has had (see `ProductItem::revision`).
     pub revision: u64,
+    pub sales: super::Sales,
 }
 
 /// What a shopper finds as one result: a standalone product, or a family's parent with its

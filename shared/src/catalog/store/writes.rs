@@ -333,4 +333,66 @@ impl CatalogStore {
             .context("writing a seller profile")?;
         Ok(())
     }
+
+    /// Counts `units` of `product_id` sold on `day`, once per `sale` (an order event and the
+    /// product): a redelivered event finds its sale counted. A marker item (kept 40 days, past
+    /// any redelivery) and the product's sales window are written together, the window only if
+    /// the product was not written meanwhile (its revision); a lost race reads again.
+    #[tracing::instrument(skip(self))]
+    pub async fn record_sale(
+        &self,
+        sale: &str,
+        product_id: ProductId,
+        units: u32,
+        day: crate::catalog::Day,
+    ) -> anyhow::Result<SaleOutcome> {
+        const TRIES: usize = 5;
+        const MARKER_SECS: i64 = 40 * 86_400;
+        for _ in 0..TRIES {
+            let Some(product) = self.get::<ProductItem>(product_key(product_id)).await? else {
+                return Ok(SaleOutcome::UnknownProduct);
+            };
+            let (pk, sk) = sale_key(sale);
+            let marker = item(&serde_json::json!({
+                "pk": pk, "sk": sk,
+                "ttl": crate::clock::Timestamp::now().secs() + MARKER_SECS,
+            }))?;
+            let sales = serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(
+                product.sales.with(day, units),
+            )
+            .context("encoding a sales window")?;
+            let seen = product.revision;
+            let unchanged = if seen == 0 {
+                "attribute_not_exists(revision)"
+            } else {
+                "revision = :seen"
+            };
+            let mut update = aws_sdk_dynamodb::types::Update::builder()
+                .table_name(self.table())
+                .set_key(Some(key(product_key(product_id))))
+                .update_expression(format!("SET sales = :sales, {NEXT_REVISION}"))
+                .condition_expression(unchanged)
+                .expression_attribute_values(":sales", sales)
+                .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+                .expression_attribute_values(":one", AttributeValue::N("1".into()));
+            if seen != 0 {
+                update = update
+                    .expression_attribute_values(":seen", AttributeValue::N(seen.to_string()));
+            }
+            let writes = vec![
+                put_new(self.table(), marker)?,
+                TransactWriteItem::builder()
+                    .update(update.build().context("building a sales update")?)
+                    .build(),
+            ];
+            match dynamo::transact(&self.client, writes, "counting a sale").await? {
+                None => return Ok(SaleOutcome::Counted),
+                Some(failed) if failed.first() == Some(&true) => {
+                    return Ok(SaleOutcome::AlreadyCounted);
+                }
+                Some(_) => continue,
+            }
+        }
+        anyhow::bail!("product {product_id} kept changing while counting sale {sale}")
+    }
 }

@@ -445,7 +445,12 @@ impl OrdersStore {
             .update_expression(format!("SET {}{leave_queue}", set.join(", ")))
             .build()
             .context("building an order update")?;
-        let event = OrderEvent::new(event, id, &order.customer_id, to, &now, None);
+        let lines = order
+            .priced
+            .as_ref()
+            .map_or(&[][..], |priced| &priced.lines);
+        let event =
+            OrderEvent::new(event, id, &order.customer_id, to, &now, None).with_lines(lines);
         let writes: Vec<TransactWriteItem> = [
             TransactWriteItem::builder().update(update).build(),
             self.outbox(&event)?,
