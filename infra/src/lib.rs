@@ -18,6 +18,7 @@ pub mod mappings;
 pub mod openapi;
 pub mod provision;
 pub mod registry;
+pub mod search_bench;
 pub mod seed;
 pub mod template;
 pub mod up;

@@ -119,6 +119,26 @@ enum Command {
         #[arg(long, default_value = "4")]
         concurrency: NonZeroUsize,
     },
+    /// Search relevance on the demo catalog: each judged query's results graded by its
+    /// judgments; prints nDCG@10 and the share of queries whose best product comes first, by
+    /// kind of query; writes them as JSON to <local-dir>/search-relevance.json.
+    SearchRelevance {
+        #[arg(long, default_value = "infra/search/judgments.json")]
+        judgments: PathBuf,
+    },
+    /// Search speed on the demo catalog: the indexer's documents a second (the emulators' time
+    /// apart), the backfill's, and search and autocomplete latency through the gateway. Prints a
+    /// table; writes the figures as JSON to <local-dir>/bench-search.json.
+    BenchSearch {
+        #[arg(long, default_value = "infra/search/judgments.json")]
+        judgments: PathBuf,
+        /// Stream batches of 100 product records sent through the indexer.
+        #[arg(long, default_value = "20")]
+        batches: NonZeroUsize,
+        /// Times each judged query is searched (and two of its prefixes autocompleted).
+        #[arg(long, default_value = "5")]
+        rounds: NonZeroUsize,
+    },
     /// One hot SKU, many buyers at once: reservations a second, latency and the share of
     /// reservation transactions that lost a race for a shard, per shard count. Prints a table;
     /// writes the figures as JSON to <local-dir>/bench-reservations.json.
@@ -263,6 +283,34 @@ async fn main() -> anyhow::Result<()> {
             let figures = rainforest_local::checkout_bench::run(&options).await?;
             print!("{}", rainforest_local::checkout_bench::table(&figures));
             let json = cli.local_dir.join("bench-checkout.json");
+            std::fs::write(&json, serde_json::to_string_pretty(&figures)?)?;
+            println!("figures: {}", json.display());
+        }
+        Command::SearchRelevance { judgments } => {
+            let relevance =
+                rainforest_local::search_bench::relevance(&cli.template, &judgments).await?;
+            print!(
+                "{}",
+                rainforest_local::search_bench::relevance_table(&relevance)
+            );
+            let json = cli.local_dir.join("search-relevance.json");
+            std::fs::write(&json, serde_json::to_string_pretty(&relevance)?)?;
+            println!("figures: {}", json.display());
+        }
+        Command::BenchSearch {
+            judgments,
+            batches,
+            rounds,
+        } => {
+            let options = rainforest_local::search_bench::Options {
+                template: cli.template,
+                judgments,
+                batches: batches.get(),
+                rounds: rounds.get(),
+            };
+            let figures = rainforest_local::search_bench::bench(&options).await?;
+            print!("{}", rainforest_local::search_bench::bench_table(&figures));
+            let json = cli.local_dir.join("bench-search.json");
             std::fs::write(&json, serde_json::to_string_pretty(&figures)?)?;
             println!("figures: {}", json.display());
         }

@@ -107,3 +107,65 @@ fn the_readme_checkout_bench_confirms_every_checkout_and_measures_it() {
     assert!(table.contains("| 20 | 4 |"), "{table}");
     std::fs::remove_dir_all(&local).ok();
 }
+
+/// What the ranking scored when it was last changed (`infra/search-relevance`): a change that
+/// scores less fails here.
+const NDCG_FLOOR: f64 = 0.98;
+const BEST_FIRST_FLOOR: f64 = 1.0;
+
+/// Search relevance (`infra/search-relevance`), run as the README prints it: every judged query
+/// is graded, and neither figure falls below what the ranking scored when it was last changed.
+#[test]
+fn the_readme_search_relevance_holds_its_scores() {
+    let script = readme_shell_blocks("**Relevance, measured.**", "Its figures also go to").concat();
+    let local = std::env::temp_dir().join(format!("rainforest-relevance-{}", ulid::Ulid::new()));
+    let table = run_as_printed(&script, &[("RAINFOREST_LOCAL_DIR", local.as_os_str())]);
+    let json = std::fs::read_to_string(local.join("search-relevance.json")).unwrap();
+    let figures: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(figures["queries"], 58, "{figures}");
+    assert!(
+        figures["ndcg_at_10"].as_f64().unwrap() >= NDCG_FLOOR,
+        "{table}"
+    );
+    assert!(
+        figures["best_first"].as_f64().unwrap() >= BEST_FIRST_FLOOR,
+        "{table}"
+    );
+    std::fs::remove_dir_all(&local).ok();
+}
+
+/// The search bench (`infra/bench-search`), run as the README prints it: every document goes
+/// through the indexer and the figures are measured.
+#[test]
+fn the_readme_search_bench_indexes_and_measures() {
+    let script =
+        readme_shell_blocks("**Speed.** `infra/bench-search`", "Its figures also go to").concat();
+    let local = std::env::temp_dir().join(format!("rainforest-search-{}", ulid::Ulid::new()));
+    let table = run_as_printed(&script, &[("RAINFOREST_LOCAL_DIR", local.as_os_str())]);
+    let json = std::fs::read_to_string(local.join("bench-search.json")).unwrap();
+    let figures: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(figures["indexed"], 500, "{figures}");
+    assert!(
+        figures["indexer_docs_per_s"].as_f64().unwrap() > 0.0,
+        "{figures}"
+    );
+    assert!(
+        figures["backfill_docs"].as_u64().unwrap() > 3_000,
+        "{figures}"
+    );
+    let share = figures["emulators_share"].as_f64().unwrap();
+    assert!(share > 0.0 && share.is_finite(), "{figures}");
+    assert_eq!(figures["searches"], 116, "{figures}");
+    for name in ["search", "suggest"] {
+        let (p50, p99) = (
+            &figures[format!("{name}_p50_ms")],
+            &figures[format!("{name}_p99_ms")],
+        );
+        assert!(
+            p50.as_f64().unwrap() > 0.0 && p99.as_f64() >= p50.as_f64(),
+            "{figures}"
+        );
+    }
+    assert!(table.contains("| 500 |"), "{table}");
+    std::fs::remove_dir_all(&local).ok();
+}
