@@ -287,11 +287,14 @@ async fn bad_parameters_are_refused_naming_the_parameter() {
     assert_eq!((nothing.status, &nothing.body["total"]), (200, &json!(0)));
     app.send(suggest("")).await.assert_invalid("q");
     app.send(suggest("q=")).await.assert_invalid("q");
-    let blank = app.send(suggest("q=%20%20")).await;
-    assert_eq!(
-        (blank.status, &blank.body),
-        (200, &json!({"suggestions": []}))
-    );
+    for blank in ["q=%20%20", "q=%F0%9F%98%80"] {
+        let answer = app.send(suggest(blank)).await;
+        assert_eq!(
+            (answer.status, &answer.body),
+            (200, &json!({"suggestions": []})),
+            "{blank}"
+        );
+    }
     // Odd but valid: every character the engine treats specially is only a word to it.
     for query in [
         "q=%22tv",

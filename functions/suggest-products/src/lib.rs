@@ -15,7 +15,7 @@ pub use shared::search::SearchIndex as Deps;
     operation_id = "suggestSearches",
     tag = "search",
     params(("q" = String, Query, min_length = 1, max_length = 100, description = "What has been typed so far")),
-    responses((status = 200, description = "Suggestions, categories first", body = Suggestions), ReadProblems)
+    responses((status = 200, description = "Suggestions: as typed first, then with a typo forgiven", body = Suggestions), ReadProblems)
 )]
 #[tracing::instrument(skip_all)]
 pub async fn handle(index: &Deps, request: Request) -> Result<Response<Body>, ApiError> {

@@ -152,7 +152,7 @@ impl SearchIndex {
         prefix: &Prefix,
     ) -> anyhow::Result<Result<Suggestions, SearchRefused>> {
         let answer = self.query(prefix.body()).await?;
-        Ok(answer.map(|answer| Prefix::suggestions(&answer)))
+        Ok(answer.map(|answer| prefix.suggestions(&answer)))
     }
 
     async fn query(&self, body: Value) -> anyhow::Result<Result<Value, SearchRefused>> {

@@ -49,14 +49,14 @@ pub struct Suggestion {
 
 #[derive(Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Suggestions {
-    /// Categories first, then brands, then products.
+    /// As typed first, then with a typo forgiven; each part categories, brands, products.
     pub suggestions: Vec<Suggestion>,
 }
 
 impl Prefix {
-    /// Nothing typed but spaces: nothing to suggest, no need to ask.
+    /// Nothing typed but spaces or symbols: nothing to suggest, no need to ask.
     pub fn is_blank(&self) -> bool {
-        self.0.is_empty()
+        !self.0.chars().any(char::is_alphanumeric)
     }
 
     /// The engine's request: one completion suggester per kind, a typo allowed from the fourth
@@ -78,8 +78,9 @@ impl Prefix {
         json!({"_source": ["id", "title", "categories"], "suggest": suggest})
     }
 
-    /// Reads the engine's answer to [`Prefix::body`].
-    pub fn suggestions(answer: &Value) -> Suggestions {
+    /// Reads the engine's answer to [`Prefix::body`]: what starts as typed first, then what
+    /// needed a typo forgiven, each in kind order.
+    pub fn suggestions(&self, answer: &Value) -> Suggestions {
         let mut suggestions = Vec::new();
         for (kind, field, _) in KINDS {
             let options = answer["suggest"][field][0]["options"]
@@ -116,6 +117,7 @@ impl Prefix {
                 }
             }
         }
+        suggestions.sort_by_key(|s| !s.text.to_lowercase().starts_with(&self.0));
         Suggestions { suggestions }
     }
 }
@@ -144,6 +146,8 @@ mod tests {
     fn a_prefix_is_trimmed_lowered_and_bounded() {
         assert_eq!("  Lum".parse::<Prefix>(), Ok(Prefix("lum".into())));
         assert!("   ".parse::<Prefix>().unwrap().is_blank());
+        assert!("😀".parse::<Prefix>().unwrap().is_blank());
+        assert!(!"é".parse::<Prefix>().unwrap().is_blank());
         assert!("".parse::<Prefix>().is_err());
         assert!("x".repeat(101).parse::<Prefix>().is_err());
         let body = "lumi".parse::<Prefix>().unwrap().body();
@@ -180,7 +184,11 @@ mod tests {
                 {"text": "kitchen", "_source": {"id": "01JA0000000000000000000001", "title": "x", "categories": ["home-kitchen", "kettles"]}},
             ]}],
         }});
-        let suggestions = Prefix::suggestions(&answer).suggestions;
+        let suggestions = "kit"
+            .parse::<Prefix>()
+            .unwrap()
+            .suggestions(&answer)
+            .suggestions;
         let kinds: Vec<_> = suggestions
             .iter()
             .map(|s| (s.kind, s.text.as_str()))
