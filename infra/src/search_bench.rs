@@ -74,10 +74,6 @@ impl Judgeable {
 
     fn matches(&self, rule: &Rule) -> bool {
         let product = &self.product;
-        let path: Vec<String> = Vec::<shared::catalog::Slug>::from(product.category_path.clone())
-            .iter()
-            .map(ToString::to_string)
-            .collect();
         rule.title
             .as_ref()
             .is_none_or(|t| t.eq_ignore_ascii_case(product.title.as_ref()))
@@ -85,7 +81,10 @@ impl Judgeable {
                 .brand
                 .as_ref()
                 .is_none_or(|b| b == product.brand.as_ref())
-            && rule.category.as_ref().is_none_or(|c| path.contains(c))
+            && rule.category.as_ref().is_none_or(|c| {
+                c.parse()
+                    .is_ok_and(|slug| product.category_path.contains(&slug))
+            })
             && rule.attribute.as_ref().is_none_or(|(name, value)| {
                 self.attributes.iter().any(|a| a.get(name) == Some(value))
             })
@@ -287,7 +286,6 @@ pub async fn relevance(template: &Path, judgments: &Path) -> anyhow::Result<Rele
     demo.backfill().await?;
     let scores = judge(&demo, &judgments).await?;
     let mut kinds: Vec<String> = scores.iter().map(|s| s.0.clone()).collect();
-    kinds.dedup();
     kinds.sort();
     kinds.dedup();
     let by_kind = kinds

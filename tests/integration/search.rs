@@ -83,6 +83,15 @@ fn count(answer: &Value, facet: &str, key: &str) -> u64 {
         .map_or(0, |bucket| bucket["count"].as_u64().unwrap())
 }
 
+/// A catalog stream record of product item `id`, as the table's stream delivers it.
+fn product_record(sequence: u32, id: &str) -> Value {
+    json!({"eventID": format!("e{sequence}"), "eventName": "MODIFY", "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1", "eventVersion": "1.1",
+        "dynamodb": {"SequenceNumber": sequence.to_string(), "SizeBytes": 10, "StreamViewType": "NEW_AND_OLD_IMAGES",
+            "Keys": {"pk": {"S": format!("PRODUCT#{id}")}, "sk": {"S": "PRODUCT"}},
+            "NewImage": {"pk": {"S": format!("PRODUCT#{id}")}, "sk": {"S": "PRODUCT"}, "id": {"S": id}}}})
+}
+
 fn search_index(app: &TestApp) -> SearchIndex {
     let env = std::collections::HashMap::from([
         (
@@ -402,11 +411,7 @@ async fn price_changes_sell_outs_and_delistings_reach_the_index_and_late_writes_
         index.apply(&[stale]).await.unwrap(),
         [shared::search::IndexOutcome::Done]
     );
-    let record = json!({"Records": [{"eventID": "replay", "eventName": "INSERT", "eventSource": "aws:dynamodb",
-        "awsRegion": "us-east-1", "eventVersion": "1.1",
-        "dynamodb": {"SequenceNumber": "1", "SizeBytes": 10, "StreamViewType": "NEW_AND_OLD_IMAGES",
-            "Keys": {"pk": {"S": format!("PRODUCT#{id}")}, "sk": {"S": "PRODUCT"}},
-            "NewImage": {"pk": {"S": format!("PRODUCT#{id}")}, "sk": {"S": "PRODUCT"}, "id": {"S": id}}}}]});
+    let record = json!({"Records": [product_record(1, &id)]});
     let replayed = app.invoke("IndexProductsFunction", record).await;
     assert_eq!(replayed["batchItemFailures"], json!([]), "{replayed}");
     let now = app.send(search("q=castella")).await.body;
@@ -447,13 +452,7 @@ async fn the_indexer_reports_the_first_record_it_cannot_index_and_indexes_those_
             .await
             .unwrap()
     );
-    let record = |n: u32, id: &str| {
-        json!({"eventID": format!("e{n}"), "eventName": "MODIFY", "eventSource": "aws:dynamodb",
-            "awsRegion": "us-east-1", "eventVersion": "1.1",
-            "dynamodb": {"SequenceNumber": format!("{n}"), "SizeBytes": 10, "StreamViewType": "NEW_AND_OLD_IMAGES",
-                "Keys": {"pk": {"S": format!("PRODUCT#{id}")}, "sk": {"S": "PRODUCT"}},
-                "NewImage": {"pk": {"S": format!("PRODUCT#{id}")}, "sk": {"S": "PRODUCT"}, "id": {"S": id}}}})
-    };
+    let record = product_record;
     let event = json!({"Records": [record(1, &id), record(2, "not-a-product-id"), record(3, &id)]});
     let answer = app.invoke("IndexProductsFunction", event).await;
     assert_eq!(
@@ -542,6 +541,41 @@ async fn best_sellers_rank_first_among_equal_matches_and_a_redelivered_order_cou
         "counted once: {:?}",
         family.head.sales
     );
+}
+
+#[tokio::test]
+async fn sales_paid_at_once_are_all_counted_and_a_message_that_is_no_order_event_ends_in_the_dlq() {
+    let app = TestApp::spawn().await;
+    let body = product(
+        "CS-1",
+        "Hydra Steel Bottle",
+        "Hydra",
+        &["sports-outdoors", "water-bottles"],
+        2_000,
+    );
+    let id: shared::catalog::ProductId = create(&app, "seller-a", &body).await.parse().unwrap();
+    let day = shared::catalog::today();
+    // Eight orders of one product paid at once race for its item; each is counted, once.
+    let names: Vec<String> = (0..8)
+        .map(|n| format!("order-{n}#OrderPaid#{id}"))
+        .collect();
+    let sales = names
+        .iter()
+        .map(|sale| app.store.record_sale(sale, id, 1, day));
+    for outcome in futures::future::join_all(sales).await {
+        assert_eq!(outcome.unwrap(), shared::catalog::SaleOutcome::Counted);
+    }
+    let again = app
+        .store
+        .record_sale(&format!("order-0#OrderPaid#{id}"), id, 1, day)
+        .await;
+    assert_eq!(again.unwrap(), shared::catalog::SaleOutcome::AlreadyCounted);
+    let family = app.store.family(id).await.unwrap().unwrap();
+    assert_eq!(family.head.sales.last_30_days(day), 8);
+
+    app.start_event_sources();
+    crate::helpers::ends_in_dead_letters(&app, "SalesQueue", "SalesDLQ", "not an order event")
+        .await;
 }
 
 #[tokio::test]

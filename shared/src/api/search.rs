@@ -11,3 +11,18 @@ pub fn searched<T>(outcome: Result<T, SearchRefused>, field: &str) -> Result<T, 
         Invalid::new(field, "could not be searched as it is; try other words").into()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_the_engine_refuses_is_the_shoppers_to_change_not_a_fault() {
+        let refused: Result<(), _> = Err(SearchRefused("failed to create query".into()));
+        match searched(refused, "q") {
+            Err(ApiError::Invalid(invalid)) => assert_eq!(invalid.field, "q"),
+            other => panic!("{other:?}"),
+        }
+        assert!(searched(Ok::<_, SearchRefused>(7), "q").is_ok_and(|n| n == 7));
+    }
+}

@@ -346,9 +346,13 @@ impl CatalogStore {
         units: u32,
         day: crate::catalog::Day,
     ) -> anyhow::Result<SaleOutcome> {
-        const TRIES: usize = 5;
+        // Many orders of one product paid at once race for its item: each round one wins.
+        const TRIES: u64 = 12;
         const MARKER_SECS: i64 = 40 * 86_400;
-        for _ in 0..TRIES {
+        for attempt in 0..TRIES {
+            if attempt > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(10 * attempt)).await;
+            }
             let Some(product) = self.get::<ProductItem>(product_key(product_id)).await? else {
                 return Ok(SaleOutcome::UnknownProduct);
             };
