@@ -217,6 +217,24 @@ pub async fn batch_put(client: &Client, table: &str, items: Vec<Item>) -> anyhow
 /// Reads the items of `keys` (absent ones are left out), 100 to a request, until DynamoDB has
 /// answered every key.
 pub async fn batch_get(client: &Client, table: &str, keys: Vec<Item>) -> anyhow::Result<Vec<Item>> {
+    batch_get_read(client, table, keys, false).await
+}
+
+/// As [`batch_get`], read consistently: for a read that must see a write just made.
+pub async fn batch_get_consistent(
+    client: &Client,
+    table: &str,
+    keys: Vec<Item>,
+) -> anyhow::Result<Vec<Item>> {
+    batch_get_read(client, table, keys, true).await
+}
+
+async fn batch_get_read(
+    client: &Client,
+    table: &str,
+    keys: Vec<Item>,
+    consistent: bool,
+) -> anyhow::Result<Vec<Item>> {
     // DynamoDB refuses a request that names a key twice.
     let mut distinct: Vec<Item> = Vec::with_capacity(keys.len());
     for key in keys {
@@ -230,6 +248,7 @@ pub async fn batch_get(client: &Client, table: &str, keys: Vec<Item>) -> anyhow:
         let mut pending = Some(
             KeysAndAttributes::builder()
                 .set_keys(Some(chunk.to_vec()))
+                .consistent_read(consistent)
                 .build()
                 .context("batch keys")?,
         );

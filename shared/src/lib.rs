@@ -24,6 +24,9 @@ pub mod orders;
 pub mod payments;
 #[cfg(feature = "sqs")]
 pub mod queue;
+pub mod recommendations;
+#[cfg(feature = "dynamodb")]
+pub mod recommender;
 pub mod search;
 #[cfg(feature = "dynamodb")]
 pub mod shopping;

@@ -4,40 +4,11 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
-use shared::api::{self, ApiError, PageSize, ReadProblems};
-use shared::catalog::{BuyBoxSummary, CategoryPath, Cursor, Listed, ProductId, Slug};
+use shared::api::{self, ApiError, PageSize, ProductSummary, ReadProblems};
+use shared::catalog::{Cursor, ProductId, Slug};
 
 /// What the handler needs, built once per process.
 pub use shared::catalog::CatalogStore as Deps;
-
-/// What a category listing shows of each product.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ProductSummary {
-    id: ProductId,
-    title: String,
-    brand: String,
-    category_path: CategoryPath,
-    image: Option<String>,
-    /// The price and availability to show: the Buy Box as of the last price change.
-    buy_box: Option<BuyBoxSummary>,
-}
-
-impl From<Listed> for ProductSummary {
-    fn from(
-        Listed {
-            product, buy_box, ..
-        }: Listed,
-    ) -> Self {
-        Self {
-            id: product.id,
-            buy_box,
-            image: product.images.items().first().map(ToString::to_string),
-            title: product.title.into(),
-            brand: product.brand.into(),
-            category_path: product.category_path,
-        }
-    }
-}
 
 /// One page of a category.
 #[derive(Serialize, utoipa::ToSchema)]

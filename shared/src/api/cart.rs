@@ -2,7 +2,7 @@
 
 use super::ApiError;
 use super::Caller;
-use crate::cart::{AddOutcome, CartOwner, GuestId, LineQuantity, MAX_LINES};
+use crate::cart::{AddOutcome, CartOwner, CartTokens, GuestId, LineQuantity, MAX_LINES};
 use crate::error::Invalid;
 use crate::shopping::{NotForSale, Shop};
 use lambda_http::{Body, Request, Response};
@@ -13,15 +13,21 @@ pub const CART_TOKEN_HEADER: &str = "x-cart-token";
 /// Whose cart a request is about: the signed-in customer's (the JWT authorizer's claims), or,
 /// on the guest routes, the guest's that `X-Cart-Token` names.
 pub fn cart_owner(shop: &Shop, request: &Request) -> Result<CartOwner, ApiError> {
+    shopper(&shop.tokens, request)
+}
+
+/// The shopper a request comes from: the signed-in customer, or on the guest routes the guest
+/// `X-Cart-Token` names.
+pub fn shopper(tokens: &CartTokens, request: &Request) -> Result<CartOwner, ApiError> {
     match Caller::from_request(request) {
         Ok(caller) => Ok(caller.cart()),
-        Err(ApiError::Unauthenticated) => guest(shop, request).map(CartOwner::Guest),
+        Err(ApiError::Unauthenticated) => guest(tokens, request).map(CartOwner::Guest),
         Err(other) => Err(other),
     }
 }
 
 /// The guest a request's cart token names; 401 without a valid one.
-pub fn guest(shop: &Shop, request: &Request) -> Result<GuestId, ApiError> {
+pub fn guest(tokens: &CartTokens, request: &Request) -> Result<GuestId, ApiError> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -29,7 +35,7 @@ pub fn guest(shop: &Shop, request: &Request) -> Result<GuestId, ApiError> {
         .headers()
         .get(CART_TOKEN_HEADER)
         .and_then(|token| token.to_str().ok())
-        .and_then(|token| shop.tokens.verify(token, now))
+        .and_then(|token| tokens.verify(token, now))
         .ok_or(ApiError::Unauthenticated)
 }
 

@@ -1,8 +1,9 @@
 //! The catalog's outcomes as HTTP answers.
 
 use super::ApiError;
-use crate::catalog::{Offer, OfferWrite};
+use crate::catalog::{BuyBoxSummary, CategoryPath, Listed, Offer, OfferWrite, ProductId};
 use crate::error::Invalid;
+use serde::Serialize;
 
 /// The offer as written and whether it is new, or the answer to a refusal.
 pub fn offer_written(write: OfferWrite) -> Result<(Offer, bool), ApiError> {
@@ -22,5 +23,33 @@ pub fn offer_written(write: OfferWrite) -> Result<(Offer, bool), ApiError> {
             "another request changed this offer at the same time; send yours again to replace it"
                 .into(),
         )),
+    }
+}
+/// What a listing (a category, recommendations) shows of each product.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProductSummary {
+    id: ProductId,
+    title: String,
+    brand: String,
+    category_path: CategoryPath,
+    image: Option<String>,
+    /// The price and availability to show: the Buy Box as of the last price change.
+    buy_box: Option<BuyBoxSummary>,
+}
+
+impl From<Listed> for ProductSummary {
+    fn from(
+        Listed {
+            product, buy_box, ..
+        }: Listed,
+    ) -> Self {
+        Self {
+            id: product.id,
+            buy_box,
+            image: product.images.items().first().map(ToString::to_string),
+            title: product.title.into(),
+            brand: product.brand.into(),
+            category_path: product.category_path,
+        }
     }
 }

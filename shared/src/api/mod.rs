@@ -14,6 +14,8 @@ mod identity;
 mod inventory;
 #[cfg(all(feature = "dynamodb", feature = "sfn"))]
 mod orders;
+#[cfg(feature = "dynamodb")]
+mod recommendations;
 mod request;
 #[cfg(feature = "opensearch")]
 mod search;
@@ -24,8 +26,8 @@ pub use account::AccountCheckout;
 #[cfg(all(feature = "dynamodb", feature = "kms"))]
 pub use account::{deleted, ship_to};
 #[cfg(feature = "dynamodb")]
-pub use cart::{CART_TOKEN_HEADER, added, cart_answer, cart_owner, guest, not_for_sale};
-pub use catalog::offer_written;
+pub use cart::{CART_TOKEN_HEADER, added, cart_answer, cart_owner, guest, not_for_sale, shopper};
+pub use catalog::{ProductSummary, offer_written};
 #[cfg(all(feature = "dynamodb", feature = "sfn"))]
 pub use checkout::{Checkout, idempotency_key};
 pub use error::{
@@ -38,6 +40,8 @@ pub use identity::{Caller, Role};
 pub use inventory::stock_batch_answer;
 #[cfg(all(feature = "dynamodb", feature = "sfn"))]
 pub use orders::review_answer;
+#[cfg(feature = "dynamodb")]
+pub use recommendations::{Recommendations, recommendations_answer};
 pub use request::{ETag, IfMatch, PageSize, json_body, path_param, query_param, require_method};
 #[cfg(feature = "opensearch")]
 pub use search::searched;

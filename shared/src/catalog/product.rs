@@ -244,6 +244,14 @@ impl Attributes {
         Self::map_schema(None, true)
     }
 
+    /// How many attributes both have with the same value: how alike two products are.
+    pub fn in_common(&self, other: &Attributes) -> usize {
+        self.0
+            .iter()
+            .filter(|(name, value)| other.0.get(*name) == Some(value))
+            .count()
+    }
+
     pub fn names(&self) -> BTreeSet<&AttributeName> {
         self.0.keys().collect()
     }

@@ -111,6 +111,20 @@ impl CatalogStore {
         Ok(BrowsePage { products, next })
     }
 
+    /// These products as listings show them; unknown ids are absent.
+    #[tracing::instrument(skip_all)]
+    pub async fn listings(
+        &self,
+        ids: impl IntoIterator<Item = ProductId>,
+    ) -> anyhow::Result<HashMap<ProductId, Listed>> {
+        let keys = ids.into_iter().map(|id| key(product_key(id))).collect();
+        let items = dynamo::batch_get(&self.client, self.table(), keys).await?;
+        Ok(dynamo::decode_listed::<ProductItem>(items, "a product")
+            .into_iter()
+            .map(|item| (item.data.id, item.listed()))
+            .collect())
+    }
+
     /// The offers these SKUs are, each with its product (a cart's lines); unknown SKUs are
     /// absent.
     #[tracing::instrument(skip_all)]
