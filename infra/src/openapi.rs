@@ -19,7 +19,8 @@ use utoipa::{Modify, OpenApi};
         shared::api::GatewayMessage,
         shared::catalog::Slug,
         shared::search::BrandName,
-        shared::search::Sort
+        shared::search::Sort,
+        shared::recommendations::Kind
     )),
     tags(
         (name = "catalog", description = "What shoppers read: product pages and category browsing"),
@@ -28,6 +29,7 @@ use utoipa::{Modify, OpenApi};
         (name = "admin", description = "What admins manage: coupons"),
         (name = "orders", description = "Shoppers' checkout and orders"),
         (name = "search", description = "Product search and autocomplete"),
+        (name = "recommendations", description = "Bought together, viewed together, similar, and each customer's own"),
     ),
 )]
 struct ApiDoc;
@@ -63,12 +65,15 @@ impl Modify for PatchNeedsAField {
     }
 }
 
-/// A guest's cart routes are the cart routes under `/api/v1/guest/cart`, with a cart token
+/// A guest's routes are the cart and view routes under `/api/v1/guest/`, with a cart token
 /// (`X-Cart-Token`, from `POST /api/v1/guest/cart`) where the others take a JWT: the same
 /// functions serve both, so the document states them once and copies them here.
-struct GuestCartRoutes;
+struct GuestRoutes;
 
-impl Modify for GuestCartRoutes {
+/// The routes a guest may call too (but merging a cart, which needs both).
+const GUESTS_TOO: [&str; 2] = ["/api/v1/cart", "/api/v1/events/"];
+
+impl Modify for GuestRoutes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement};
         use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
@@ -76,7 +81,10 @@ impl Modify for GuestCartRoutes {
             .paths
             .paths
             .iter()
-            .filter(|(path, _)| path.starts_with("/api/v1/cart") && *path != "/api/v1/cart/merge")
+            .filter(|(path, _)| {
+                GUESTS_TOO.iter().any(|prefix| path.starts_with(prefix))
+                    && *path != "/api/v1/cart/merge"
+            })
             .map(|(path, item)| {
                 let mut item = item.clone();
                 for operation in operations(&mut item) {
@@ -103,7 +111,7 @@ impl Modify for GuestCartRoutes {
                         ),
                     );
                 }
-                (path.replacen("/api/v1/cart", "/api/v1/guest/cart", 1), item)
+                (path.replacen("/api/v1/", "/api/v1/guest/", 1), item)
             })
             .collect();
         for (path, item) in guest_paths {
@@ -148,7 +156,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     }
     BearerJwt.modify(&mut document);
     PatchNeedsAField.modify(&mut document);
-    GuestCartRoutes.modify(&mut document);
+    GuestRoutes.modify(&mut document);
     document
 }
 
