@@ -169,3 +169,34 @@ fn the_readme_search_bench_indexes_and_measures() {
     assert!(table.contains("| 500 |"), "{table}");
     std::fs::remove_dir_all(&local).ok();
 }
+
+/// The recommendations replay (`infra/bench-recommendations`), run as the README prints it:
+/// every order goes through the consumer, and the planted pairs are found far more often than
+/// recommending best sellers would find them.
+#[test]
+fn the_readme_recommendations_replay_finds_the_planted_pairs() {
+    let script = readme_shell_blocks(
+        "**Measured.** `infra/bench-recommendations`",
+        "Its figures also go to",
+    )
+    .concat();
+    let local = std::env::temp_dir().join(format!("rainforest-recs-{}", ulid::Ulid::new()));
+    let table = run_as_printed(&script, &[("RAINFOREST_LOCAL_DIR", local.as_os_str())]);
+    let json = std::fs::read_to_string(local.join("bench-recommendations.json")).unwrap();
+    let figures: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(figures["customers"], 100, "{figures}");
+    assert_eq!(figures["held_out"], 100, "{figures}");
+    let figure = |name: &str| figures[name].as_f64().unwrap();
+    assert!(figure("hit_rate_at_10") >= 0.8, "{table}");
+    assert!(
+        figure("hit_rate_at_10") > 5.0 * figure("best_sellers_hit_rate_at_10"),
+        "{table}"
+    );
+    assert!(figure("popular_first") <= 0.1, "{table}");
+    assert!(figure("writes_per_order_mean") > 0.0, "{table}");
+    assert!(
+        figure("handler_p99_ms") >= figure("handler_p50_ms"),
+        "{table}"
+    );
+    std::fs::remove_dir_all(&local).ok();
+}

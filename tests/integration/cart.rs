@@ -527,7 +527,7 @@ async fn each_coupon_rule_refuses_with_its_reason_and_a_fitting_one_takes_its_di
 const GUEST_ITEMS: &str = "/api/v1/guest/cart/items";
 
 /// A new guest's cart token.
-async fn guest_token(app: &TestApp) -> String {
+pub(crate) async fn guest_token(app: &TestApp) -> String {
     let issued = app
         .send(Call::new(
             "POST",

@@ -369,6 +369,27 @@ impl TestApp {
             .unwrap_or_else(|error| panic!("{} failed: {error:?}", function.binary))
     }
 
+    /// Publishes `event` on the order-events topic as the orders area does, with its
+    /// `event_type` attribute for the subscriptions' filter policies.
+    pub async fn publish_order_event(&self, event: &Value) {
+        let event_type = event["event_type"].as_str().unwrap();
+        aws_sdk_sns::Client::new(&self.sdk)
+            .publish()
+            .topic_arn(self.reference("OrderEventsTopic"))
+            .message(event.to_string())
+            .message_attributes(
+                "event_type",
+                aws_sdk_sns::types::MessageAttributeValue::builder()
+                    .data_type("String")
+                    .string_value(event_type)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+
     pub async fn put_seller(&self, id: &str, tenths: Option<u8>) {
         let seller: Seller = serde_json::from_value(json!({
             "id": id, "display_name": format!("Seller {id}"),

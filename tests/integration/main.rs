@@ -19,6 +19,7 @@ mod local_stack;
 mod openapi;
 mod prices;
 mod provisioning;
+mod recommendations;
 mod search;
 mod shipments;
 mod system;

@@ -504,22 +504,8 @@ async fn best_sellers_rank_first_among_equal_matches_and_a_redelivered_order_cou
         "order_id": "01KAN0000000000000000000S1", "customer_id": "customer-01", "status": "confirmed",
         "at": shared::clock::now(),
         "lines": [{"product_id": seller, "sku": "BS-B", "quantity": 3}]});
-    let sns = aws_sdk_sns::Client::new(&app.sdk);
     for _ in 0..2 {
-        sns.publish()
-            .topic_arn(app.reference("OrderEventsTopic"))
-            .message(paid.to_string())
-            .message_attributes(
-                "event_type",
-                aws_sdk_sns::types::MessageAttributeValue::builder()
-                    .data_type("String")
-                    .string_value("OrderPaid")
-                    .build()
-                    .unwrap(),
-            )
-            .send()
-            .await
-            .unwrap();
+        app.publish_order_event(&paid).await;
     }
     let after = found(&app, "q=trailpak+steel+bottle", |a| {
         in_stock(a) && ids(a)[0] == seller

@@ -825,6 +825,12 @@ async fn the_readme_examples_run_as_printed() {
         stdout.contains(r#""lines":1"#) && stdout.contains(r#""pending":"#),
         "the batch's status: {stdout}"
     );
+    // Without the demo catalog (`--no-seed`) the kettle has no like in its category, and one
+    // view pairs with nothing: both lists answer, empty (the recommendations tests fill them).
+    assert!(
+        stdout.contains(r#"{"view_id":"#) && stdout.matches(r#"{"items":[]}"#).count() == 2,
+        "the view and both lists: {stdout}"
+    );
     system.stop();
 }
 
