@@ -17,6 +17,7 @@ pub mod logs;
 pub mod mappings;
 pub mod openapi;
 pub mod provision;
+pub mod recommendations_bench;
 pub mod registry;
 pub mod search_bench;
 pub mod seed;

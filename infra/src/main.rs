@@ -139,6 +139,17 @@ enum Command {
         #[arg(long, default_value = "5")]
         rounds: NonZeroUsize,
     },
+    /// Recommendations from a synthetic purchase history with planted structure, replayed through
+    /// the purchases consumer: hit rate at 10 for held-out co-purchases, the share of popular
+    /// items among the recommendations, and each order's DynamoDB writes and handler time.
+    /// Prints a table; writes the figures as JSON to <local-dir>/bench-recommendations.json.
+    BenchRecommendations {
+        #[arg(long, default_value = "300")]
+        customers: NonZeroUsize,
+        /// Orders in flight at once.
+        #[arg(long, default_value = "4")]
+        concurrency: NonZeroUsize,
+    },
     /// One hot SKU, many buyers at once: reservations a second, latency and the share of
     /// reservation transactions that lost a race for a shard, per shard count. Prints a table;
     /// writes the figures as JSON to <local-dir>/bench-reservations.json.
@@ -311,6 +322,24 @@ async fn main() -> anyhow::Result<()> {
             let figures = rainforest_local::search_bench::bench(&options).await?;
             print!("{}", rainforest_local::search_bench::bench_table(&figures));
             let json = cli.local_dir.join("bench-search.json");
+            std::fs::write(&json, serde_json::to_string_pretty(&figures)?)?;
+            println!("figures: {}", json.display());
+        }
+        Command::BenchRecommendations {
+            customers,
+            concurrency,
+        } => {
+            let options = rainforest_local::recommendations_bench::Options {
+                template: cli.template,
+                customers: customers.get(),
+                concurrency: concurrency.get(),
+            };
+            let figures = rainforest_local::recommendations_bench::run(&options).await?;
+            print!(
+                "{}",
+                rainforest_local::recommendations_bench::table(&figures)
+            );
+            let json = cli.local_dir.join("bench-recommendations.json");
             std::fs::write(&json, serde_json::to_string_pretty(&figures)?)?;
             println!("figures: {}", json.display());
         }

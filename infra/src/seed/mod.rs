@@ -8,6 +8,7 @@ mod cart;
 mod catalog;
 mod inventory;
 mod orders;
+mod recommendations;
 
 pub use cart::DEMO_COUPON;
 pub use catalog::{catalog_store, demo_catalog, generated as demo_listings};
@@ -116,6 +117,13 @@ pub async fn load_demo_data(
     orders::demo_account(&accounts)
         .await
         .context("loading the demo account")?;
+    let purchases = shared::recommendations::RecommendationsStore::new(
+        aws_sdk_dynamodb::Client::new(sdk),
+        stack.reference("RecommendationsTable")?,
+    );
+    recommendations::demo_purchases(&purchases, &demo_listings().0, &offers, offer.product_id)
+        .await
+        .context("loading the demo purchases")?;
     Ok(summary)
 }
 
