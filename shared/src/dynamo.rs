@@ -13,6 +13,7 @@ use aws_sdk_dynamodb::types::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
+use std::future::Future;
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -215,18 +216,23 @@ pub async fn batch_put(client: &Client, table: &str, items: Vec<Item>) -> anyhow
 }
 
 /// Reads the items of `keys` (absent ones are left out), 100 to a request, until DynamoDB has
-/// answered every key.
-pub async fn batch_get(client: &Client, table: &str, keys: Vec<Item>) -> anyhow::Result<Vec<Item>> {
-    batch_get_read(client, table, keys, false).await
+/// answered every key. (Not an `async fn`: a wrapper's state machine would deepen every caller's
+/// future, and some handlers' are near the compiler's layout depth limit.)
+pub fn batch_get<'a>(
+    client: &'a Client,
+    table: &'a str,
+    keys: Vec<Item>,
+) -> impl Future<Output = anyhow::Result<Vec<Item>>> + Send + 'a {
+    batch_get_read(client, table, keys, false)
 }
 
 /// As [`batch_get`], read consistently: for a read that must see a write just made.
-pub async fn batch_get_consistent(
-    client: &Client,
-    table: &str,
+pub fn batch_get_consistent<'a>(
+    client: &'a Client,
+    table: &'a str,
     keys: Vec<Item>,
-) -> anyhow::Result<Vec<Item>> {
-    batch_get_read(client, table, keys, true).await
+) -> impl Future<Output = anyhow::Result<Vec<Item>>> + Send + 'a {
+    batch_get_read(client, table, keys, true)
 }
 
 async fn batch_get_read(
