@@ -136,7 +136,27 @@ async fn what_is_bought_together_ranks_first_an_item_everyone_buys_does_not_and_
     let stove = listed(&app, "RB-STOVE", gear, "Basecamp", 6_000, 50).await;
     let fuel = listed(&app, "RB-FUEL", gear, "Basecamp", 900, 50).await;
     let mat = listed(&app, "RB-MAT", gear, "Basecamp", 2_500, 50).await;
-    let products = [&tent, &pegs, &sold_out, &bottle, &stove, &fuel, &mat].map(String::as_str);
+    // A shoe in two sizes: one family.
+    let mut family = listing("RB-SHOE", "Trail Shoe", "tents");
+    family["category_path"] = json!(gear);
+    family["variation_theme"] = json!(["size"]);
+    let shoe = create(&app, "seller-a", &family).await;
+    let size = |sku: &str, size: &str| {
+        let mut body = family.clone();
+        body.as_object_mut().unwrap().remove("variation_theme");
+        body["sku"] = json!(sku);
+        body["parent_id"] = json!(shoe);
+        body["variation_attributes"] = json!({"size": size});
+        body
+    };
+    let small = create(&app, "seller-a", &size("RB-SHOE-S", "S")).await;
+    let medium = create(&app, "seller-a", &size("RB-SHOE-M", "M")).await;
+    app.stock("RB-SHOE-S", 50).await;
+    app.stock("RB-SHOE-M", 50).await;
+    let products = [
+        &tent, &pegs, &sold_out, &bottle, &stove, &fuel, &mat, &small, &medium,
+    ]
+    .map(String::as_str);
     buy_boxes_settled(&app, &products, &[&sold_out]).await;
 
     // Eight campers buy a tent and a lamp, six of them its pegs too; four a stove with its fuel,
@@ -145,7 +165,9 @@ async fn what_is_bought_together_ranks_first_an_item_everyone_buys_does_not_and_
     let mut orders = Vec::new();
     for n in 0..20 {
         let basket: Vec<&str> = match n {
-            0..6 => vec![&tent, &pegs, &sold_out, &bottle],
+            // Four of them take the shoe in both sizes, to try them on.
+            0..4 => vec![&tent, &pegs, &sold_out, &bottle, &small, &medium],
+            4..6 => vec![&tent, &pegs, &sold_out, &bottle],
             6..8 => vec![&tent, &sold_out, &bottle],
             8..12 => vec![&stove, &fuel, &bottle],
             _ => vec![&mat, &bottle],
@@ -168,6 +190,14 @@ async fn what_is_bought_together_ranks_first_an_item_everyone_buys_does_not_and_
     );
     assert!(!shown.contains(&tent), "never the product itself");
     assert!(!shown.contains(&sold_out), "never what is out of stock");
+    // Never the product's own family: the other size, bought with it by all four, is left out
+    // and the pegs (bought with it by all four, and by fewer others than the tent) lead.
+    let for_small = ids(&app.send(for_product(&small, "")).await.body);
+    assert_eq!(for_small.first(), Some(&pegs), "{for_small:?}");
+    assert!(
+        !for_small.contains(&medium) && !for_small.contains(&shoe),
+        "{for_small:?}"
+    );
     let for_stove = app.send(for_product(&stove, "?limit=3")).await;
     assert_eq!(ids(&for_stove.body)[0], fuel, "{}", for_stove.body);
     assert_eq!(for_stove.body["items"].as_array().unwrap().len(), 3);
