@@ -272,6 +272,48 @@ async fn orders_paid_at_once_count_every_pair_and_one_customers_orders_pair_with
     assert_eq!(history.len(), 2);
 }
 
+/// What one new purchase may cost whatever the history: its marker, the history, its count,
+/// both halves of each pair with at most 20 earlier items, and the 21 neighbour lists.
+const MOST_WRITES_PER_PRODUCT: u32 = 3 + 2 * 20 + 21;
+
+#[tokio::test]
+async fn a_long_history_pairs_a_new_purchase_with_twenty_earlier_items_at_most() {
+    let app = TestApp::spawn().await;
+    let store = store(&app);
+    let history: Vec<ProductId> = (0..60).map(|_| ProductId::generate()).collect();
+    for (n, order) in history.chunks(10).enumerate() {
+        let recorded = store
+            .record(
+                Signal::Bought,
+                "CUSTOMER#loyal",
+                order,
+                &format!("loyal-{n}"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(recorded.counted, 10);
+    }
+    let new = ProductId::generate();
+    let recorded = store
+        .record(Signal::Bought, "CUSTOMER#loyal", &[new], "loyal-new")
+        .await
+        .unwrap();
+    assert_eq!(recorded.counted, 1);
+    assert!(recorded.writes <= MOST_WRITES_PER_PRODUCT, "{recorded:?}");
+    let paired = store.neighbours(Signal::Bought, new).await.unwrap();
+    assert_eq!(paired.len(), 20);
+    // The ten newest always; the other ten sampled from the fifty before them.
+    let ids: Vec<ProductId> = paired.iter().map(|(id, _)| *id).collect();
+    assert!(history[50..].iter().all(|id| ids.contains(id)), "{ids:?}");
+    // An order of more than ten products counts ten of them.
+    let big: Vec<ProductId> = (0..15).map(|_| ProductId::generate()).collect();
+    let recorded = store
+        .record(Signal::Bought, "CUSTOMER#bulk", &big, "bulk-1")
+        .await
+        .unwrap();
+    assert_eq!(recorded.counted, 10);
+}
+
 #[tokio::test]
 async fn a_customers_own_list_leaves_out_what_they_bought_and_what_is_sold_out_and_renews_when_they_buy()
  {
