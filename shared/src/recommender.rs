@@ -17,6 +17,8 @@ const ANCHORS: usize = 10;
 const CANDIDATES: usize = 60;
 /// How many of a category's listings content likeness compares.
 const SIMILAR_POOL: usize = 200;
+/// How many more families than needed are read for a child for sale (some have none).
+const FAMILY_SPARE: usize = 4;
 
 pub struct Recommender {
     pub catalog: CatalogStore,
@@ -39,10 +41,9 @@ fn buyable(listed: &Listed) -> bool {
     })
 }
 
-/// Whether `other` is `anchor` itself or one of its variations.
-fn same_family(anchor: &Listed, other: &Listed) -> bool {
-    let family = |listed: &Listed| listed.product.family().unwrap_or(listed.product.id);
-    family(anchor) == family(other)
+/// The family a product belongs to: its parent's id, or its own for a product on its own.
+fn family_of(listed: &Listed) -> ProductId {
+    listed.product.family().unwrap_or(listed.product.id)
 }
 
 impl Recommender {
@@ -58,9 +59,9 @@ impl Recommender {
         tokio::join!(self.catalog.connect(), self.recommendations.connect());
     }
 
-    /// What a product page shows beside product `id`: its neighbours of `kind`, then, while
-    /// those are fewer than `limit` (a new product), the most alike. `None` when there is no
-    /// such product.
+    /// What a product page shows beside product `id`: its neighbours of `kind` (a family's
+    /// parent, its children's), one of a family at most, then, while those are fewer than
+    /// `limit` (a new product), the most alike. `None` when there is no such product.
     #[tracing::instrument(skip(self))]
     pub async fn for_product(
         &self,
@@ -72,38 +73,66 @@ impl Recommender {
             return Ok(None);
         };
         let suggestions = match kind.signal() {
-            Some(signal) => self
-                .recommendations
-                .neighbours(signal, id)
-                .await?
-                .into_iter()
-                .map(|(id, score)| Suggestion {
-                    id,
-                    score,
-                    reason: Reason::of_pair(signal),
-                    because: None,
-                })
-                .collect(),
+            Some(signal) => self.pairs(signal, &anchor).await?,
             None => Vec::new(),
         };
         let listings = self.listings(&suggestions).await?;
-        let mut shown: Vec<Recommended> = suggestions
-            .into_iter()
-            .filter_map(|s| {
-                let listed = listings.get(&s.id)?;
-                (buyable(listed) && !same_family(&anchor, listed)).then(|| Recommended {
+        // The families shown (the anchor's first): the likeliest size stands for the others.
+        let mut families = HashSet::from([family_of(&anchor)]);
+        let mut shown = Vec::new();
+        for suggestion in suggestions {
+            if shown.len() == limit {
+                break;
+            }
+            let Some(listed) = listings.get(&suggestion.id) else {
+                continue;
+            };
+            if buyable(listed) && families.insert(family_of(listed)) {
+                shown.push(Recommended {
                     listed: listed.clone(),
-                    reason: s.reason,
+                    reason: suggestion.reason,
                     because: None,
-                })
-            })
-            .take(limit)
-            .collect();
+                });
+            }
+        }
         if shown.len() < limit {
-            let taken: HashSet<ProductId> = shown.iter().map(|r| r.listed.product.id).collect();
-            shown.extend(self.similar(&anchor, limit - shown.len(), &taken).await?);
+            let alike = self.similar(&anchor, limit - shown.len(), &mut families);
+            shown.extend(alike.await?);
         }
         Ok(Some(shown))
+    }
+
+    /// The anchor's neighbours by `signal`, best first; a family's parent (what its page shows)
+    /// has its children's, summed, since orders and views name the children.
+    async fn pairs(&self, signal: Signal, anchor: &Listed) -> anyhow::Result<Vec<Suggestion>> {
+        let members: Vec<ProductId> = match anchor.product.variation {
+            Variation::Parent { .. } => self
+                .catalog
+                .family(anchor.product.id)
+                .await?
+                .map(|family| family.children.iter().map(|c| c.product.id).collect())
+                .unwrap_or_default(),
+            _ => vec![anchor.product.id],
+        };
+        let contributions =
+            futures::future::try_join_all(members.into_iter().map(|member| async move {
+                let neighbours = self.recommendations.neighbours(signal, member).await?;
+                anyhow::Ok(Contribution {
+                    anchor: member,
+                    signal,
+                    weight: 1.0,
+                    neighbours,
+                })
+            }))
+            .await?;
+        Ok(blend(&contributions)
+            .into_iter()
+            .map(|s| Suggestion {
+                reason: Reason::of_pair(signal),
+                because: None,
+                ..s
+            })
+            .collect())
     }
 
     async fn listings(
@@ -115,42 +144,59 @@ impl Recommender {
             .await
     }
 
-    /// The `count` listings of the anchor's category most like it, for sale, neither of its
-    /// family nor `taken`; a family stands in with its first child for sale.
+    /// The `count` listings of the anchor's category most like it, for sale, of none of
+    /// `families` (which each one chosen joins); a family stands in with its first child for
+    /// sale.
     async fn similar(
         &self,
         anchor: &Listed,
         count: usize,
-        taken: &HashSet<ProductId>,
+        families: &mut HashSet<ProductId>,
     ) -> anyhow::Result<Vec<Recommended>> {
         let leaf = anchor.product.category_path.leaf();
         let page = self.catalog.browse(leaf, None, SIMILAR_POOL).await?;
         let mut scored: Vec<(f64, Listed)> = page
             .products
             .into_iter()
-            .filter(|other| !same_family(anchor, other) && !taken.contains(&other.product.id))
+            .filter(|other| !families.contains(&family_of(other)))
             .map(|other| (likeness(anchor, &other), other))
             .filter(|(score, _)| *score > 0.0)
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let heads: Vec<Listed> = scored.into_iter().map(|(_, head)| head).collect();
+        // The likeliest families' children are read at once, a few more than needed.
+        let parents = heads
+            .iter()
+            .filter(|head| matches!(head.product.variation, Variation::Parent { .. }))
+            .take(count + FAMILY_SPARE)
+            .map(|head| self.catalog.family(head.product.id));
+        let for_sale: HashMap<ProductId, Listed> = futures::future::try_join_all(parents)
+            .await?
+            .into_iter()
+            .flatten()
+            .filter_map(|family| {
+                let child = family.children.into_iter().find(buyable)?;
+                Some((family.head.product.id, child))
+            })
+            .collect();
         let mut chosen = Vec::new();
-        for (_, head) in scored {
+        for head in heads {
             if chosen.len() == count {
                 break;
             }
             let pick = match head.product.variation {
-                Variation::Parent { .. } => self
-                    .catalog
-                    .family(head.product.id)
-                    .await?
-                    .and_then(|family| family.children.into_iter().find(buyable)),
+                Variation::Parent { .. } => for_sale.get(&head.product.id).cloned(),
                 _ => Some(head).filter(buyable),
             };
-            chosen.extend(pick.map(|listed| Recommended {
-                listed,
-                reason: Reason::SimilarItem,
-                because: None,
-            }));
+            if let Some(listed) = pick
+                && families.insert(family_of(&listed))
+            {
+                chosen.push(Recommended {
+                    listed,
+                    reason: Reason::SimilarItem,
+                    because: None,
+                });
+            }
         }
         Ok(chosen)
     }
@@ -228,7 +274,8 @@ impl Recommender {
             }))
             .await?;
         let mut blended = blend(&contributions);
-        blended.truncate(CANDIDATES);
+        // Room is left for the consumables to buy again, at most one per anchor.
+        blended.truncate(CANDIDATES - ANCHORS);
         let recent: Vec<ProductId> = bought.iter().rev().take(ANCHORS).copied().collect();
         let purchased = self
             .recommendations

@@ -193,10 +193,12 @@ fn the_readme_recommendations_replay_finds_the_planted_pairs() {
         "{table}"
     );
     assert!(figure("popular_first") <= 0.1, "{table}");
-    assert!(figure("writes_per_order_mean") > 0.0, "{table}");
-    assert!(
-        figure("handler_p99_ms") >= figure("handler_p50_ms"),
-        "{table}"
+    // An order pairs at most 10 products, each with at most 64 writes; every one writes some.
+    let (mean, max) = (
+        figure("writes_per_order_mean"),
+        figure("writes_per_order_max"),
     );
+    assert!(mean >= 3.0 && max <= 640.0, "{table}");
+    assert!(figure("handler_p50_ms") > 0.0, "{table}");
     std::fs::remove_dir_all(&local).ok();
 }

@@ -7,6 +7,7 @@ use crate::helpers::{As, Call, TestApp, eventually};
 use serde_json::{Value, json};
 use shared::catalog::ProductId;
 use shared::recommendations::{RecommendationsStore, Signal};
+use std::collections::HashSet;
 
 fn for_product(id: &str, query: &str) -> Call {
     Call::new(
@@ -198,6 +199,24 @@ async fn what_is_bought_together_ranks_first_an_item_everyone_buys_does_not_and_
         !for_small.contains(&medium) && !for_small.contains(&shoe),
         "{for_small:?}"
     );
+    // The family's own page (its parent) shows what its sizes are bought with.
+    let for_shoe = app.send(for_product(&shoe, "")).await;
+    assert_eq!(
+        ids(&for_shoe.body).first(),
+        Some(&pegs),
+        "{}",
+        for_shoe.body
+    );
+    assert_eq!(
+        for_shoe.body["items"][0]["reason"],
+        "frequently_bought_together"
+    );
+    // And the tent's list shows one size of the shoe, not both.
+    let sizes = shown
+        .iter()
+        .filter(|id| **id == small || **id == medium)
+        .count();
+    assert_eq!(sizes, 1, "{shown:?}");
     let for_stove = app.send(for_product(&stove, "?limit=3")).await;
     assert_eq!(ids(&for_stove.body)[0], fuel, "{}", for_stove.body);
     assert_eq!(for_stove.body["items"].as_array().unwrap().len(), 3);
@@ -238,7 +257,7 @@ async fn what_is_bought_together_ranks_first_an_item_everyone_buys_does_not_and_
 #[tokio::test]
 async fn orders_paid_at_once_count_every_pair_and_one_customers_orders_pair_with_each_other() {
     let app = TestApp::spawn().await;
-    let [a, b, c] = [(); 3].map(|()| ProductId::generate());
+    let [a, b, c, d] = [(); 4].map(|()| ProductId::generate());
     let store = store(&app);
     // Eight customers' orders of a and b at once: every one counted.
     let orders = (0..8).map(|n| {
@@ -256,15 +275,24 @@ async fn orders_paid_at_once_count_every_pair_and_one_customers_orders_pair_with
     let ranked = store.neighbours(Signal::Bought, a).await.unwrap();
     let expected = shared::recommendations::similarity::score(8, 8, 8);
     assert_eq!(ranked, vec![(b, expected)]);
+    // One order delivered twice at once: counted once.
+    let order = [a, c];
+    let again = |_| store.record(Signal::Bought, "CUSTOMER#rush-0", &order, "rush-0-again");
+    let twice = futures::future::join_all((0..2).map(again)).await;
+    let counted: u32 = twice.into_iter().map(|r| r.unwrap().counted).sum();
+    assert_eq!(counted, 1, "c, new to rush-0, once; a counted before");
+    let ranked = store.neighbours(Signal::Bought, c).await.unwrap();
+    let paired: HashSet<ProductId> = ranked.iter().map(|(id, _)| *id).collect();
+    assert_eq!(paired, HashSet::from([a, b]), "each once: {ranked:?}");
     // One customer's two orders at once: the second one counted pairs with the first.
-    let (only_a, only_c) = ([a], [c]);
+    let (only_a, only_d) = ([a], [d]);
     let (first, second) = tokio::join!(
         store.record(Signal::Bought, "CUSTOMER#twice", &only_a, "twice-1"),
-        store.record(Signal::Bought, "CUSTOMER#twice", &only_c, "twice-2"),
+        store.record(Signal::Bought, "CUSTOMER#twice", &only_d, "twice-2"),
     );
     assert_eq!((first.unwrap().counted, second.unwrap().counted), (1, 1));
-    let with_c = store.neighbours(Signal::Bought, c).await.unwrap();
-    assert_eq!(with_c.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [a]);
+    let with_d = store.neighbours(Signal::Bought, d).await.unwrap();
+    assert_eq!(with_d.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [a]);
     let history = store
         .history(Signal::Bought, "CUSTOMER#twice")
         .await
@@ -305,13 +333,23 @@ async fn a_long_history_pairs_a_new_purchase_with_twenty_earlier_items_at_most()
     // The ten newest always; the other ten sampled from the fifty before them.
     let ids: Vec<ProductId> = paired.iter().map(|(id, _)| *id).collect();
     assert!(history[50..].iter().all(|id| ids.contains(id)), "{ids:?}");
-    // An order of more than ten products counts ten of them.
+    // An order of more than ten products pairs ten of them, and counts every one as bought.
     let big: Vec<ProductId> = (0..15).map(|_| ProductId::generate()).collect();
     let recorded = store
         .record(Signal::Bought, "CUSTOMER#bulk", &big, "bulk-1")
         .await
         .unwrap();
-    assert_eq!(recorded.counted, 10);
+    assert_eq!(recorded.counted, 15);
+    let bought = store
+        .bought("CUSTOMER#bulk", big.iter().copied())
+        .await
+        .unwrap();
+    assert_eq!(bought.len(), 15);
+    // The five left out pair with nothing of their own (later ones may pair with them).
+    assert!(
+        recorded.writes <= 10 * MOST_WRITES_PER_PRODUCT + 5 * 3,
+        "{recorded:?}"
+    );
 }
 
 #[tokio::test]

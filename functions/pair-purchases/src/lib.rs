@@ -17,6 +17,12 @@ pub async fn handle(store: &Deps, event: SqsEvent) -> SqsBatchResponse {
         let body = message.body.context("a message without a body")?;
         let paid: OrderEvent =
             serde_json::from_str(&body).context("a message that is not an order event")?;
+        // Only a paid order is a purchase (an order placed may still fail), whatever a
+        // subscription's filter lets through.
+        if paid.event_type != "OrderPaid" {
+            tracing::warn!(order_id = %paid.order_id, event_type = %paid.event_type, "not a payment; skipped");
+            return Ok(());
+        }
         let products: Vec<_> = paid.lines.iter().map(|line| line.product_id).collect();
         let shopper = Shopper::Customer(paid.customer_id.clone()).key();
         let recorded = store

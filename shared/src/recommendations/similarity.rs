@@ -36,9 +36,11 @@ pub struct Neighbour {
 }
 
 impl Neighbour {
-    /// The rank within one item's list: the anchor's count is the same for every entry.
+    /// The rank within one item's list: its score without the anchor's count, the same for
+    /// every entry (and so without `score`'s cap, which that count keeps from binding).
     fn weight(&self) -> f64 {
-        score(self.co, 1, self.others)
+        let co = f64::from(self.co);
+        co / f64::from(self.others.max(1)).sqrt() * co / (co + DAMPING)
     }
 }
 
@@ -87,7 +89,8 @@ pub const PARTNERS: usize = 20;
 const RECENT: usize = 10;
 /// How much history is kept per shopper and signal to sample from.
 pub const HISTORY: usize = 100;
-/// How many items of one event (an order's products) are counted; a larger order is sampled.
+/// How many items of one event (an order's products) are paired with the history; a larger
+/// order's others (the event's seed picks which) are counted but start no pairs of their own.
 pub const PER_EVENT: usize = 10;
 
 /// The partners a new item is paired with from `history` (oldest first): the [`RECENT`] newest,
@@ -190,6 +193,28 @@ mod tests {
         let merged = merge(&[], &many);
         assert_eq!(merged.len(), KEPT);
         assert_eq!(merged[0].co, KEPT as u32 + 5, "the strongest first");
+    }
+
+    #[test]
+    fn a_full_list_keeps_a_companion_over_an_item_everyone_buys() {
+        // The anchor's list is full of items everyone buys; a companion bought by 40 of the
+        // anchor's 50 buyers (60 buyers in all) comes in and stays, the weakest popular one goes.
+        let popular: Vec<Neighbour> = ids(KEPT)
+            .into_iter()
+            .map(|id| Neighbour {
+                id,
+                co: 50,
+                others: 900,
+            })
+            .collect();
+        let companion = Neighbour {
+            id: ProductId::generate(),
+            co: 40,
+            others: 60,
+        };
+        let merged = merge(&popular, std::slice::from_ref(&companion));
+        assert_eq!(merged.len(), KEPT);
+        assert_eq!(merged[0], companion);
     }
 
     #[test]

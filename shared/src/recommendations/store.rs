@@ -142,6 +142,15 @@ fn number(n: impl ToString) -> AttributeValue {
     AttributeValue::N(n.to_string())
 }
 
+/// Before try `attempt` of a write that lost a race: a growing, random pause, so writers that
+/// collided do not collide again.
+async fn pause(attempt: u64) {
+    if attempt > 0 {
+        let jitter = ulid::Ulid::new().random() as u64 % (10 * attempt);
+        tokio::time::sleep(std::time::Duration::from_millis(5 * attempt + jitter)).await;
+    }
+}
+
 fn now_secs() -> i64 {
     crate::clock::Timestamp::now().secs()
 }
@@ -177,9 +186,10 @@ impl RecommendationsStore {
     }
 
     /// Counts the shopper's `products` (an order's, or one view) as `signal`s: each product new
-    /// to the shopper is paired with a bounded sample of their history (`similarity::partners`),
-    /// at most `similarity::PER_EVENT` products per event. `event` seeds the samples, so a
-    /// retried event pairs as the first try did; a product counted before counts nothing.
+    /// to the shopper is counted and, for at most `similarity::PER_EVENT` of an event's, paired
+    /// with a bounded sample of their history (`similarity::partners`). `event` seeds the
+    /// samples, so a retried event pairs as the first try did; a product counted before counts
+    /// nothing.
     #[tracing::instrument(skip(self, products))]
     pub async fn record(
         &self,
@@ -194,9 +204,12 @@ impl RecommendationsStore {
                 distinct.push(id);
             }
         }
+        let paired = similarity::sample(&distinct, similarity::PER_EVENT, event);
         let mut recorded = Recorded::default();
-        for id in similarity::sample(&distinct, similarity::PER_EVENT, event) {
-            let one = self.record_one(signal, shopper, id, event).await?;
+        for id in distinct {
+            let one = self
+                .record_one(signal, shopper, id, event, paired.contains(&id))
+                .await?;
             recorded.counted += one.counted;
             recorded.writes += one.writes;
         }
@@ -209,22 +222,31 @@ impl RecommendationsStore {
         shopper: &str,
         id: ProductId,
         event: &str,
+        paired: bool,
     ) -> anyhow::Result<Recorded> {
         for attempt in 0..ATTEMPTS {
-            if attempt > 0 {
-                tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
-            }
+            pause(attempt).await;
             let history: HistoryItem = self
                 .get(history_key(shopper, signal))
                 .await?
                 .unwrap_or_default();
             let earlier: Vec<ProductId> =
                 history.items.iter().copied().filter(|&i| i != id).collect();
-            let partners = similarity::partners(&earlier, event);
+            let partners = match paired {
+                true => similarity::partners(&earlier, event),
+                false => Vec::new(),
+            };
             let writes = self.counting(signal, shopper, id, &history, &partners)?;
             let written = writes.len() as u32;
-            match dynamo::transact(&self.client, writes, "counting a recommendation signal").await?
-            {
+            let outcome =
+                dynamo::transact(&self.client, writes, "counting a recommendation signal").await;
+            // A popular item's count is in many orders' transactions: losing the race for it
+            // again and again is a reason to wait and read again, not to fail the order.
+            let outcome = match outcome {
+                Err(error) if error.downcast_ref::<dynamo::Conflicted>().is_some() => continue,
+                other => other?,
+            };
+            match outcome {
                 None => {
                     let merged = self.merge_pairs(signal, id, &partners).await?;
                     return Ok(Recorded {
@@ -386,9 +408,7 @@ impl RecommendationsStore {
         updates: &[Neighbour],
     ) -> anyhow::Result<bool> {
         for attempt in 0..ATTEMPTS {
-            if attempt > 0 {
-                tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
-            }
+            pause(attempt).await;
             let top: TopItem = self.get(top_key(id, signal)).await?.unwrap_or_default();
             let merged = similarity::merge(&top.neighbours, updates);
             if merged == top.neighbours {
