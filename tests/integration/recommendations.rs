@@ -548,6 +548,17 @@ async fn bad_requests_are_refused_naming_the_field_and_poison_messages_end_in_th
     let anonymous_view = Call::new("POST", "/api/v1/events/views", "/api/v1/events/views")
         .json(&json!({"product_id": id}));
     app.send(anonymous_view).await.assert_problem(401);
+    let forged = Call::new(
+        "POST",
+        "/api/v1/guest/events/views",
+        "/api/v1/guest/events/views",
+    )
+    .header(
+        "x-cart-token",
+        "v1.01KAN0000000000000000000G1.9999999999.forged",
+    )
+    .json(&json!({"product_id": id}));
+    app.send(forged).await.assert_problem(401);
     app.send(view(As::Customer("c"), &unknown))
         .await
         .assert_unprocessable("product_id");

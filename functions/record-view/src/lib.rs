@@ -62,7 +62,7 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
     let shopper = api::shopper(&deps.tokens, &request)?;
     let body: ViewRequest = api::json_body(&request)?;
     let id = body.product_id;
-    if deps.catalog.listings([id]).await?.is_empty() {
+    if deps.catalog.product(id).await?.is_none() {
         return Err(Invalid::relational("product_id", "must name a product in the catalog").into());
     }
     let view = View {
