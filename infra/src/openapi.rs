@@ -20,16 +20,18 @@ use utoipa::{Modify, OpenApi};
         shared::catalog::Slug,
         shared::search::BrandName,
         shared::search::Sort,
-        shared::recommendations::Kind
+        shared::recommendations::Kind,
+        shared::reviews::ReviewCursor
     )),
     tags(
         (name = "catalog", description = "What shoppers read: product pages and category browsing"),
         (name = "seller", description = "What sellers write: listings, offers and images"),
         (name = "cart", description = "Shoppers' carts, signed in (a JWT) or guests (a cart token)"),
-        (name = "admin", description = "What admins manage: coupons"),
+        (name = "admin", description = "What admins manage: coupons, held orders, held reviews"),
         (name = "orders", description = "Shoppers' checkout and orders"),
         (name = "search", description = "Product search and autocomplete"),
         (name = "recommendations", description = "Bought together, viewed together, similar, and each customer's own"),
+        (name = "reviews", description = "Shoppers' reviews of products, their helpful votes, and products' ratings"),
     ),
 )]
 struct ApiDoc;

@@ -160,6 +160,23 @@ pub fn is_condition_failure<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) 
         == Some("ConditionalCheckFailedException")
 }
 
+/// Whether a single-item conditional write was made: `false` when its condition failed; any
+/// other failure is an error, with `what` as its context.
+pub fn written<T, E, R>(
+    result: Result<T, SdkError<E, R>>,
+    what: &'static str,
+) -> anyhow::Result<bool>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(error) if is_condition_failure(&error) => Ok(false),
+        Err(error) => Err(anyhow::Error::from(error).context(what)),
+    }
+}
+
 /// Decodes every item of a listing, skipping any that does not decode (with an error log and the
 /// `UndecodableItems` metric): one bad item must not take down a page that shows many.
 pub fn decode_listed<T: DeserializeOwned>(
@@ -187,6 +204,66 @@ pub fn decode_listed<T: DeserializeOwned>(
         crate::metrics::count("UndecodableItems", skipped);
     }
     decoded
+}
+
+/// A position in a query's results as text a client hands back: the key (table and index
+/// attributes) of the last item read or shown, base64url of its JSON, strings and numbers only.
+pub fn encode_cursor(key: &Item) -> anyhow::Result<String> {
+    use base64::Engine;
+    let fields: serde_json::Map<String, serde_json::Value> = key
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                AttributeValue::S(text) => serde_json::json!({"S": text}),
+                AttributeValue::N(number) => serde_json::json!({"N": number}),
+                _ => anyhow::bail!("a key attribute {name} that is neither string nor number"),
+            };
+            Ok((name.clone(), value))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let json = serde_json::to_vec(&fields).context("encoding a cursor")?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json))
+}
+
+/// The key a cursor from [`encode_cursor`] holds, when it holds exactly the attributes `names`
+/// (as strings and numbers); `None` for any other text.
+pub fn decode_cursor(text: &str, names: &[&str]) -> Option<Item> {
+    use base64::Engine;
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()?;
+    let fields: HashMap<String, HashMap<String, String>> = serde_json::from_slice(&json).ok()?;
+    if fields.len() != names.len() {
+        return None;
+    }
+    names
+        .iter()
+        .map(|name| {
+            let value = fields.get(*name)?;
+            let attribute = match (value.get("S"), value.get("N")) {
+                (Some(text), None) if value.len() == 1 => AttributeValue::S(text.clone()),
+                (None, Some(number)) if value.len() == 1 && is_whole(number) => {
+                    AttributeValue::N(number.clone())
+                }
+                _ => return None,
+            };
+            Some(((*name).to_owned(), attribute))
+        })
+        .collect()
+}
+
+/// A whole number as DynamoDB takes one (38 digits at most).
+fn is_whole(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    (1..=38).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The attributes `names` of `item`: its key in an index, for a cursor.
+pub fn key_of(item: &Item, names: &[&str]) -> Item {
+    names
+        .iter()
+        .filter_map(|name| Some(((*name).to_owned(), item.get(*name)?.clone())))
+        .collect()
 }
 
 /// Writes `items` unconditionally, 25 to a request, until DynamoDB has taken every one.
@@ -277,4 +354,33 @@ async fn batch_get_read(
         }
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_gives_back_the_key_it_was_made_of_and_nothing_else() {
+        let key: Item = HashMap::from([
+            ("pk".to_owned(), AttributeValue::S("PRODUCT#1".to_owned())),
+            ("votes".to_owned(), AttributeValue::N("12".to_owned())),
+        ]);
+        let cursor = encode_cursor(&key).unwrap();
+        assert_eq!(decode_cursor(&cursor, &["pk", "votes"]), Some(key.clone()));
+        assert_eq!(decode_cursor(&cursor, &["pk"]), None, "other names");
+        assert_eq!(decode_cursor(&cursor, &["pk", "sk"]), None, "other names");
+        let huge = encode_cursor(&HashMap::from([(
+            "votes".to_owned(),
+            AttributeValue::N("1e400".to_owned()),
+        )]))
+        .unwrap();
+        assert_eq!(decode_cursor(&huge, &["votes"]), None);
+        for bad in ["", "!!", "e30", "eyJwayI6IDF9"] {
+            assert_eq!(decode_cursor(bad, &["pk"]), None, "{bad}");
+        }
+        let list = HashMap::from([("pk".to_owned(), AttributeValue::Bool(true))]);
+        assert!(encode_cursor(&list).is_err());
+        assert_eq!(key_of(&key, &["pk", "sk"]).len(), 1);
+    }
 }

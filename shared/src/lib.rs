@@ -27,6 +27,9 @@ pub mod queue;
 pub mod recommendations;
 #[cfg(feature = "dynamodb")]
 pub mod recommender;
+#[cfg(all(feature = "dynamodb", feature = "s3"))]
+pub mod reviewing;
+pub mod reviews;
 pub mod search;
 #[cfg(feature = "dynamodb")]
 pub mod shopping;

@@ -8,7 +8,7 @@ use rainforest_local::mappings::{self, Tuning};
 use rainforest_local::registry::{self, Functions};
 use rainforest_local::{Template, provision};
 use serde_json::{Value, json};
-use shared::catalog::{CatalogStore, Seller};
+use shared::catalog::{CatalogStore, FeedbackTally, MonthTally, Seller, this_month};
 use shared::inventory::InventoryStore;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -390,13 +390,26 @@ impl TestApp {
             .unwrap();
     }
 
+    /// A seller, rated `tenths` of a star this month by 250 customers when rated.
     pub async fn put_seller(&self, id: &str, tenths: Option<u8>) {
-        let seller: Seller = serde_json::from_value(json!({
-            "id": id, "display_name": format!("Seller {id}"),
-            "rating": tenths.map(|t| json!({"tenths": t, "count": 250})),
-        }))
-        .unwrap();
+        let seller: Seller =
+            serde_json::from_value(json!({"id": id, "display_name": format!("Seller {id}")}))
+                .unwrap();
         self.store.put_seller(&seller).await.unwrap();
+        if let Some(tenths) = tenths {
+            let count = 250;
+            let tally = MonthTally {
+                stars: u64::from(tenths) * 25,
+                count,
+                on_time: count,
+                as_described: count,
+            };
+            let tally = FeedbackTally::of_month(&this_month(), tally);
+            self.store
+                .set_feedback_tally(&seller.id, tally)
+                .await
+                .unwrap();
+        }
     }
 }
 

@@ -20,6 +20,7 @@ mod openapi;
 mod prices;
 mod provisioning;
 mod recommendations;
+mod reviews;
 mod search;
 mod shipments;
 mod system;

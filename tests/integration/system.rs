@@ -831,6 +831,16 @@ async fn the_readme_examples_run_as_printed() {
         stdout.contains(r#"{"view_id":"#) && stdout.matches(r#"{"items":[]}"#).count() == 2,
         "the view and both lists: {stdout}"
     );
+    assert_eq!(
+        stdout.matches(r#""verified_purchase":false"#).count(),
+        2,
+        "the review, as written and as listed: {stdout}"
+    );
+    eventually(30, "the review in the kettle's rating", || async {
+        let page = system.get_json(&format!("/api/v1/products/{id}")).await;
+        (page["rating"]["count"] == 1 && page["rating"]["average"] == 4.0).then_some(())
+    })
+    .await;
     system.stop();
 }
 

@@ -8,6 +8,7 @@ use shared::api::{self, ApiError, ETag, ReadProblems};
 use shared::catalog::{Offer, Product, ProductId, SellerRating, VariationSummary, buy_box};
 use shared::inventory::Availability;
 use shared::money::Money;
+use shared::reviews::RatingSummary;
 
 /// What the handler needs, built once per process: the catalog and its stock.
 pub use shared::storefront::Storefront as Deps;
@@ -30,6 +31,8 @@ pub struct ProductPageView {
     variations: Vec<VariationSummary>,
     buy_box: Option<OfferView>,
     other_offers: Vec<OfferView>,
+    /// Its reviews' rating; absent before the first review is counted.
+    rating: Option<RatingSummary>,
 }
 
 #[utoipa::path(
@@ -72,6 +75,7 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
         buy_box: chosen.winner.map(view),
         other_offers: chosen.others.into_iter().map(view).collect(),
         product: page.product,
+        rating: page.rating,
     };
     api::json_response_with(StatusCode::OK, &body, [(header::ETAG, etag)])
 }

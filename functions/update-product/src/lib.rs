@@ -58,7 +58,7 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
     let next = product.patched(patch, clock::now())?;
     for (index, key) in next.images.items().iter().enumerate() {
         let known = product.images.items().contains(key);
-        if !known && !deps.exists(key).await? {
+        if !known && !deps.exists(key.as_ref()).await? {
             let rule = "must be the key of an image uploaded through the image upload route";
             return Err(Invalid::relational(format!("images[{index}]"), rule).into());
         }

@@ -4,8 +4,8 @@ use super::{SEED, SELLERS, Summary, seller_id};
 use crate::{Stack, Template};
 use serde_json::{Value, json};
 use shared::catalog::{
-    BuyBoxSummary, CatalogStore, NewListing, Offer, OfferTerms, Product, ProductId, Seller,
-    SellerId, SellerRating, Sku, buy_box,
+    BuyBoxSummary, CatalogStore, FeedbackTally, MonthTally, NewListing, Offer, OfferTerms, Product,
+    ProductId, Seller, SellerId, SellerRating, Sku, buy_box, this_month,
 };
 use shared::money::Currency;
 use std::collections::HashMap;
@@ -512,17 +512,29 @@ pub fn generated() -> (Vec<Product>, Vec<(Offer, u32)>) {
 pub async fn demo_catalog(store: &CatalogStore) -> anyhow::Result<(Summary, Vec<(Offer, u32)>)> {
     let (products, offers) = generated();
     let mut ratings = HashMap::new();
+    let month = this_month();
     for (n, name) in SELLER_NAMES.iter().enumerate() {
-        // The newest seller has no rating yet.
-        let rating =
-            (n + 1 < SELLERS).then(|| json!({"tenths": 35 + (n * 7) % 16, "count": 40 + n * 97}));
-        let seller: Seller = serde_json::from_value(
-            json!({"id": seller_id(n), "display_name": name, "rating": rating}),
-        )?;
-        if let Some(rating) = seller.rating {
-            ratings.insert(seller.id.clone(), rating);
-        }
+        let seller: Seller =
+            serde_json::from_value(json!({"id": seller_id(n), "display_name": name}))?;
         store.put_seller(&seller).await?;
+        // A year's feedback, all in this month; the newest seller has none yet.
+        if n + 1 < SELLERS {
+            let count = 40 + n as u32 * 97;
+            let tenths = 35 + (n as u64 * 7) % 16;
+            let tally = FeedbackTally::of_month(
+                &month,
+                MonthTally {
+                    stars: u64::from(count) * tenths / 10,
+                    count,
+                    on_time: count * 9 / 10,
+                    as_described: count * 19 / 20,
+                },
+            );
+            if let Some(rating) = tally.rating(&month) {
+                ratings.insert(seller.id.clone(), rating);
+            }
+            store.set_feedback_tally(&seller.id, tally).await?;
+        }
     }
     let listed: Vec<Offer> = offers.iter().map(|(offer, _)| offer.clone()).collect();
     let summaries = buy_box_summaries(&offers, &ratings, store.currency());

@@ -3,6 +3,7 @@
 use super::ApiError;
 use crate::catalog::{BuyBoxSummary, CategoryPath, Listed, Offer, OfferWrite, ProductId};
 use crate::error::Invalid;
+use crate::reviews::RatingSummary;
 use serde::Serialize;
 
 /// The offer as written and whether it is new, or the answer to a refusal.
@@ -35,17 +36,23 @@ pub struct ProductSummary {
     image: Option<String>,
     /// The price and availability to show: the Buy Box as of the last price change.
     buy_box: Option<BuyBoxSummary>,
+    /// Its reviews' rating; absent before the first review.
+    rating: Option<RatingSummary>,
 }
 
 impl From<Listed> for ProductSummary {
     fn from(
         Listed {
-            product, buy_box, ..
+            product,
+            buy_box,
+            rating,
+            ..
         }: Listed,
     ) -> Self {
         Self {
             id: product.id,
             buy_box,
+            rating,
             image: product.images.items().first().map(ToString::to_string),
             title: product.title.into(),
             brand: product.brand.into(),

@@ -172,6 +172,30 @@ pub enum SearchProblems {
     Unexpected(Problem),
 }
 
+/// The problems a public list read a page at a time can answer: a parameter that broke its own
+/// rule (400), or a cursor that is not a page of this list (422).
+#[derive(utoipa::IntoResponses)]
+pub enum PageProblems {
+    #[response(
+        status = 400,
+        description = "A parameter broke a rule",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+    #[response(
+        status = 422,
+        description = "The cursor is not a next_cursor of this list",
+        content_type = "application/problem+json"
+    )]
+    Unprocessable(Problem),
+    #[response(
+        status = 500,
+        description = "Our failure; the cause is logged",
+        content_type = "application/problem+json"
+    )]
+    Unexpected(Problem),
+}
+
 /// The problems a seller's own read can answer.
 #[derive(utoipa::IntoResponses)]
 pub enum SellerReadProblems {
@@ -346,6 +370,62 @@ pub enum AdminReadProblems {
     #[response(
         status = 422,
         description = "A cursor that is not one of this list's",
+        content_type = "application/problem+json"
+    )]
+    Unprocessable(Problem),
+    #[response(
+        status = 500,
+        description = "Our failure; the cause is logged",
+        content_type = "application/problem+json"
+    )]
+    Unexpected(Problem),
+}
+
+/// The problems a shopper's write about what they bought (a review, a vote, feedback) can
+/// answer.
+#[derive(utoipa::IntoResponses)]
+pub enum ShopperWriteProblems {
+    #[response(
+        status = 400,
+        description = "A field or parameter broke a rule; nothing was written",
+        content_type = "application/problem+json"
+    )]
+    Invalid(Problem),
+    #[response(status = 401, description = "No valid bearer token")]
+    Unauthenticated(GatewayMessage),
+    #[response(
+        status = 403,
+        description = "Not this shopper's to change, or their own to vote on",
+        content_type = "application/problem+json"
+    )]
+    Forbidden(Problem),
+    #[response(
+        status = 404,
+        description = "No such product, review or order of this shopper's",
+        content_type = "application/problem+json"
+    )]
+    NotFound(Problem),
+    #[response(
+        status = 409,
+        description = "Given before: feedback is once per order and seller",
+        content_type = "application/problem+json"
+    )]
+    Conflict(Problem),
+    #[response(
+        status = 413,
+        description = "Body over 64 KiB",
+        content_type = "application/problem+json"
+    )]
+    PayloadTooLarge(Problem),
+    #[response(
+        status = 415,
+        description = "Body not JSON",
+        content_type = "application/problem+json"
+    )]
+    UnsupportedMediaType(Problem),
+    #[response(
+        status = 422,
+        description = "Breaks a rule about stored data (photos not the shopper's, an order not delivered); nothing was written",
         content_type = "application/problem+json"
     )]
     Unprocessable(Problem),

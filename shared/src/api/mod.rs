@@ -17,6 +17,8 @@ mod orders;
 #[cfg(feature = "dynamodb")]
 mod recommendations;
 mod request;
+#[cfg(feature = "dynamodb")]
+mod reviews;
 #[cfg(feature = "opensearch")]
 mod search;
 
@@ -31,9 +33,9 @@ pub use catalog::{ProductSummary, offer_written};
 #[cfg(all(feature = "dynamodb", feature = "sfn"))]
 pub use checkout::{Checkout, idempotency_key};
 pub use error::{
-    AccountProblems, AdminReadProblems, ApiError, CartProblems, GatewayMessage, Problem,
-    ReadProblems, SearchProblems, SellerReadProblems, ShopperReadProblems, WriteProblems,
-    problem_response,
+    AccountProblems, AdminReadProblems, ApiError, CartProblems, GatewayMessage, PageProblems,
+    Problem, ReadProblems, SearchProblems, SellerReadProblems, ShopperReadProblems,
+    ShopperWriteProblems, WriteProblems, problem_response,
 };
 pub use identity::{Caller, Role};
 #[cfg(feature = "dynamodb")]
@@ -43,6 +45,8 @@ pub use orders::review_answer;
 #[cfg(feature = "dynamodb")]
 pub use recommendations::{Recommendations, recommendations_answer};
 pub use request::{ETag, IfMatch, PageSize, json_body, path_param, query_param, require_method};
+#[cfg(feature = "dynamodb")]
+pub use reviews::{ReviewList, ShownReview};
 #[cfg(feature = "opensearch")]
 pub use search::searched;
 

@@ -5,11 +5,7 @@ use crate::config::Source;
 use serde::Deserialize;
 use std::time::Duration;
 #[cfg(all(feature = "dynamodb", feature = "s3"))]
-use {
-    super::{ImageKey, ProductId},
-    crate::error::Invalid,
-    crate::uploads::PresignedUpload,
-};
+use {super::ProductId, crate::error::Invalid, crate::uploads::PresignedUpload};
 
 #[derive(Debug, Clone)]
 pub struct ImagesConfig {
@@ -110,19 +106,25 @@ impl CatalogImages {
         Ok(AcceptedUpload(request))
     }
 
-    /// Presigns a PUT of one image for `product`.
+    /// Presigns a PUT of one image of `product`'s listing.
     pub async fn presign_upload(
         &self,
         product: ProductId,
+        accepted: AcceptedUpload,
+    ) -> anyhow::Result<PresignedUpload> {
+        self.presign_under(format!("products/{product}/images/"), accepted)
+            .await
+    }
+
+    /// Presigns a PUT of one image under `prefix` (a new name in it).
+    pub async fn presign_under(
+        &self,
+        prefix: String,
         AcceptedUpload(request): AcceptedUpload,
     ) -> anyhow::Result<PresignedUpload> {
         let config = &self.config;
         let kind = request.content_type;
-        let key = format!(
-            "products/{product}/images/{}.{}",
-            ulid::Ulid::new(),
-            kind.extension()
-        );
+        let key = format!("{prefix}{}.{}", ulid::Ulid::new(), kind.extension());
         crate::uploads::presign_put(
             &self.s3,
             &config.bucket,
@@ -134,13 +136,14 @@ impl CatalogImages {
         .await
     }
 
-    /// Whether an image was uploaded under `key`: a product may only name images that exist.
-    pub async fn exists(&self, key: &ImageKey) -> anyhow::Result<bool> {
+    /// Whether an image was uploaded under `key`: a product or a review may only name images
+    /// that exist.
+    pub async fn exists(&self, key: &str) -> anyhow::Result<bool> {
         match self
             .s3
             .head_object()
             .bucket(&self.config.bucket)
-            .key(key.as_ref())
+            .key(key)
             .send()
             .await
         {

@@ -2,6 +2,7 @@
 //! on it, and the Buy Box that picks the offer a shopper buys from by default.
 
 pub mod buy_box;
+mod feedback;
 mod gtin;
 mod images;
 mod offer;
@@ -11,6 +12,7 @@ mod sales;
 mod store;
 
 pub use buy_box::BuyBoxSummary;
+pub use feedback::{FeedbackComment, FeedbackRequest, FeedbackTally, MonthTally, this_month};
 pub use gtin::{AnyGtin, Ean, Gtin, Identifiers, Upc};
 #[cfg(all(feature = "dynamodb", feature = "s3"))]
 pub use images::{AcceptedUpload, CatalogImages};
@@ -28,8 +30,8 @@ pub use product::{
 };
 pub use sales::{Day, Sales, WINDOW_DAYS, day_of, today};
 pub use store::{
-    BrowsePage, Cursor, Family, Listed, ListingOutcome, OfferWrite, PriceWrite, ProductPage,
-    SaleOutcome, family_of_image, offer_from_image,
+    BrowsePage, Cursor, Family, FeedbackOutcome, Listed, ListingOutcome, OfferWrite, PriceWrite,
+    ProductPage, SaleOutcome, family_of_image, offer_from_image,
 };
 #[cfg(feature = "dynamodb")]
 pub use store::{CatalogConfig, CatalogStore, FamilyScan};

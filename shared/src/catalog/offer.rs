@@ -265,7 +265,8 @@ impl Offer {
     }
 }
 
-/// A seller's feedback rating: tenths of a star, 0 to 50, over `count` reviews.
+/// A seller's feedback rating over the last twelve months: tenths of a star, 0 to 50, over
+/// `count` ratings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SellerRating {
     pub tenths: u8,
@@ -277,8 +278,6 @@ pub struct SellerRating {
 pub struct Seller {
     pub id: SellerId,
     pub display_name: String,
-    #[serde(default)]
-    pub rating: Option<SellerRating>,
 }
 
 #[cfg(test)]

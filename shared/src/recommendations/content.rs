@@ -57,6 +57,7 @@ mod tests {
             buy_box: Some(buy_box),
             revision: 1,
             sales: Default::default(),
+            rating: None,
         }
     }
 

@@ -5,6 +5,7 @@ use super::suggest::category_inputs;
 use crate::catalog::{BuyBoxSummary, Day, Family, Listed, ProductId, SellerId, Slug};
 use crate::inventory::Availability;
 use crate::money::Currency;
+use crate::reviews::{Histogram, RatingSummary};
 use serde::{Deserialize, Serialize};
 
 /// One search result's document.
@@ -32,6 +33,9 @@ pub struct SearchDocument {
     pub variations: u32,
     /// Units sold in the 30 days to the day the document was built, over the family.
     pub sales_30d: u32,
+    /// Mean review stars over the family, to one decimal; absent before the first review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<f64>,
     pub image: Option<String>,
     pub created_at: String,
     /// Added to the text score: in stock first, sold out last (but still found). See [`rank`].
@@ -162,6 +166,7 @@ fn document(family: &Family, summaries: &[&BuyBoxSummary], today: Day) -> Search
         availability,
         variations: u32::try_from(family.children.len()).unwrap_or(u32::MAX),
         sales_30d,
+        rating: family_rating(family),
         image: product.images.items().first().map(ToString::to_string),
         created_at: product.created_at.clone(),
         rank: rank(availability, offer_count, sales_30d),
@@ -174,6 +179,16 @@ fn document(family: &Family, summaries: &[&BuyBoxSummary], today: Day) -> Search
         title,
         brand,
     }
+}
+
+/// The mean stars of every review of the family's members.
+fn family_rating(family: &Family) -> Option<f64> {
+    let histogram = std::iter::once(&family.head)
+        .chain(&family.children)
+        .filter_map(|m| m.rating.as_ref())
+        .fold(Histogram::default(), |sum, r| sum.plus(r.histogram));
+    let rating = RatingSummary::of(histogram, 0);
+    (rating.count > 0).then_some(rating.average)
 }
 
 /// Completion inputs of a title: the title from each of its first words on, so "slim"
@@ -242,6 +257,7 @@ mod tests {
             buy_box,
             revision,
             sales: crate::catalog::Sales::default(),
+            rating: None,
         }
     }
 
@@ -278,6 +294,33 @@ mod tests {
             vec!["electronics", "televisions"]
         );
         assert_eq!(document.suggest.title[1], "Slim 4K TV 1");
+    }
+
+    #[test]
+    fn a_family_is_rated_by_every_review_of_its_members() {
+        let rated = |n: u8, counts: Option<[u32; 5]>| {
+            let mut member = listed(
+                product(n, json!({"kind": "standalone"})),
+                Some(summary(Some(1_000), 3, 1)),
+                1,
+            );
+            member.rating = counts.map(|c| RatingSummary::of(Histogram::from_counts(c), 1));
+            member
+        };
+        let family = Family {
+            head: rated(1, None),
+            children: vec![
+                rated(2, Some([0, 0, 0, 0, 3])),
+                rated(3, Some([1, 0, 0, 0, 0])),
+                rated(4, None),
+            ],
+        };
+        assert_eq!(indexed(&Indexing::of(&family, 100)).rating, Some(4.0));
+        let unrated = Family {
+            head: rated(1, None),
+            children: vec![],
+        };
+        assert_eq!(indexed(&Indexing::of(&unrated, 100)).rating, None);
     }
 
     #[test]

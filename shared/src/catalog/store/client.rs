@@ -3,11 +3,14 @@
 
 use super::*;
 pub(super) use crate::catalog::{
-    BuyBoxSummary, Gtin, Pricing, Sales, Seller, SellerId, SellerRating, Sku, Slug, Variation,
+    BuyBoxSummary, FeedbackRequest, FeedbackTally, Gtin, Pricing, Sales, Seller, SellerId, Sku,
+    Slug, Variation,
 };
 use crate::config::Source;
 pub(super) use crate::dynamo::{self, Item, decode, is_condition_failure, item, key, put_new};
+pub(super) use crate::ids::OrderId;
 pub(super) use crate::money::Currency;
+pub(super) use crate::reviews::RatingSummary;
 pub(super) use aws_sdk_dynamodb::Client;
 pub(super) use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem};
 pub(super) use std::collections::HashMap;
@@ -41,6 +44,9 @@ pub(super) struct ProductItem {
     /// Units sold by day, the last 30 days (`CatalogStore::record_sale`).
     #[serde(default, skip_serializing_if = "Sales::is_empty")]
     pub(super) sales: Sales,
+    /// The reviews' rating, copied by the rating consumer (`CatalogStore::set_rating`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) rating: Option<RatingSummary>,
 }
 
 impl ProductItem {
@@ -62,6 +68,7 @@ impl ProductItem {
             buy_box_basis: None,
             revision: 1,
             sales: Sales::default(),
+            rating: None,
         }
     }
 
@@ -71,6 +78,7 @@ impl ProductItem {
             buy_box: self.buy_box,
             revision: self.revision,
             sales: self.sales,
+            rating: self.rating,
         }
     }
 }
@@ -133,6 +141,25 @@ pub(super) fn sale_key(sale: &str) -> (String, String) {
 
 pub(super) fn seller_key(id: &SellerId) -> (String, String) {
     (format!("SELLER#{id}"), "PROFILE".to_owned())
+}
+
+pub(super) fn seller_rating_key(id: &SellerId) -> (String, String) {
+    (format!("SELLER#{id}"), "RATING".to_owned())
+}
+
+pub(super) fn feedback_key(seller: &SellerId, order: OrderId) -> (String, String) {
+    (format!("SELLER#{seller}"), format!("FEEDBACK#{order}"))
+}
+
+/// A seller's feedback by month, and how many writes it has had.
+#[derive(Default, Serialize, Deserialize)]
+pub(super) struct RatingItem {
+    pub(super) pk: String,
+    pub(super) sk: String,
+    #[serde(default)]
+    pub(super) tally: FeedbackTally,
+    #[serde(default)]
+    pub(super) version: u64,
 }
 
 pub(super) fn offer_item(offer: &Offer) -> OfferItem {

@@ -4,12 +4,14 @@
 //! - `PRODUCT#<id>` / `OFFER#<sku>`: each offer, beside its product so a product page is one query;
 //! - `SKU#<sku>` / `SKU`: which product and seller a SKU belongs to (keeps SKUs unique);
 //! - `GTIN#<gtin>` / `GTIN`: which product a GTIN belongs to (keeps GTINs unique);
-//! - `SELLER#<id>` / `PROFILE`: the seller's public profile and rating.
+//! - `SELLER#<id>` / `PROFILE`: the seller's public profile;
+//! - `SELLER#<id>` / `RATING`: their customers' feedback by month, what their rating is made of;
+//! - `SELLER#<id>` / `FEEDBACK#<order>`: one customer's feedback on an order, one per order.
 //!
 //! Every write that could clobber another is conditional; multi-item writes are transactions.
 //! Reads are in `reads.rs`, writes in `writes.rs`; the items and keys are here.
 
-use super::{BuyBoxSummary, Offer, Product, ProductId};
+use super::{BuyBoxSummary, Offer, Product, ProductId, SellerRating};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
@@ -55,6 +57,15 @@ pub enum OfferWrite {
     ChangedConcurrently,
 }
 
+/// What became of a customer's feedback on a seller.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FeedbackOutcome {
+    /// Counted: the seller's rating now.
+    Recorded(Option<SellerRating>),
+    /// The customer rated this seller for this order before.
+    AlreadyGiven,
+}
+
 /// What became of a sale counted on a product.
 #[derive(Debug, PartialEq, Eq)]
 pub enum SaleOutcome {
@@ -79,6 +90,8 @@ pub enum PriceWrite {
 pub struct ProductPage {
     pub product: Product,
     pub offers: Vec<Offer>,
+    /// Its reviews' rating; absent before the first review is counted.
+    pub rating: Option<crate::reviews::RatingSummary>,
 }
 
 /// A position in a category listing: the id of the last product shown; the next page starts
@@ -117,6 +130,7 @@ pub struct Listed {
     /// How many writes the product's item has had (see `ProductItem::revision`).
     pub revision: u64,
     pub sales: super::Sales,
+    pub rating: Option<crate::reviews::RatingSummary>,
 }
 
 /// What a shopper finds as one result: a standalone product, or a family's parent with its

@@ -32,13 +32,16 @@ impl CatalogStore {
             .into_iter()
             .next()
             .map(|item| decode::<ProductItem>(item).context("decoding a product"))
-            .transpose()?
-            .map(|item| item.data);
+            .transpose()?;
         let offers = dynamo::decode_listed::<OfferItem>(offers, "an offer")
             .into_iter()
             .map(|item| item.data)
             .collect();
-        Ok(product.map(|product| ProductPage { product, offers }))
+        Ok(product.map(|item| ProductPage {
+            product: item.data,
+            offers,
+            rating: item.rating,
+        }))
     }
 
     /// The children of a variation family, in id order.
@@ -176,18 +179,24 @@ impl CatalogStore {
         Ok(page.count == 0 && page.last_evaluated_key.is_none())
     }
 
-    /// The ratings of these sellers; unrated and unknown sellers are absent.
+    /// The ratings of these sellers over the last twelve months; sellers with no feedback in
+    /// them are absent.
     #[tracing::instrument(skip_all)]
     pub async fn seller_ratings(
         &self,
         ids: impl IntoIterator<Item = &SellerId>,
     ) -> anyhow::Result<HashMap<SellerId, SellerRating>> {
-        let keys = ids.into_iter().map(|id| key(seller_key(id))).collect();
+        let keys = ids
+            .into_iter()
+            .map(|id| key(seller_rating_key(id)))
+            .collect();
         let items = dynamo::batch_get(&self.client, self.table(), keys).await?;
+        let month = crate::catalog::this_month();
         let mut ratings = HashMap::new();
-        for seller in dynamo::decode_listed::<SellerItem>(items, "a seller") {
-            if let Some(rating) = seller.data.rating {
-                ratings.insert(seller.data.id, rating);
+        for item in dynamo::decode_listed::<RatingItem>(items, "a seller's rating") {
+            let seller = item.pk.trim_start_matches("SELLER#").parse::<SellerId>();
+            if let (Ok(seller), Some(rating)) = (seller, item.tally.rating(&month)) {
+                ratings.insert(seller, rating);
             }
         }
         Ok(ratings)

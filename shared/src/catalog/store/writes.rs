@@ -232,11 +232,118 @@ impl CatalogStore {
             .expression_attribute_values(":one", AttributeValue::N("1".into()))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error) if is_condition_failure(&error) => Ok(false),
-            Err(error) => Err(anyhow::Error::from(error).context("writing a Buy Box summary")),
+        dynamo::written(result, "writing a Buy Box summary")
+    }
+
+    /// Copies the reviews' rating onto the product, for its page and its search document,
+    /// unless a summary of as many changes or more is there already: copies arrive in any
+    /// order and more than once. `false` when it was not written.
+    #[tracing::instrument(skip(self, rating), fields(changes = rating.changes))]
+    pub async fn set_rating(
+        &self,
+        product_id: ProductId,
+        rating: &RatingSummary,
+    ) -> anyhow::Result<bool> {
+        let encoded = serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(rating)
+            .context("encoding a rating")?;
+        let result = self
+            .client
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(key(product_key(product_id))))
+            .update_expression(format!(
+                "SET rating = :rating, rating_changes = :changes, {NEXT_REVISION}"
+            ))
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(rating_changes) OR rating_changes < :changes)",
+            )
+            .expression_attribute_values(":rating", encoded)
+            .expression_attribute_values(":changes", AttributeValue::N(rating.changes.to_string()))
+            .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .send()
+            .await;
+        dynamo::written(result, "copying a rating")
+    }
+
+    /// Records `customer`'s feedback on `feedback.seller_id` for `order`, once per order and
+    /// seller, and adds it to the seller's monthly tally in the same transaction (the tally on
+    /// condition it is unchanged since read; a lost race reads again).
+    #[tracing::instrument(skip(self, feedback), fields(seller_id = %feedback.seller_id))]
+    pub async fn rate_seller(
+        &self,
+        order: OrderId,
+        customer: &str,
+        feedback: &FeedbackRequest,
+    ) -> anyhow::Result<FeedbackOutcome> {
+        const TRIES: u32 = 12;
+        let seller = &feedback.seller_id;
+        let month = crate::catalog::this_month();
+        for _ in 0..TRIES {
+            let before: RatingItem = self
+                .get(seller_rating_key(seller))
+                .await?
+                .unwrap_or_default();
+            let seen = before.version;
+            let (pk, sk) = seller_rating_key(seller);
+            let after = RatingItem {
+                pk,
+                sk,
+                tally: before.tally.with(&month, feedback),
+                version: seen + 1,
+            };
+            let put = aws_sdk_dynamodb::types::Put::builder()
+                .table_name(self.table())
+                .set_item(Some(item(&after)?));
+            let put = match seen {
+                0 => put.condition_expression("attribute_not_exists(pk)"),
+                _ => put
+                    .condition_expression("version = :seen")
+                    .expression_attribute_values(":seen", AttributeValue::N(seen.to_string())),
+            };
+            let (pk, sk) = feedback_key(seller, order);
+            let given = item(&serde_json::json!({
+                "pk": pk, "sk": sk, "order_id": order, "customer_id": customer,
+                "feedback": feedback, "at": crate::clock::now(),
+            }))?;
+            let writes = vec![
+                put_new(self.table(), given)?,
+                TransactWriteItem::builder()
+                    .put(put.build().context("building a seller's tally")?)
+                    .build(),
+            ];
+            match dynamo::transact(&self.client, writes, "recording seller feedback").await? {
+                None => return Ok(FeedbackOutcome::Recorded(after.tally.rating(&month))),
+                Some(failed) if failed.first() == Some(&true) => {
+                    return Ok(FeedbackOutcome::AlreadyGiven);
+                }
+                Some(_) => continue,
+            }
         }
+        anyhow::bail!("seller {seller}'s feedback kept changing while it was recorded")
+    }
+
+    /// Sets a seller's feedback history outright: the demo data's.
+    pub async fn set_feedback_tally(
+        &self,
+        seller: &SellerId,
+        tally: FeedbackTally,
+    ) -> anyhow::Result<()> {
+        let (pk, sk) = seller_rating_key(seller);
+        let rating = RatingItem {
+            pk,
+            sk,
+            tally,
+            version: 1,
+        };
+        self.client
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item(&rating)?))
+            .send()
+            .await
+            .context("writing a seller's feedback tally")?;
+        Ok(())
     }
 
     /// Sets a seller's price (and shipping) on its offer, as the next version. Reads and writes

@@ -1,0 +1,10 @@
+use shared::config::Env;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    lambda_http::tracing::init_default_subscriber();
+    let deps =
+        create_review_photo_upload::Deps::from_source(&shared::aws::sdk_config().await, &Env)?;
+    deps.connect().await;
+    shared::api::serve(&deps, create_review_photo_upload::handle).await
+}
