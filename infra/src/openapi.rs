@@ -21,7 +21,7 @@ use utoipa::{Modify, OpenApi};
         shared::search::BrandName,
         shared::search::Sort,
         shared::recommendations::Kind,
-        shared::reviews::ReviewCursor
+        shared::api::PageCursor
     )),
     tags(
         (name = "catalog", description = "What shoppers read: product pages and category browsing"),

@@ -32,6 +32,8 @@ pub mod reviewing;
 pub mod reviews;
 pub mod search;
 #[cfg(feature = "dynamodb")]
+pub mod settlement;
+#[cfg(feature = "dynamodb")]
 pub mod shopping;
 #[cfg(feature = "dynamodb")]
 pub mod storefront;

@@ -20,6 +20,7 @@ mod openapi;
 mod prices;
 mod provisioning;
 mod recommendations;
+mod returns;
 mod reviews;
 mod search;
 mod shipments;

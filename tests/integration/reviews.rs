@@ -593,7 +593,14 @@ async fn a_shopper_rates_the_seller_who_delivered_and_the_buy_box_moves() {
     let rated = app.send(rate_seller("jo", &order, &feedback)).await;
     assert_eq!(rated.status, 201, "{}", rated.body);
     assert_eq!(rated.body["rating"], json!({"tenths": 10, "count": 1}));
-    app.send(rate_seller("jo", &order, &feedback))
+    let retried = app.send(rate_seller("jo", &order, &feedback)).await;
+    assert_eq!(
+        (retried.status, &retried.body["rating"]["count"]),
+        (200, &json!(1))
+    );
+    let mut second_thoughts = feedback.clone();
+    second_thoughts["stars"] = json!(3);
+    app.send(rate_seller("jo", &order, &second_thoughts))
         .await
         .assert_problem(409);
 

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use shared::payments::LedgerTotals;
 
 /// A merchant-fulfilled offer of `seller`'s, with `units` at the seller's own place.
-async fn merchant_on_sale(app: &TestApp, seller: &str, sku: &str, units: u32) {
+pub(crate) async fn merchant_on_sale(app: &TestApp, seller: &str, sku: &str, units: u32) {
     let mut body = listing(sku, &format!("Item {sku}"), "lamps");
     body["offer"]["fulfillment"] = json!("merchant");
     body["offer"]["handling_days"] = json!(2);
@@ -30,7 +30,7 @@ async fn merchant_on_sale(app: &TestApp, seller: &str, sku: &str, units: u32) {
 }
 
 /// Buys what is in `shopper`'s cart (coming to `total`) with checkout key `key`; the order.
-async fn order(app: &TestApp, shopper: &str, key: &str, total: u64) -> Value {
+pub(crate) async fn order(app: &TestApp, shopper: &str, key: &str, total: u64) -> Value {
     let started = app.send(checkout(shopper, key, "tok_visa", total)).await;
     assert_started(&started);
     let order = finished(app, shopper, started.body["id"].as_str().unwrap()).await;
@@ -38,12 +38,12 @@ async fn order(app: &TestApp, shopper: &str, key: &str, total: u64) -> Value {
     order
 }
 
-fn seller_orders(seller: &str, query: &str) -> Call {
+pub(crate) fn seller_orders(seller: &str, query: &str) -> Call {
     let path = format!("/api/v1/seller/orders{query}");
     Call::new("GET", "/api/v1/seller/orders", &path).by(As::Seller(seller))
 }
 
-fn ship(seller: &str, order: &str, shipment: &str, tracking_number: &str) -> Call {
+pub(crate) fn ship(seller: &str, order: &str, shipment: &str, tracking_number: &str) -> Call {
     let route = "/api/v1/seller/orders/{id}/shipments/{shipment}/ship";
     let path = format!("/api/v1/seller/orders/{order}/shipments/{shipment}/ship");
     Call::new("POST", route, &path)

@@ -2,51 +2,60 @@
 //! over each confirmed order (`{"order_id"}`): each parcel's next step is queued, held back as
 //! long as it takes at the simulated pace. A step moves its parcel on (picked, packed, shipped
 //! with a tracking number, in transit, out for delivery, delivered), on condition it is where
-//! the step expects, and queues the next one; a cancelled parcel stops there. Replays change
-//! nothing; a task that keeps failing lands in `FulfillmentDLQ`.
+//! the step expects, and queues the next one; a cancelled parcel stops there. An approved
+//! return's pick-up (`{"order_id", "pickup"}`) puts it in transit. Replays change nothing; a
+//! task that keeps failing lands in `FulfillmentDLQ`.
 
 use anyhow::{Context, bail};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use shared::config::Source;
 use shared::orders::{
-    FulfillmentQueue, FulfillmentTask, Handover, OrderId, OrdersStore, ParcelStep, ShipmentStatus,
-    Transition, now_ms,
+    FulfillmentTask, Handover, OrderId, ParcelStep, ReturnId, ReturnStatus, ShipmentStatus,
+    Transition, now_ms, until,
 };
+use std::time::Duration;
 
 /// What the handler needs, built once per process: the parcels, and their queue.
-pub struct Deps {
-    orders: OrdersStore,
-    queue: FulfillmentQueue,
-}
-
-impl Deps {
-    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
-        Ok(Self {
-            orders: OrdersStore::from_source(sdk, source)?,
-            queue: FulfillmentQueue::from_source(sdk, source)?,
-        })
-    }
-
-    pub async fn connect(&self) {
-        tokio::join!(self.orders.connect(), self.queue.connect());
-    }
-}
+pub use shared::orders::Logistics as Deps;
 
 pub async fn handle(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
     shared::events::sqs_batch(event, |message| async move {
         let body = message.body.context("a message without a body")?;
         let task: FulfillmentTask =
             serde_json::from_str(&body).context("a message that is not a fulfillment task")?;
-        match &task.step {
-            None => start(deps, task.order_id).await,
-            Some(step) if !step.wait(now_ms()).is_zero() => {
-                // Not due yet: SQS holds a message back 15 minutes at most.
-                deps.queue.send(&task, step.wait(now_ms())).await
-            }
-            Some(step) => advance(deps, task.order_id, step).await,
+        let due = task
+            .step
+            .as_ref()
+            .map(|step| step.due_at_ms)
+            .or(task.pickup.as_ref().map(|pickup| pickup.due_at_ms));
+        let wait = due.map_or(Duration::ZERO, |due| until(due, now_ms()));
+        if !wait.is_zero() {
+            // Not due yet: SQS holds a message back 15 minutes at most.
+            return deps.carrier.send(&task, wait).await;
+        }
+        match (&task.step, &task.pickup) {
+            (Some(step), _) => advance(deps, task.order_id, step).await,
+            (None, Some(pickup)) => pick_up(deps, pickup.return_id).await,
+            (None, None) => start(deps, task.order_id).await,
         }
     })
     .await
+}
+
+/// The carrier scans a return it picked up: in transit to where it goes back.
+#[tracing::instrument(skip(deps))]
+async fn pick_up(deps: &Deps, return_id: ReturnId) -> anyhow::Result<()> {
+    match deps
+        .orders
+        .move_return(return_id, ReturnStatus::InTransit, None, None)
+        .await?
+    {
+        Transition::Moved | Transition::Already => Ok(()),
+        Transition::Refused(status) => {
+            tracing::info!(?status, "the return is not waiting for the carrier");
+            Ok(())
+        }
+        Transition::NotFound => bail!("no return {return_id}"),
+    }
 }
 
 /// Queues the first step of each of the order's parcels.
@@ -58,7 +67,7 @@ async fn start(deps: &Deps, order_id: OrderId) -> anyhow::Result<()> {
     }
     for shipment in shipments {
         let (id, fulfillment) = (&shipment.shipment_id, shipment.fulfillment);
-        deps.queue
+        deps.carrier
             .after(order_id, id, fulfillment, shipment.status)
             .await?;
     }
@@ -88,7 +97,7 @@ async fn advance(deps: &Deps, order_id: OrderId, step: &ParcelStep) -> anyhow::R
         .shipment(order_id, id)
         .await?
         .context("a shipment that is gone")?;
-    deps.queue
+    deps.carrier
         .after(order_id, id, shipment.fulfillment, step.to)
         .await
 }

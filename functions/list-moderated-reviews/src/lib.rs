@@ -3,9 +3,9 @@
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
-use shared::api::{self, AdminReadProblems, ApiError, Caller, PageSize, ReviewList};
+use shared::api::{self, AdminReadProblems, ApiError, Caller, PageCursor, PageSize, ReviewList};
 use shared::error::Invalid;
-use shared::reviews::{Review, ReviewCursor, ReviewStatus};
+use shared::reviews::{Review, ReviewStatus};
 
 /// What the handler needs, built once per process.
 pub use shared::reviews::ReviewsStore as Deps;
@@ -18,7 +18,7 @@ pub use shared::reviews::ReviewsStore as Deps;
     params(
         ("status" = String, Query, pattern = "^(held|rejected)$", description = "`held`: waiting for a decision; `rejected`: refused"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Reviews per page, 1 to 100 (24)"),
-        ("cursor" = Option<ReviewCursor>, Query, description = "The next_cursor of the previous page"),
+        ("cursor" = Option<PageCursor>, Query, description = "The next_cursor of the previous page"),
     ),
     security(("jwt" = ["admin"])),
     responses((status = 200, description = "One page, oldest first", body = ReviewList<Review>), AdminReadProblems)
@@ -33,7 +33,7 @@ pub async fn handle(reviews: &Deps, request: Request) -> Result<Response<Body>, 
         _ => return Err(Invalid::new("status", "must be held or rejected").into()),
     };
     let limit: PageSize = api::query_param(&request, "limit")?.unwrap_or_default();
-    let cursor: Option<ReviewCursor> = api::query_param(&request, "cursor")?;
+    let cursor: Option<PageCursor> = api::query_param(&request, "cursor")?;
     let after = cursor.as_ref().map(AsRef::as_ref);
     let Some(page) = reviews.moderation_queue(status, after, limit.get()).await? else {
         let rule = "must be the next_cursor of a page of this list";

@@ -4,10 +4,10 @@
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
-use shared::api::{self, ApiError, PageProblems, PageSize, ReviewList, ShownReview};
+use shared::api::{self, ApiError, PageCursor, PageProblems, PageSize, ReviewList, ShownReview};
 use shared::catalog::ProductId;
 use shared::error::Invalid;
-use shared::reviews::{ReviewCursor, ReviewFilter, ReviewSort, Stars};
+use shared::reviews::{ReviewFilter, ReviewSort, Stars};
 
 /// What the handler needs, built once per process.
 pub use shared::reviews::ReviewsStore as Deps;
@@ -23,7 +23,7 @@ pub use shared::reviews::ReviewsStore as Deps;
         ("stars" = Option<u8>, Query, minimum = 1, maximum = 5, description = "Only reviews of this many stars"),
         ("verified_only" = Option<bool>, Query, description = "Only verified purchases"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Reviews per page, 1 to 100 (24)"),
-        ("cursor" = Option<ReviewCursor>, Query, description = "The next_cursor of the previous page"),
+        ("cursor" = Option<PageCursor>, Query, description = "The next_cursor of the previous page"),
     ),
     responses((status = 200, description = "One page of published reviews", body = ReviewList<ShownReview>), PageProblems)
 )]
@@ -37,7 +37,7 @@ pub async fn handle(reviews: &Deps, request: Request) -> Result<Response<Body>, 
         verified_only: api::query_param(&request, "verified_only")?.unwrap_or(false),
     };
     let limit: PageSize = api::query_param(&request, "limit")?.unwrap_or_default();
-    let cursor: Option<ReviewCursor> = api::query_param(&request, "cursor")?;
+    let cursor: Option<PageCursor> = api::query_param(&request, "cursor")?;
     let after = cursor.as_ref().map(AsRef::as_ref);
     let Some(page) = reviews.list(id, sort, filter, after, limit.get()).await? else {
         let rule = "must be the next_cursor of a page of this product's reviews";

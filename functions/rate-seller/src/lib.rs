@@ -1,5 +1,6 @@
 //! `POST /api/v1/orders/{id}/seller-feedback`: after delivery, the order's owner rates a seller
-//! who served it (stars, on time, as described), once per order and seller. The seller's rating
+//! who served it (stars, on time, as described), once per order and seller (the same feedback
+//! again is a retry, 200; other feedback a 409). The seller's rating
 //! over the last twelve months is what the Buy Box weighs.
 
 use lambda_http::http::{Method, StatusCode};
@@ -47,7 +48,11 @@ pub struct FeedbackGiven {
     request_body = FeedbackRequest,
     params(("id" = OrderId, Path, description = "One of the shopper's delivered orders")),
     security(("jwt" = [])),
-    responses((status = 201, description = "Counted into the seller's rating", body = FeedbackGiven), ShopperWriteProblems)
+    responses(
+        (status = 201, description = "Counted into the seller's rating", body = FeedbackGiven),
+        (status = 200, description = "The same feedback again: counted once", body = FeedbackGiven),
+        ShopperWriteProblems,
+    )
 )]
 #[tracing::instrument(skip_all)]
 pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
@@ -73,11 +78,12 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
         .and_then(|at| Timestamp::try_from(at).ok())
         .map(Timestamp::secs);
     feedback.check(&sellers, delivered_at, Timestamp::now().secs())?;
-    let rating = match deps.catalog.rate_seller(id, &caller.id, &feedback).await? {
-        FeedbackOutcome::Recorded(rating) => rating,
+    let (status, rating) = match deps.catalog.rate_seller(id, &caller.id, &feedback).await? {
+        FeedbackOutcome::Recorded(rating) => (StatusCode::CREATED, rating),
+        FeedbackOutcome::Replayed(rating) => (StatusCode::OK, rating),
         FeedbackOutcome::AlreadyGiven => {
             return Err(ApiError::Conflict(format!(
-                "seller {} was rated for order {id} before",
+                "seller {} was rated otherwise for order {id} before",
                 feedback.seller_id
             )));
         }
@@ -88,7 +94,7 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
         seller_id: feedback.seller_id,
         rating,
     };
-    api::json_response(StatusCode::CREATED, &given)
+    api::json_response(status, &given)
 }
 
 /// This route's part of the OpenAPI document.

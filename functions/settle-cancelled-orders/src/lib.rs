@@ -6,38 +6,14 @@
 use anyhow::Context;
 use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
-use shared::config::Source;
-use shared::inventory::{InventoryStore, ReservationLine};
-use shared::orders::{OrderEvent, OrderId, OrderStatus, OrdersStore};
-use shared::payments::PaymentsStore;
+use shared::inventory::ReservationLine;
+use shared::orders::{OrderEvent, OrderId, OrderStatus};
 
 /// The event this consumer settles.
 const CANCELLED: &str = "OrderCancelled";
 
 /// What the handler needs, built once per process: the order, its payment, its stock.
-pub struct Deps {
-    orders: OrdersStore,
-    payments: PaymentsStore,
-    inventory: InventoryStore,
-}
-
-impl Deps {
-    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
-        Ok(Self {
-            orders: OrdersStore::from_source(sdk, source)?,
-            payments: PaymentsStore::from_source(sdk, source)?,
-            inventory: InventoryStore::from_source(sdk, source)?,
-        })
-    }
-
-    pub async fn connect(&self) {
-        tokio::join!(
-            self.orders.connect(),
-            self.payments.connect(),
-            self.inventory.connect()
-        );
-    }
-}
+pub use shared::settlement::Settlement as Deps;
 
 pub async fn handle(deps: &Deps, event: Event) -> DynamoDbEventResponse {
     shared::events::stream_batch(event, |record| async move {

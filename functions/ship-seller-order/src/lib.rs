@@ -7,30 +7,10 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use shared::api::{self, ApiError, Caller, WriteProblems};
 use shared::catalog::Fulfillment;
-use shared::config::Source;
-use shared::orders::{
-    FulfillmentQueue, Handover, OrderId, OrdersStore, Shipment, ShipmentId, ShipmentStatus,
-    Transition,
-};
+use shared::orders::{Handover, OrderId, Shipment, ShipmentId, ShipmentStatus, Transition};
 
 /// What the handler needs, built once per process: the parcels, and the carrier's queue.
-pub struct Deps {
-    orders: OrdersStore,
-    carrier: FulfillmentQueue,
-}
-
-impl Deps {
-    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
-        Ok(Self {
-            orders: OrdersStore::from_source(sdk, source)?,
-            carrier: FulfillmentQueue::from_source(sdk, source)?,
-        })
-    }
-
-    pub async fn connect(&self) {
-        tokio::join!(self.orders.connect(), self.carrier.connect());
-    }
-}
+pub use shared::orders::Logistics as Deps;
 
 #[utoipa::path(
     post,

@@ -9,6 +9,7 @@ mod catalog;
 mod inventory;
 mod orders;
 mod recommendations;
+mod reviews;
 
 pub use cart::DEMO_COUPON;
 pub use catalog::{catalog_store, demo_catalog, generated as demo_listings};
@@ -108,6 +109,13 @@ pub async fn load_demo_data(
     orders::demo_orders(&stores, offer, demo_offer(DEMO_MERCHANT_SKU)?)
         .await
         .context("loading the demo orders")?;
+    let reviews = shared::reviews::ReviewsStore::new(
+        aws_sdk_dynamodb::Client::new(sdk),
+        stack.reference("ReviewsTable")?,
+    );
+    reviews::demo_reviews(&reviews, &offer.product_id.to_string())
+        .await
+        .context("loading the demo reviews")?;
     // As the account functions see it: their table and key.
     let settings: std::collections::HashMap<String, String> = stack
         .function_environment(template, "AddAddressFunction")?

@@ -6,12 +6,14 @@
 //! failed one (card declined, nothing held).
 
 use anyhow::Context;
+use shared::catalog::Fulfillment;
 use shared::catalog::{CatalogStore, Offer};
 use shared::checkout::{Available, Saga, ShippingPlan, ShippingRates, TaxRates, allocate};
 use shared::inventory::{InventoryStore, Reserved};
 use shared::orders::{
-    Address, Decision, Failure, Order, OrderId, OrderLine, OrdersStore, Priced, Screening,
-    ShippingSpeed, Transition,
+    Address, Decision, Failure, Handover, Opened, Order, OrderId, OrderLine, OrdersStore, Priced,
+    ReturnId, ReturnRequest, ReturnStatus, Screening, ShipmentStatus, ShippingSpeed, Transition,
+    plan_returns,
 };
 use shared::payments::{Authorized, Captured, Decline, PaymentsStore};
 
@@ -29,6 +31,16 @@ pub const DEMO_HELD_ORDERS: [&str; 2] =
 pub const DEMO_STARTED_ORDER: &str = "01KAN0000000000000000000S1";
 /// customer-01's failed demo order: the card was declined.
 pub const DEMO_FAILED_ORDER: &str = "01KAN0000000000000000000F1";
+/// customer-01's delivered demo orders: the bench returns the first's unit and rates its
+/// seller; the second's unit is on its way back (the bench's warehouse receives it); the
+/// third, seller-09's own, has a return waiting for its seller (the bench's seller decides it).
+pub const DEMO_DELIVERED_ORDERS: [&str; 3] = [
+    "01KAN0000000000000000000D1",
+    "01KAN0000000000000000000D2",
+    "01KAN0000000000000000000D3",
+];
+/// The returns of the second and third delivered orders.
+pub const DEMO_RETURNS: [&str; 2] = ["01KAN0000000000000000000T2", "01KAN0000000000000000000T3"];
 
 pub struct Stores<'a> {
     pub catalog: &'a CatalogStore,
@@ -53,6 +65,23 @@ pub async fn demo_orders(
         cancel == Transition::Moved,
         "the demo order's cancel: {cancel:?}"
     );
+
+    let first = delivered(stores, DEMO_DELIVERED_ORDERS[0], &priced, offer).await?;
+    let second = delivered(stores, DEMO_DELIVERED_ORDERS[1], &priced, offer).await?;
+    let third = delivered(
+        stores,
+        DEMO_DELIVERED_ORDERS[2],
+        &merchant_priced,
+        merchants,
+    )
+    .await?;
+    anyhow::ensure!(first.to_string() == DEMO_DELIVERED_ORDERS[0]);
+    for (order, id, offer) in [
+        (second, DEMO_RETURNS[0], offer),
+        (third, DEMO_RETURNS[1], merchants),
+    ] {
+        demo_return(stores, order, id, offer).await?;
+    }
 
     let screening = Screening {
         decision: Decision::Hold,
@@ -180,6 +209,78 @@ async fn confirmed(
         .await?
         .map_err(|failure| anyhow::anyhow!("the demo order's unit: {failure:?}"))?;
     Ok(confirmed)
+}
+
+/// Order `id`, confirmed, then carried to its door: each parcel's steps as the warehouse, the
+/// seller and the carrier take them.
+async fn delivered(
+    stores: &Stores<'_>,
+    id: &str,
+    priced: &Priced,
+    offer: &Offer,
+) -> anyhow::Result<OrderId> {
+    let order = confirmed(stores, id, priced, offer).await?;
+    for shipment in stores.orders.shipments(order).await? {
+        let mut status = shipment.status;
+        while let Some(next) = status
+            .next(shipment.fulfillment)
+            .map(|(next, _)| next)
+            .or((status == ShipmentStatus::Preparing).then_some(ShipmentStatus::Shipped))
+        {
+            let handover = (next == ShipmentStatus::Shipped)
+                .then(|| Handover::rainforest(order, &shipment.shipment_id));
+            let moved = stores
+                .orders
+                .advance(order, &shipment.shipment_id, next, handover.as_ref())
+                .await?;
+            anyhow::ensure!(moved == Transition::Moved, "the demo parcel: {moved:?}");
+            status = next;
+        }
+    }
+    Ok(order)
+}
+
+/// A return `id` of the delivered `order`'s unit of `offer`: Rainforest's on its way back,
+/// a merchant's waiting for its seller.
+async fn demo_return(
+    stores: &Stores<'_>,
+    order: OrderId,
+    id: &str,
+    offer: &Offer,
+) -> anyhow::Result<()> {
+    let found = stores
+        .orders
+        .order(order)
+        .await?
+        .context("the demo order")?;
+    let shipments = stores.orders.shipments(order).await?;
+    let request: ReturnRequest = serde_json::from_value(serde_json::json!({
+        "lines": [{"sku": offer.sku, "quantity": 1}], "reason": "no_longer_needed",
+    }))?;
+    let now = shared::clock::Timestamp::now().secs();
+    let mut returns = plan_returns(
+        &found,
+        &shipments,
+        &[],
+        &request,
+        now,
+        &shared::clock::now(),
+    )
+    .map_err(|invalid| anyhow::anyhow!("the demo return: {invalid}"))?;
+    let id: ReturnId = id.parse().map_err(anyhow::Error::msg)?;
+    for ret in &mut returns {
+        ret.return_id = id;
+    }
+    let opened = stores.orders.open_returns(order, 0, &returns, None).await?;
+    anyhow::ensure!(opened == Opened::New, "the demo return: {opened:?}");
+    if offer.fulfillment == Fulfillment::Rainforest {
+        let moved = stores
+            .orders
+            .move_return(id, ReturnStatus::InTransit, None, None)
+            .await?;
+        anyhow::ensure!(moved == Transition::Moved, "the demo return: {moved:?}");
+    }
+    Ok(())
 }
 
 /// The order `id` as checkout starts it.

@@ -10,13 +10,11 @@ use crate::clock;
 use crate::config::Source;
 use crate::error::Invalid;
 use crate::orders::{IdempotencyKey, Order, OrderId, OrderStatus, OrdersStore, Started};
-use aws_lc_rs::digest;
 use http::{StatusCode, header};
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Response};
 use serde::Serialize;
 use std::time::{Duration, Instant, SystemTime};
 
-const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// Longer than any run of the express part (its `TimeoutSeconds`, 120 s; on AWS at most 5
 /// minutes): an order still `processing` this old has no saga.
 const EXPRESS_LIMIT: Duration = Duration::from_secs(5 * 60);
@@ -51,7 +49,10 @@ impl Checkout {
         body: &impl Serialize,
     ) -> Result<Response<Body>, ApiError> {
         let deadline = Instant::now() + self.budget;
-        let started = self.orders.start(&order, key, &digest(body)?).await?;
+        let started = self
+            .orders
+            .start(&order, key, &super::request_digest(body)?)
+            .await?;
         if let Some(first) = first_order(started)? {
             return self.answer(first, deadline).await;
         }
@@ -70,7 +71,10 @@ impl Checkout {
         key: &IdempotencyKey,
         body: &impl Serialize,
     ) -> Result<Option<Response<Body>>, ApiError> {
-        let used = self.orders.key_use(customer, key, &digest(body)?).await?;
+        let used = self
+            .orders
+            .key_use(customer, key, &super::request_digest(body)?)
+            .await?;
         match first_order(used)? {
             Some(id) => self
                 .answer(id, Instant::now() + self.budget)
@@ -141,24 +145,4 @@ fn first_order(started: Started) -> Result<Option<OrderId>, ApiError> {
         )
         .into()),
     }
-}
-
-pub fn idempotency_key(request: &Request) -> Result<IdempotencyKey, ApiError> {
-    let invalid = |rule: String| ApiError::from(Invalid::new("Idempotency-Key", rule));
-    let value = request
-        .headers()
-        .get(IDEMPOTENCY_KEY)
-        .ok_or_else(|| invalid("is required: a new key per purchase".to_owned()))?;
-    value
-        .to_str()
-        .map_err(|_| invalid("must be ASCII".to_owned()))?
-        .parse()
-        .map_err(invalid)
-}
-
-/// The request as parsed, so the same purchase written differently is still the same.
-fn digest(body: &impl Serialize) -> anyhow::Result<String> {
-    let canonical = serde_json::to_vec(body)?;
-    let sum = digest::digest(&digest::SHA256, &canonical);
-    Ok(sum.as_ref().iter().map(|b| format!("{b:02x}")).collect())
 }

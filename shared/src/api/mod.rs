@@ -31,7 +31,7 @@ pub use account::{deleted, ship_to};
 pub use cart::{CART_TOKEN_HEADER, added, cart_answer, cart_owner, guest, not_for_sale, shopper};
 pub use catalog::{ProductSummary, offer_written};
 #[cfg(all(feature = "dynamodb", feature = "sfn"))]
-pub use checkout::{Checkout, idempotency_key};
+pub use checkout::Checkout;
 pub use error::{
     AccountProblems, AdminReadProblems, ApiError, CartProblems, GatewayMessage, PageProblems,
     Problem, ReadProblems, SearchProblems, SellerReadProblems, ShopperReadProblems,
@@ -44,7 +44,10 @@ pub use inventory::stock_batch_answer;
 pub use orders::review_answer;
 #[cfg(feature = "dynamodb")]
 pub use recommendations::{Recommendations, recommendations_answer};
-pub use request::{ETag, IfMatch, PageSize, json_body, path_param, query_param, require_method};
+pub use request::{
+    ETag, IfMatch, PageCursor, PageSize, idempotency_key, json_body, path_param, query_param,
+    request_digest, require_method,
+};
 #[cfg(feature = "dynamodb")]
 pub use reviews::{ReviewList, ShownReview};
 #[cfg(feature = "opensearch")]

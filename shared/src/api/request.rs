@@ -185,6 +185,35 @@ impl FromStr for IfMatch {
     }
 }
 
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// The request's `Idempotency-Key`: what makes a retried purchase or return the same one.
+pub fn idempotency_key(request: &Request) -> Result<crate::orders::IdempotencyKey, ApiError> {
+    let invalid = |rule: String| ApiError::from(Invalid::new("Idempotency-Key", rule));
+    let value = request
+        .headers()
+        .get(IDEMPOTENCY_KEY)
+        .ok_or_else(|| invalid("is required: a new key per request".to_owned()))?;
+    value
+        .to_str()
+        .map_err(|_| invalid("must be ASCII".to_owned()))?
+        .parse()
+        .map_err(invalid)
+}
+
+/// The request as parsed, so the same request written differently is still the same.
+pub fn request_digest(body: &impl serde::Serialize) -> anyhow::Result<String> {
+    use aws_lc_rs::digest;
+    let canonical = serde_json::to_vec(body)?;
+    let sum = digest::digest(&digest::SHA256, &canonical);
+    Ok(sum.as_ref().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+crate::identifier!(
+    /// Where the next page of a list starts: the `next_cursor` of the page before.
+    PageCursor, 1, 1024, "A-Za-z0-9_-", "a next_cursor of a previous page"
+);
+
 /// How many items a page holds: 1 to 100, 24 unless asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageSize(usize);

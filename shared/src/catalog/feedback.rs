@@ -18,7 +18,7 @@ pub const FEEDBACK_DAYS: i64 = 90;
 crate::bounded_text!(FeedbackComment, 1, 1000);
 
 /// `POST /api/v1/orders/{id}/seller-feedback`.
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeedbackRequest {
     /// A seller of the order.

@@ -2,7 +2,7 @@
 //! in the same transaction as the change (store.rs) and published on `OrderEventsTopic` from the
 //! table's stream.
 
-use super::{OrderId, OrderLine, OrderStatus, ShipmentId};
+use super::{OrderId, OrderLine, OrderStatus, Return, ReturnId, ShipmentId};
 use crate::ids::{ProductId, Sku};
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +15,8 @@ pub struct OrderEvent {
     /// dedupe on it.
     pub event_id: String,
     /// `OrderPlaced`, `OrderPaid`, `OrderShipped` (one per parcel), `OrderDelivered`,
-    /// `OrderCancelled`, `OrderFailed`.
+    /// `OrderCancelled`, `OrderFailed`; for each return, `ReturnRequested`, `ReturnApproved`,
+    /// `ReturnRejected`, `ReturnInTransit`, `ReturnReceived`, `ReturnRefunded`.
     pub event_type: String,
     pub order_id: OrderId,
     pub customer_id: String,
@@ -24,6 +25,9 @@ pub struct OrderEvent {
     /// The parcel an `OrderShipped` is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipment_id: Option<ShipmentId>,
+    /// The return a `Return…` event is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_id: Option<ReturnId>,
     pub at: String,
     /// What the order holds, on the events about the whole order (not a parcel's): what
     /// best-seller counts are made of.
@@ -55,11 +59,36 @@ impl OrderEvent {
             event_id,
             shipment_id,
             event_type: event_type.to_owned(),
+            return_id: None,
             order_id,
             customer_id: customer_id.to_owned(),
             status,
             at: at.to_owned(),
             lines: Vec::new(),
+        }
+    }
+
+    /// An event about one of the order's returns.
+    pub fn of_return(event_type: &str, ret: &Return, at: &str) -> Self {
+        let mut event = Self::new(
+            event_type,
+            ret.order_id,
+            &ret.customer_id,
+            OrderStatus::Delivered,
+            at,
+            None,
+        );
+        event.event_id = format!("{}#{event_type}#{}", ret.order_id, ret.return_id);
+        event.return_id = Some(ret.return_id);
+        event
+    }
+
+    /// The outbox item's sort key: one per event.
+    pub fn outbox_key(&self) -> String {
+        match (&self.shipment_id, &self.return_id) {
+            (Some(shipment), _) => format!("EVENT#{}#{shipment}", self.event_type),
+            (None, Some(ret)) => format!("EVENT#{}#{ret}", self.event_type),
+            (None, None) => format!("EVENT#{}", self.event_type),
         }
     }
 

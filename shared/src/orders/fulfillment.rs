@@ -1,9 +1,10 @@
 //! The fulfillment queue: the saga hands each confirmed order to it, and the simulated
 //! warehouse and carrier (`fulfil-orders`) move each parcel through it one status at a time,
-//! each step sent with the delay the last one takes. `FULFILLMENT_TIME_SCALE` speeds the
+//! each step sent with the delay the last one takes; an approved return's pick-up by the carrier
+//! goes the same way. `FULFILLMENT_TIME_SCALE` speeds the
 //! simulated hours up (3600: an hour a second), so a local delivery takes seconds.
 
-use super::{OrderId, ShipmentId, ShipmentStatus};
+use super::{OrderId, ReturnId, ShipmentId, ShipmentStatus};
 use crate::catalog::Fulfillment;
 use crate::queue::Queue;
 use anyhow::Context;
@@ -20,7 +21,26 @@ pub struct FulfillmentTask {
     /// Absent in the saga's hand-over: the order's parcels start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<ParcelStep>,
+    /// A return the carrier picks up (in place of a parcel's step).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pickup: Option<ReturnPickup>,
 }
+
+/// An approved return the shopper hands to the carrier, scanned in transit at a moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnPickup {
+    pub return_id: ReturnId,
+    /// Unix milliseconds.
+    pub due_at_ms: u64,
+}
+
+/// How long until `due_at_ms`; zero once it is past.
+pub fn until(due_at_ms: u64, now_ms: u64) -> Duration {
+    Duration::from_millis(due_at_ms.saturating_sub(now_ms))
+}
+
+/// Simulated time from a return's approval to the carrier's scan: the shopper drops it off.
+const PICKUP: Duration = Duration::from_secs(24 * 3600);
 
 /// One parcel's next status, due at a moment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,7 +54,7 @@ pub struct ParcelStep {
 impl ParcelStep {
     /// How long until it is due; zero once it is.
     pub fn wait(&self, now_ms: u64) -> Duration {
-        Duration::from_millis(self.due_at_ms.saturating_sub(now_ms))
+        until(self.due_at_ms, now_ms)
     }
 }
 
@@ -66,6 +86,32 @@ impl TimeScale {
     /// The real time `simulated` takes.
     pub fn real(self, simulated: Duration) -> Duration {
         simulated.div_f64(self.0)
+    }
+}
+
+/// The orders and the queue the simulated warehouse and carrier work from: what moves parcels
+/// and returns on.
+#[cfg(feature = "dynamodb")]
+pub struct Logistics {
+    pub orders: super::OrdersStore,
+    pub carrier: FulfillmentQueue,
+}
+
+#[cfg(feature = "dynamodb")]
+impl Logistics {
+    pub fn from_source(
+        sdk: &aws_config::SdkConfig,
+        source: &impl crate::config::Source,
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
+            orders: super::OrdersStore::from_source(sdk, source)?,
+            carrier: FulfillmentQueue::from_source(sdk, source)?,
+        })
+    }
+
+    /// Opens both connections at init: every request or task uses both.
+    pub async fn connect(&self) {
+        tokio::join!(self.orders.connect(), self.carrier.connect());
     }
 }
 
@@ -116,10 +162,27 @@ impl FulfillmentQueue {
             &FulfillmentTask {
                 order_id,
                 step: Some(step),
+                pickup: None,
             },
             takes,
         )
         .await
+    }
+
+    /// Sends the carrier's pick-up of an approved return, due a simulated day on.
+    pub async fn pick_up(&self, order_id: OrderId, return_id: ReturnId) -> anyhow::Result<()> {
+        let takes = self.scale.real(PICKUP);
+        let due_at_ms = now_ms() + u64::try_from(takes.as_millis()).unwrap_or(u64::MAX);
+        let pickup = ReturnPickup {
+            return_id,
+            due_at_ms,
+        };
+        let task = FulfillmentTask {
+            order_id,
+            step: None,
+            pickup: Some(pickup),
+        };
+        self.send(&task, takes).await
     }
 
     /// Puts `task` on the queue, held back `delay` (at most SQS's 15 minutes: the consumer

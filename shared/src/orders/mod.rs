@@ -6,6 +6,7 @@ mod events;
 #[cfg(feature = "sqs")]
 mod fulfillment;
 mod order;
+mod returns;
 mod screening;
 mod shipment;
 #[cfg(feature = "dynamodb")]
@@ -15,11 +16,19 @@ pub use crate::ids::OrderId;
 #[cfg(feature = "sns")]
 pub use events::OrderEvents;
 pub use events::{EventLine, OrderEvent};
+#[cfg(all(feature = "sqs", feature = "dynamodb"))]
+pub use fulfillment::Logistics;
 #[cfg(feature = "sqs")]
-pub use fulfillment::{FulfillmentQueue, FulfillmentTask, ParcelStep, TimeScale, now_ms};
+pub use fulfillment::{
+    FulfillmentQueue, FulfillmentTask, ParcelStep, ReturnPickup, TimeScale, now_ms, until,
+};
 pub use order::{
     Address, BuyNow, CountryCode, Failure, IdempotencyKey, Order, OrderLine, OrderStatus, Priced,
     ShippingSpeed,
+};
+pub use returns::{
+    ItemCondition, Return, ReturnComment, ReturnId, ReturnLabel, ReturnLine, ReturnReason,
+    ReturnRequest, ReturnStatus, ReturnStep, plan as plan_returns,
 };
 pub use screening::{Decision, Rules, Screening, Signals};
 pub use shipment::{
@@ -27,4 +36,4 @@ pub use shipment::{
     TRANSIT_DAYS, TrackingEvent, TrackingNumber,
 };
 #[cfg(feature = "dynamodb")]
-pub use store::{HeldOrder, OrdersStore, Started, Transition};
+pub use store::{HeldOrder, Opened, OrdersStore, ReturnsAsked, ReturnsPage, Started, Transition};

@@ -9,4 +9,4 @@ mod store;
 
 pub use gateway::{Decline, GatewayAnswer, PaymentToken, SimulatedGateway};
 #[cfg(feature = "dynamodb")]
-pub use store::{Authorized, Captured, LedgerTotals, PaymentsStore, Unwound};
+pub use store::{Authorized, Captured, LedgerTotals, PartlyRefunded, PaymentsStore, Unwound};

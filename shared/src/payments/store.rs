@@ -4,7 +4,9 @@
 //!   `abandoned`; `authorized` → `captured` | `voided`; `captured` → `refunded`;
 //! - `PAYMENT#<order>` / `LEDGER#<move>`: one entry per money movement (`authorize`, `capture`,
 //!   `void`, `refund`), written in the same transaction as the status it moves to, and only if
-//!   absent: a replayed call finds the move made and changes nothing.
+//!   absent: a replayed call finds the move made and changes nothing;
+//! - `PAYMENT#<order>` / `LEDGER#refund#<id>`: a partial refund of a captured payment (a return's),
+//!   written with the payment's `refunded_total`, which may never pass what was captured.
 
 use super::{Decline, GatewayAnswer, PaymentToken, SimulatedGateway};
 use crate::clock;
@@ -82,6 +84,16 @@ pub enum Unwound {
     Nothing,
     Voided,
     Refunded,
+}
+
+/// What a partial refund did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartlyRefunded {
+    Refunded,
+    /// This refund was made before: nothing more.
+    Already,
+    /// The payment is not captured (never was, or was given back whole).
+    NotCaptured,
 }
 
 /// Captured and refunded money over every payment: what the ledger says was taken.
@@ -294,6 +306,56 @@ impl PaymentsStore {
                 return Ok(outcome);
             }
             // Another call moved it first: look again.
+        }
+    }
+
+    /// Gives back `amount` of the order's captured payment, once per `refund` (a return's id):
+    /// its ledger entry and the payment's refunded total are written together, the total on
+    /// condition it stays within what was captured.
+    #[tracing::instrument(skip(self), fields(%order))]
+    pub async fn refund(
+        &self,
+        order: OrderId,
+        refund: &str,
+        amount: Money,
+    ) -> anyhow::Result<PartlyRefunded> {
+        let Some(payment) = self.payment(order).await? else {
+            return Ok(PartlyRefunded::NotCaptured);
+        };
+        let taken = payment.amount.amount.get();
+        let Some(room) = taken.checked_sub(amount.amount.get()) else {
+            bail!("a refund of {amount:?} is more than order {order}'s payment");
+        };
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(payment_key(order))))
+            .update_expression("ADD refunded_total :amount")
+            .condition_expression(
+                "#status = :captured AND (attribute_not_exists(refunded_total) OR refunded_total <= :room)",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":captured", value(&Status::Captured)?)
+            .expression_attribute_values(":amount", AttributeValue::N(amount.amount.get().to_string()))
+            .expression_attribute_values(":room", AttributeValue::N(room.to_string()))
+            .build()
+            .context("building a refund")?;
+        let record = LedgerItem {
+            pk: pk(order),
+            sk: format!("LEDGER#refund#{refund}"),
+            order_id: order,
+            entry: Entry::Refund,
+            amount,
+            at: clock::now(),
+        };
+        let writes = vec![
+            put_new(&self.table, item(&record)?)?,
+            TransactWriteItem::builder().update(update).build(),
+        ];
+        match dynamo::transact(&self.client, writes, "refunding part of a payment").await? {
+            None => Ok(PartlyRefunded::Refunded),
+            Some(failed) if failed.first() == Some(&true) => Ok(PartlyRefunded::Already),
+            Some(_) if payment.status != Status::Captured => Ok(PartlyRefunded::NotCaptured),
+            Some(_) => bail!("refund {refund} would give back more than order {order} paid"),
         }
     }
 

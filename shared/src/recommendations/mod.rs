@@ -31,6 +31,7 @@ pub enum Signal {
     Viewed,
 }
 
+#[cfg(feature = "dynamodb")]
 impl Signal {
     fn code(self) -> &'static str {
         match self {

@@ -123,11 +123,6 @@ crate::identifier!(
     PhotoKey, 1, 300, "A-Za-z0-9/._-", "letters, digits, '/', '.', '_' or '-'"
 );
 
-crate::identifier!(
-    /// Where the next page of a review listing starts: a `next_cursor`.
-    ReviewCursor, 1, 1024, "A-Za-z0-9_-", "a next_cursor of a previous page"
-);
-
 /// Where photos for reviews of `product` are uploaded. Who uploaded each is recorded beside
 /// the reviews, not in its name: shoppers see the photos, never who took them.
 pub fn photo_prefix(product: ProductId) -> String {

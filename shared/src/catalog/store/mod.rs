@@ -62,7 +62,9 @@ pub enum OfferWrite {
 pub enum FeedbackOutcome {
     /// Counted: the seller's rating now.
     Recorded(Option<SellerRating>),
-    /// The customer rated this seller for this order before.
+    /// The same feedback came before (a retry): the seller's rating now.
+    Replayed(Option<SellerRating>),
+    /// Other feedback on this seller for this order came before.
     AlreadyGiven,
 }
 

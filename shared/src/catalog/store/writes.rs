@@ -315,12 +315,37 @@ impl CatalogStore {
             match dynamo::transact(&self.client, writes, "recording seller feedback").await? {
                 None => return Ok(FeedbackOutcome::Recorded(after.tally.rating(&month))),
                 Some(failed) if failed.first() == Some(&true) => {
-                    return Ok(FeedbackOutcome::AlreadyGiven);
+                    return self.feedback_given(order, customer, feedback).await;
                 }
                 Some(_) => continue,
             }
         }
         anyhow::bail!("seller {seller}'s feedback kept changing while it was recorded")
+    }
+
+    /// What feedback on `order`'s seller found there before: the same (a retry) or other.
+    async fn feedback_given(
+        &self,
+        order: OrderId,
+        customer: &str,
+        feedback: &FeedbackRequest,
+    ) -> anyhow::Result<FeedbackOutcome> {
+        #[derive(Deserialize)]
+        struct Given {
+            customer_id: String,
+            feedback: FeedbackRequest,
+        }
+        let seller = &feedback.seller_id;
+        let given: Option<Given> = self.get(feedback_key(seller, order)).await?;
+        if !given.is_some_and(|g| g.customer_id == customer && g.feedback == *feedback) {
+            return Ok(FeedbackOutcome::AlreadyGiven);
+        }
+        let tally: RatingItem = self
+            .get(seller_rating_key(seller))
+            .await?
+            .unwrap_or_default();
+        let month = crate::catalog::this_month();
+        Ok(FeedbackOutcome::Replayed(tally.tally.rating(&month)))
     }
 
     /// Sets a seller's feedback history outright: the demo data's.

@@ -8,8 +8,11 @@
 //! - `CHECKOUT#<customer>#<idempotency key>` / `CHECKOUT`: which order a checkout request
 //!   started, and a digest of its body, so a replay finds it and a reused key is told apart.
 
+mod returns;
 mod screening;
 mod shipments;
+
+pub use returns::{Opened, ReturnsAsked, ReturnsPage};
 
 use super::events::{EVENT_KIND, OrderEvent};
 use super::{Failure, IdempotencyKey, Order, OrderId, OrderStatus, Priced, Screening, Shipment};
@@ -479,13 +482,9 @@ impl OrdersStore {
     /// The write of `event` to the outbox, once.
     fn outbox(&self, event: &OrderEvent) -> anyhow::Result<TransactWriteItem> {
         let (pk, _) = order_key(event.order_id);
-        let sk = match &event.shipment_id {
-            Some(shipment) => format!("EVENT#{}#{shipment}", event.event_type),
-            None => format!("EVENT#{}", event.event_type),
-        };
         let outbox = EventItem {
             pk,
-            sk,
+            sk: event.outbox_key(),
             kind: EVENT_KIND,
             event: event.clone(),
         };
