@@ -65,9 +65,6 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
         .move_return(id, to, label.as_ref(), None)
         .await?
     {
-        Transition::Moved if to == ReturnStatus::Approved => {
-            deps.carrier.pick_up(ret.order_id, id).await?;
-        }
         Transition::Moved | Transition::Already => {}
         Transition::Refused(status) => {
             return Err(ApiError::Conflict(format!(
@@ -81,6 +78,11 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
         .find_return(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("return {id}")))?;
+    // Approved and not picked up yet: the carrier is told (again, for a retry: a pick-up sent
+    // twice moves nothing twice).
+    if ret.status == ReturnStatus::Approved {
+        deps.carrier.pick_up(ret.order_id, id).await?;
+    }
     tracing::info!(return_id = %id, order_id = %ret.order_id, status = ?ret.status, "return decided");
     api::json_response(StatusCode::OK, &ret)
 }

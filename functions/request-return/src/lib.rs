@@ -72,18 +72,23 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
             tokio::try_join!(deps.orders.returns(id), deps.orders.shipments(id))?;
         let now = shared::clock::now();
         let secs = Timestamp::now().secs();
-        let returns = plan_returns(&order, &shipments, &earlier, &body, secs, &now)?;
+        let returns = match plan_returns(&order, &shipments, &earlier, &body, secs, &now) {
+            Ok(returns) => returns,
+            // A retry racing its own first try finds the units returned: by that try?
+            Err(invalid) => match deps.orders.returns_asked(&asked).await? {
+                Opened::Replay(ids) => {
+                    opened = Opened::Replay(ids);
+                    break;
+                }
+                _ => return Err(invalid.into()),
+            },
+        };
         opened = deps
             .orders
             .open_returns(id, version, &returns, Some(&asked))
             .await?;
         if opened == Opened::New {
-            for ret in returns
-                .iter()
-                .filter(|r| r.status == ReturnStatus::Approved)
-            {
-                deps.carrier.pick_up(id, ret.return_id).await?;
-            }
+            hand_to_carrier(deps, &returns).await?;
             for ret in &returns {
                 tracing::info!(order_id = %id, return_id = %ret.return_id, status = ?ret.status, refund = ?ret.refund, "return opened");
             }
@@ -93,10 +98,12 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
     match opened {
         Opened::Replay(ids) => {
             let (all, _) = deps.orders.returns(id).await?;
-            let returns = all
+            let returns: Vec<Return> = all
                 .into_iter()
                 .filter(|r| ids.contains(&r.return_id))
                 .collect();
+            // The first try may have stopped before the carrier heard of them.
+            hand_to_carrier(deps, &returns).await?;
             api::json_response(StatusCode::CREATED, &ReturnsOpened { returns })
         }
         Opened::KeyReused => Err(Invalid::relational(
@@ -108,6 +115,17 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
             "order {id}'s returns kept changing; try again"
         ))),
     }
+}
+
+/// Asks the carrier to pick up the approved returns (a pick-up sent twice moves nothing twice).
+async fn hand_to_carrier(deps: &Deps, returns: &[Return]) -> anyhow::Result<()> {
+    for ret in returns
+        .iter()
+        .filter(|r| r.status == ReturnStatus::Approved)
+    {
+        deps.carrier.pick_up(ret.order_id, ret.return_id).await?;
+    }
+    Ok(())
 }
 
 /// This route's part of the OpenAPI document.

@@ -231,8 +231,8 @@ pub fn plan(
         .map_err(|_| Invalid::relational("order", "must have a delivery time"))?
         .secs();
     let subtotal = priced.subtotal.amount.get().max(1);
-    let mut groups: BTreeMap<(SellerId, bool), Vec<ReturnLine>> = BTreeMap::new();
-    let mut returned_value = 0;
+    // Each seller's lines, and their value (what its share of the shipping is worked from).
+    let mut groups: BTreeMap<(SellerId, bool), (Vec<ReturnLine>, u64)> = BTreeMap::new();
     for (n, wanted) in request.lines.iter().enumerate() {
         let field = |name: &str| format!("lines[{n}].{name}");
         if request.lines[..n].iter().any(|l| l.sku == wanted.sku) {
@@ -252,13 +252,17 @@ pub fn plan(
             let rule = format!("must be returned within {days} days of delivery");
             return Err(Invalid::relational(field("sku"), rule));
         }
-        let returned: u32 = earlier
-            .iter()
-            .filter(|r| r.status != ReturnStatus::Rejected)
-            .flat_map(|r| &r.lines)
-            .filter(|l| l.sku == wanted.sku)
-            .map(|l| l.quantity)
-            .sum();
+        // Units of this SKU earlier returns take back (from `location`, or from anywhere).
+        let returned_from = |location: Option<&LocationId>| -> u32 {
+            earlier
+                .iter()
+                .filter(|r| r.status != ReturnStatus::Rejected)
+                .flat_map(|r| &r.lines)
+                .filter(|l| l.sku == wanted.sku && location.is_none_or(|at| l.location == *at))
+                .map(|l| l.quantity)
+                .sum()
+        };
+        let returned = returned_from(None);
         let quantity = u32::from(wanted.quantity);
         if quantity > line.quantity.saturating_sub(returned) {
             let left = line.quantity.saturating_sub(returned);
@@ -270,21 +274,25 @@ pub fn plan(
         let tax = line.tax.map_or(0, |tax| {
             tax.amount.get() * u64::from(quantity) / u64::from(line.quantity.max(1))
         });
-        returned_value += value;
         let refund = (value + tax).saturating_sub(discount);
         let key = (
             line.seller_id.clone(),
             line.fulfillment == Fulfillment::Rainforest,
         );
-        let lines = groups.entry(key).or_default();
-        // Units come back to where they left from, the parcels in order.
+        let (lines, group_value) = groups.entry(key).or_default();
+        *group_value += value;
+        // Units come back to where they left from, the parcels in order, less what earlier
+        // returns take back there.
         let mut left = quantity;
         let mut refund_left = refund;
         for shipment in shipments.iter().filter(|s| s.seller_id == line.seller_id) {
             let Some(shipped) = shipment.lines.iter().find(|l| l.sku == wanted.sku) else {
                 continue;
             };
-            let units = left.min(shipped.quantity);
+            let here = shipped
+                .quantity
+                .saturating_sub(returned_from(Some(&shipment.location)));
+            let units = left.min(here);
             if units == 0 {
                 continue;
             }
@@ -308,21 +316,17 @@ pub fn plan(
         }
     }
     let currency = priced.total.currency;
-    let shipping_share = match request.reason.sellers_fault() {
-        true => priced
-            .shipping
-            .map_or(0, |s| s.amount.get() * returned_value / subtotal),
-        false => 0,
-    };
     let returns = groups
         .into_iter()
-        .enumerate()
-        .map(|(n, ((seller_id, rainforest), lines))| {
+        .map(|((seller_id, rainforest), (lines, value))| {
             let return_id = ReturnId::generate();
-            // The shipping share goes with the first return, so it is refunded once.
-            let shipping = match n {
-                0 => shipping_share,
-                _ => 0,
+            // Each return carries its own lines' share of the shipping: one seller's rejection
+            // keeps only its own.
+            let shipping = match request.reason.sellers_fault() {
+                true => priced
+                    .shipping
+                    .map_or(0, |s| s.amount.get() * value / subtotal),
+                false => 0,
             };
             let refund: u64 = lines.iter().map(|l| l.refund.amount.get()).sum::<u64>() + shipping;
             let (status, label) = match rainforest {
@@ -458,10 +462,14 @@ mod tests {
             .map(|l| (l.location.as_ref(), l.quantity))
             .collect();
         assert_eq!(places, [("FC-A", 1), ("FC-B", 1)]);
-        // All three units of $1, and all the $5 shipping, once.
+        // All three units of $1, and the $5 shipping shared by value (a cent lost to rounding).
+        let shipping: Vec<u64> = returns
+            .iter()
+            .map(|r| r.shipping_refund.amount.get())
+            .collect();
+        assert_eq!(shipping, [166, 333]);
         let refunds: u64 = returns.iter().map(|r| r.refund.amount.get()).sum();
-        let shipping: u64 = returns.iter().map(|r| r.shipping_refund.amount.get()).sum();
-        assert_eq!((refunds, shipping), (800, 500));
+        assert_eq!(refunds, 300 + 499);
 
         let changed_mind = request(json!([{"sku": "R-1", "quantity": 1}]), "no_longer_needed");
         let returns = plan(
@@ -526,6 +534,13 @@ mod tests {
         let three = request(json!([{"sku": "R-1", "quantity": 2}]), "no_longer_needed");
         let more = plan(&order(0, 0), &parcels(), &first, &three, DELIVERED, "t");
         assert_eq!(more.unwrap_err().field, "lines[0].quantity");
+
+        let second = plan(&order(0, 0), &parcels(), &first, &one, DELIVERED, "t").unwrap();
+        let places = |returns: &[Return]| returns[0].lines[0].location.to_string();
+        assert_eq!(
+            (places(&first), places(&second)),
+            ("FC-A".to_owned(), "FC-B".to_owned())
+        );
 
         let mut rejected = first.clone();
         rejected[0].status = ReturnStatus::Rejected;

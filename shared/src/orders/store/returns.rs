@@ -322,8 +322,7 @@ impl OrdersStore {
         let start = match after.map(|text| dynamo::decode_cursor(text, &names)) {
             None => None,
             Some(Some(key))
-                if key.get("return_awaiting") == Some(&waiting)
-                    && key.values().all(|v| matches!(v, AttributeValue::S(_))) =>
+                if key.get("return_awaiting") == Some(&waiting) && is_return_key(&key) =>
             {
                 Some(key)
             }
@@ -358,6 +357,17 @@ impl OrdersStore {
             .collect();
         Ok(Some(ReturnsPage { returns, next }))
     }
+}
+
+/// Whether a cursor's key is a return item's: only such a key starts a query.
+fn is_return_key(key: &dynamo::Item) -> bool {
+    let text = |name| match key.get(name) {
+        Some(AttributeValue::S(text)) => Some(text.as_str()),
+        _ => None,
+    };
+    text("pk").is_some_and(|pk| pk.starts_with("ORDER#"))
+        && text("sk").is_some_and(|sk| sk.starts_with("RETURN#"))
+        && text("requested_at").is_some_and(|at| !at.is_empty())
 }
 
 /// The event a return's coming to `status` publishes.
