@@ -20,6 +20,7 @@ pub mod inventory;
 pub mod json;
 pub mod metrics;
 pub mod money;
+pub mod notifications;
 pub mod orders;
 pub mod payments;
 #[cfg(feature = "sqs")]

@@ -161,12 +161,40 @@ impl Money {
     }
 }
 
+/// "USD 19.99": the amount in the currency's major units, as messages to people show it.
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let exponent = u32::from(self.currency.0.exponent().unwrap_or(0));
+        let scale = 10u64.pow(exponent);
+        let (major, minor) = (self.amount.0 / scale, self.amount.0 % scale);
+        match exponent {
+            0 => write!(f, "{} {major}", self.currency),
+            _ => write!(
+                f,
+                "{} {major}.{minor:0width$}",
+                self.currency,
+                width = exponent as usize
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn usd(amount: u64) -> Money {
         serde_json::from_value(serde_json::json!({"amount": amount, "currency": "USD"})).unwrap()
+    }
+
+    #[test]
+    fn money_shows_in_major_units_of_its_currency() {
+        assert_eq!(usd(1999).to_string(), "USD 19.99");
+        assert_eq!(usd(5).to_string(), "USD 0.05");
+        assert_eq!(
+            Money::of(1500, Currency::try_from("JPY".to_owned()).unwrap()).to_string(),
+            "JPY 1500"
+        );
     }
 
     #[test]

@@ -457,7 +457,7 @@ impl Call {
             As::Admin(id) => (id, "[admin]"),
         };
         self.claims = Some(
-            json!({"sub": id, "cognito:groups": groups})
+            json!({"sub": id, "cognito:groups": groups, "email": format!("{id}@example.com")})
                 .as_object()
                 .unwrap()
                 .clone(),

@@ -16,6 +16,7 @@ mod feeds;
 mod helpers;
 mod inventory;
 mod local_stack;
+mod notifications;
 mod openapi;
 mod prices;
 mod provisioning;

@@ -42,7 +42,7 @@ fn one(sku: &str, quantity: u32, reason: &str) -> Value {
 }
 
 /// Waits for the order to be delivered.
-async fn delivered(app: &TestApp, shopper: &str, id: &str) {
+pub(crate) async fn delivered(app: &TestApp, shopper: &str, id: &str) {
     eventually(120, "the order delivered", || async {
         let tracking = app.send(track(shopper, id)).await;
         (tracking.body["status"] == "delivered").then_some(())

@@ -841,6 +841,44 @@ async fn the_readme_examples_run_as_printed() {
         (page["rating"]["count"] == 1 && page["rating"]["average"] == 4.0).then_some(())
     })
     .await;
+    assert!(
+        stdout.contains(r#""price_drops":true"#) && stdout.contains(r#""needs_consent":[]"#),
+        "the consent and the alert: {stdout}"
+    );
+    // The kettle gets cheaper: the customer who asked hears of it by email, through SES.
+    let seller = system.token("seller-01", "seller");
+    let repriced = reqwest::Client::new()
+        .put(system.url("/api/v1/seller/offers/MY-SKU-1/price"))
+        .bearer_auth(&seller)
+        .json(&json!({"price": {"amount": 2_599, "currency": "USD"}, "shipping": {"amount": 0, "currency": "USD"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(repriced.status(), 200);
+    let mail = eventually(60, "the price drop email", || async {
+        let data: Value = reqwest::get(format!("{}/moto-api/data.json", system.emulator))
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        data["ses"]["Message"]
+            .as_array()?
+            .iter()
+            .find(|m| {
+                m["destinations"]["ToAddresses"][0] == "customer-02@example.com"
+                    && m["subject"] == "Price drop: Trail Kettle"
+            })
+            .cloned()
+    })
+    .await;
+    assert!(
+        mail["body"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>USD 25.99</strong> (was <s>USD 27.99</s>)"),
+        "{mail}"
+    );
     system.stop();
 }
 

@@ -70,6 +70,7 @@ fn each_function_links_only_its_own_sdks() {
         "sqs" => Some("aws-sdk-sqs"),
         "sfn" => Some("aws-sdk-sfn"),
         "kms" => Some("aws-sdk-kms"),
+        "ses" => Some("aws-sdk-sesv2"),
         _ => None,
     };
     for binary in rainforest_local::registry::BINARIES {

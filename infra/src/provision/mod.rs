@@ -5,6 +5,7 @@ mod dynamodb;
 mod kms;
 mod opensearch;
 mod s3;
+mod ses;
 mod sfn;
 mod sns;
 mod sqs;
@@ -41,6 +42,10 @@ struct Physical {
 /// The parameters the local system deploys with, as `--parameter-overrides`: the simulated
 /// warehouse and carrier work ten hours a second, so a delivery takes seconds.
 const LOCAL_PARAMETERS: [(&str, &str); 1] = [("FulfillmentTimeScale", "36000")];
+
+/// Parameters naming what its operator creates beside the stack, with credentials no template
+/// holds: each parameter and the SNS platform its application is created for locally.
+const LOCAL_PLATFORM_APPLICATIONS: [(&str, &str); 1] = [("PushPlatformApplicationArn", "GCM")];
 
 /// The created resources: what `!Ref` and `!GetAtt` give for each, as on AWS.
 #[derive(Debug, Clone)]
@@ -338,6 +343,7 @@ struct Clients {
     sns: aws_sdk_sns::Client,
     sfn: aws_sdk_sfn::Client,
     kms: aws_sdk_kms::Client,
+    ses: aws_sdk_sesv2::Client,
 }
 
 impl Clients {
@@ -350,6 +356,7 @@ impl Clients {
             sns: aws_sdk_sns::Client::new(sdk),
             sfn: aws_sdk_sfn::Client::new(sdk),
             kms: aws_sdk_kms::Client::new(sdk),
+            ses: aws_sdk_sesv2::Client::new(sdk),
         }
     }
 }
@@ -374,6 +381,7 @@ pub async fn provision(
         "AWS::Serverless::StateMachine",
         "AWS::KMS::Key",
         "AWS::OpenSearchService::Domain",
+        "AWS::SES::EmailIdentity",
     ];
     if let Some((id, resource)) = template.resources.iter().find(|(_, r)| {
         !known.contains(&r.kind.as_str()) && !NOT_EMULATED.contains(&r.kind.as_str())
@@ -382,6 +390,14 @@ pub async fn provision(
             "{id}: resource type {} is not supported by the local stack yet",
             resource.kind
         );
+    }
+    for (parameter, platform) in LOCAL_PLATFORM_APPLICATIONS {
+        if template.parameters.contains_key(parameter) {
+            let arn = sns::create_platform_application(&clients, &stack, platform)
+                .await
+                .with_context(|| format!("creating the platform application of {parameter}"))?;
+            stack.parameters.insert(parameter.to_owned(), arn);
+        }
     }
     // Functions are not created in the emulator, but others name them (state machine tasks).
     for (id, _) in template.of_kind("AWS::Serverless::Function") {
@@ -420,6 +436,11 @@ pub async fn provision(
         s3::configure_notifications(&clients, &stack, id, &resource.properties)
             .await
             .with_context(|| format!("configuring {id}'s notifications"))?;
+    }
+    for (id, resource) in template.of_kind("AWS::SES::EmailIdentity") {
+        ses::create_email_identity(&clients, &mut stack, id, &resource.properties)
+            .await
+            .with_context(|| format!("creating {id}"))?;
     }
     for (id, resource) in template.of_kind("AWS::SNS::Topic") {
         sns::create_topic(&clients, &mut stack, id, &resource.properties)

@@ -53,3 +53,23 @@ pub(super) async fn subscribe(
     stack.record(id, arn, &[]);
     Ok(())
 }
+
+/// A platform application for push, as its operator creates it beside the stack with FCM's
+/// credentials (CloudFormation has no such resource): here with stand-in credentials.
+pub(super) async fn create_platform_application(
+    clients: &Clients,
+    stack: &Stack,
+    platform: &str,
+) -> anyhow::Result<String> {
+    let created = clients
+        .sns
+        .create_platform_application()
+        .name(format!("{}-push", stack.prefix))
+        .platform(platform)
+        .attributes("PlatformCredential", "local-stand-in")
+        .send()
+        .await?;
+    created
+        .platform_application_arn
+        .context("no platform application ARN")
+}

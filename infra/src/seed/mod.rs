@@ -7,6 +7,7 @@
 mod cart;
 mod catalog;
 mod inventory;
+mod notifications;
 mod orders;
 mod recommendations;
 mod reviews;
@@ -132,6 +133,14 @@ pub async fn load_demo_data(
     recommendations::demo_purchases(&purchases, &demo_listings().0, &offers, offer.product_id)
         .await
         .context("loading the demo purchases")?;
+    let settings: std::collections::HashMap<String, String> = stack
+        .function_environment(template, "GetNotificationPreferencesFunction")?
+        .into_iter()
+        .collect();
+    let recipients = shared::notifications::NotificationsStore::from_source(sdk, &settings)?;
+    notifications::demo_recipients(&recipients, offer.product_id)
+        .await
+        .context("loading the demo customers' notification settings")?;
     Ok(summary)
 }
 

@@ -52,11 +52,13 @@ pub async fn ship_to(
     }
 }
 
-/// Checkout for routes that ship to a saved address: the account's entries and checkout.
+/// Checkout for routes that ship to a saved address: the account's entries, checkout, and where
+/// the order's messages go.
 #[cfg(feature = "sfn")]
 pub struct AccountCheckout {
     pub accounts: AccountsStore,
     pub checkout: super::Checkout,
+    pub notifications: crate::notifications::NotificationsStore,
 }
 
 #[cfg(feature = "sfn")]
@@ -68,10 +70,24 @@ impl AccountCheckout {
         Ok(Self {
             accounts: AccountsStore::from_source(sdk, source)?,
             checkout: super::Checkout::from_source(sdk, source)?,
+            notifications: crate::notifications::NotificationsStore::from_source(sdk, source)?,
         })
     }
 
     pub async fn connect(&self) {
-        futures::future::join(self.accounts.connect(), self.checkout.connect()).await;
+        futures::future::join3(
+            self.accounts.connect(),
+            self.checkout.connect(),
+            self.notifications.connect(),
+        )
+        .await;
+    }
+
+    /// Notes the caller's email as their token has it now, where the order's messages go.
+    pub async fn remember_email(&self, caller: &super::Caller) -> anyhow::Result<()> {
+        match caller.email_address() {
+            Some(email) => self.notifications.remember_email(&caller.id, &email).await,
+            None => Ok(()),
+        }
     }
 }

@@ -17,6 +17,8 @@ pub enum Role {
 pub struct Caller {
     pub id: String,
     pub roles: Vec<Role>,
+    /// The token's `email` claim (Cognito verifies it): where the caller's messages go.
+    pub email: Option<String>,
 }
 
 impl Caller {
@@ -41,7 +43,16 @@ impl Caller {
         Ok(Self {
             id: id.clone(),
             roles,
+            email: claims.get("email").filter(|e| !e.is_empty()).cloned(),
         })
+    }
+
+    /// The caller's email address, when their token carries a valid one.
+    pub fn email_address(&self) -> Option<crate::notifications::EmailAddress> {
+        let claim = self.email.clone()?;
+        crate::notifications::EmailAddress::try_from(claim)
+            .inspect_err(|rule| tracing::warn!(rule, "the token's email claim is no address"))
+            .ok()
     }
 
     /// 403 unless the caller is an admin.

@@ -1,6 +1,7 @@
 //! The marketplace catalog: one product shared by every seller who sells it, each seller's offer
 //! on it, and the Buy Box that picks the offer a shopper buys from by default.
 
+mod alerts;
 pub mod buy_box;
 mod feedback;
 mod gtin;
@@ -11,6 +12,7 @@ mod product;
 mod sales;
 mod store;
 
+pub use alerts::{AlertKind, ProductAlert};
 pub use buy_box::BuyBoxSummary;
 pub use feedback::{FeedbackComment, FeedbackRequest, FeedbackTally, MonthTally, this_month};
 pub use gtin::{AnyGtin, Ean, Gtin, Identifiers, Upc};
@@ -31,7 +33,7 @@ pub use product::{
 pub use sales::{Day, Sales, WINDOW_DAYS, day_of, today};
 pub use store::{
     BrowsePage, Cursor, Family, FeedbackOutcome, Listed, ListingOutcome, OfferWrite, PriceWrite,
-    ProductPage, SaleOutcome, family_of_image, offer_from_image,
+    ProductPage, SaleOutcome, family_of_image, offer_from_image, product_alert,
 };
 #[cfg(feature = "dynamodb")]
 pub use store::{CatalogConfig, CatalogStore, FamilyScan};

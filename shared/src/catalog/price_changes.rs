@@ -1,4 +1,5 @@
-//! Price changes fan out on SNS: carts, watch lists and repricers subscribe to the topic.
+//! Price changes fan out on SNS: carts, watch lists and repricers subscribe to the topic; so do
+//! the alerts of those watching a product (alerts.rs).
 
 use super::{Offer, ProductId, SellerId, Sku};
 use crate::money::Money;
@@ -84,6 +85,16 @@ impl PriceChanges {
             ("seller_id", change.seller_id.to_string()),
         ];
         self.0.publish(change, &attributes).await
+    }
+
+    /// Watch-list subscribers filter by event type or product.
+    #[tracing::instrument(skip_all, fields(product_id = %alert.product_id, event_id = %alert.event_id))]
+    pub async fn publish_alert(&self, alert: &super::ProductAlert) -> anyhow::Result<()> {
+        let attributes = [
+            ("event_type", alert.event_type.as_str().to_owned()),
+            ("product_id", alert.product_id.to_string()),
+        ];
+        self.0.publish(alert, &attributes).await
     }
 }
 

@@ -11,7 +11,7 @@
 //! Every write that could clobber another is conditional; multi-item writes are transactions.
 //! Reads are in `reads.rs`, writes in `writes.rs`; the items and keys are here.
 
-use super::{BuyBoxSummary, Offer, Product, ProductId, SellerRating};
+use super::{BuyBoxSummary, Offer, Product, ProductAlert, ProductId, SellerRating};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
@@ -187,5 +187,43 @@ pub fn offer_from_image(image: serde_dynamo::Item) -> anyhow::Result<Option<Offe
         serde_dynamo::from_item::<_, OfferItem>(image)
             .context("decoding an offer image")?
             .data,
+    ))
+}
+
+/// The part of a product item its watchers' alerts are made of.
+#[derive(Deserialize)]
+struct WatchedImage {
+    data: Product,
+    #[serde(default)]
+    buy_box: Option<BuyBoxSummary>,
+}
+
+/// The alert a product item's change in the catalog stream gives those watching it, if any;
+/// `None` for the table's other items.
+pub fn product_alert(
+    event_id: &str,
+    old_image: &serde_dynamo::Item,
+    new_image: &serde_dynamo::Item,
+) -> anyhow::Result<Option<ProductAlert>> {
+    let decode = |image: &serde_dynamo::Item| -> anyhow::Result<Option<WatchedImage>> {
+        let is_product =
+            matches!(image.get("sk"), Some(serde_dynamo::AttributeValue::S(sk)) if sk == "PRODUCT");
+        if !is_product {
+            return Ok(None);
+        }
+        serde_dynamo::from_item(image.clone())
+            .map(Some)
+            .context("decoding a product image")
+    };
+    let Some(new) = decode(new_image)? else {
+        return Ok(None);
+    };
+    let old = decode(old_image)?;
+    Ok(ProductAlert::between(
+        event_id,
+        new.data.id,
+        new.data.title.as_ref(),
+        old.and_then(|old| old.buy_box).as_ref(),
+        new.buy_box.as_ref(),
     ))
 }

@@ -271,6 +271,7 @@ impl OrdersStore {
                 ],
                 "OrderHeld",
                 vec![],
+                None,
             )
             .await?;
         if held == Transition::Already {
@@ -305,6 +306,7 @@ impl OrdersStore {
             vec![],
             "OrderReleased",
             vec![],
+            None,
         )
         .await
     }
@@ -363,6 +365,7 @@ impl OrdersStore {
             vec![("priced", value(priced)?)],
             "OrderPlaced",
             vec![],
+            Some(priced),
         )
         .await
     }
@@ -381,6 +384,7 @@ impl OrdersStore {
             vec![("paid_at", now)],
             "OrderPaid",
             parcels,
+            None,
         )
         .await
     }
@@ -399,12 +403,15 @@ impl OrdersStore {
             vec![("failure", value(failure)?)],
             "OrderFailed",
             vec![],
+            None,
         )
         .await
     }
 
     /// Moves the order to `to` from one of `from`, setting `fields`, and writes `event` to the
-    /// outbox and `writes` in the same transaction.
+    /// outbox and `writes` in the same transaction. The event carries the order's lines, or
+    /// those of `pricing` when this move prices it.
+    #[allow(clippy::too_many_arguments)]
     async fn transition(
         &self,
         id: OrderId,
@@ -413,6 +420,7 @@ impl OrdersStore {
         fields: Vec<(&'static str, AttributeValue)>,
         event: &'static str,
         writes: Vec<TransactWriteItem>,
+        pricing: Option<&Priced>,
     ) -> anyhow::Result<Transition> {
         let Some(order) = self.order(id).await? else {
             return Ok(Transition::NotFound);
@@ -448,9 +456,8 @@ impl OrdersStore {
             .update_expression(format!("SET {}{leave_queue}", set.join(", ")))
             .build()
             .context("building an order update")?;
-        let lines = order
-            .priced
-            .as_ref()
+        let lines = pricing
+            .or(order.priced.as_ref())
             .map_or(&[][..], |priced| &priced.lines);
         let event =
             OrderEvent::new(event, id, &order.customer_id, to, &now, None).with_lines(lines);

@@ -170,6 +170,7 @@ impl OrdersStore {
                 vec![("delivered_at", AttributeValue::S(clock::now()))],
                 "OrderDelivered",
                 vec![],
+                None,
             )
             .await?;
         }
@@ -195,6 +196,7 @@ impl OrdersStore {
             vec![("cancelled_at", AttributeValue::S(now.clone()))],
             "OrderCancelled",
             parcels,
+            None,
         )
         .await
     }

@@ -1,0 +1,10 @@
+use shared::config::Env;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    lambda_http::tracing::init_default_subscriber();
+    let deps =
+        put_notification_preferences::Deps::from_source(&shared::aws::sdk_config().await, &Env)?;
+    deps.connect().await;
+    shared::api::serve(&deps, put_notification_preferences::handle).await
+}

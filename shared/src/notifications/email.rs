@@ -1,0 +1,58 @@
+//! Email through Amazon SES (v2), from the sender address the template verifies.
+
+use super::{EmailAddress, Message};
+use crate::config::Source;
+use anyhow::Context;
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent};
+
+pub struct Mailer {
+    ses: aws_sdk_sesv2::Client,
+    from: String,
+}
+
+impl Mailer {
+    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
+        Ok(Self {
+            ses: aws_sdk_sesv2::Client::new(sdk),
+            from: source.required("NOTIFICATIONS_SENDER")?,
+        })
+    }
+
+    /// Opens the connection to SES at init with a read of the sender's identity.
+    pub async fn connect(&self) {
+        let probe = self
+            .ses
+            .get_email_identity()
+            .email_identity(&self.from)
+            .send();
+        crate::aws::connect("ses", probe).await;
+    }
+
+    /// Sends `message` to `to` with both bodies; answers SES's message id.
+    pub async fn send(&self, to: &EmailAddress, message: &Message) -> anyhow::Result<String> {
+        let content = |text: &str| Content::builder().data(text).charset("UTF-8").build();
+        let email = EmailContent::builder()
+            .simple(
+                aws_sdk_sesv2::types::Message::builder()
+                    .subject(content(&message.subject)?)
+                    .body(
+                        Body::builder()
+                            .text(content(&message.text)?)
+                            .html(content(&message.html)?)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build();
+        let sent = self
+            .ses
+            .send_email()
+            .from_email_address(&self.from)
+            .destination(Destination::builder().to_addresses(to.as_ref()).build())
+            .content(email)
+            .send()
+            .await
+            .context("sending an email")?;
+        sent.message_id.context("SES answered no message id")
+    }
+}
