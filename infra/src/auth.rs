@@ -113,7 +113,7 @@ impl DevIssuer {
         json!({
             "sub": user, "iss": DEV_ISSUER, "aud": audience, "token_use": "id",
             "iat": now.min(now + lifetime_seconds), "exp": now + lifetime_seconds,
-            "email": format!("{user}@example.com"), "cognito:groups": groups,
+            "email": format!("{user}@example.com"), "email_verified": true, "cognito:groups": groups,
         })
     }
 

@@ -7,7 +7,10 @@ use crate::checkout::PRICE;
 use crate::helpers::{As, Call, TestApp, ends_in_dead_letters, eventually, unique_prefix};
 use crate::returns::delivered;
 use crate::shipments::order;
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{Value, json};
+use shared::notifications::{Claim, Delivery, NotificationsStore, TOLD_ORDER_EVENTS};
+use std::collections::HashMap;
 
 const PREFERENCES: &str = "/api/v1/account/notification-preferences";
 
@@ -26,6 +29,11 @@ fn register(shopper: &str, token: &str) -> Call {
     Call::new("POST", route, route)
         .by(As::Customer(shopper))
         .json(&json!({"token": token}))
+}
+
+fn unregister(shopper: &str, device: &str) -> Call {
+    let path = format!("/api/v1/account/devices/{device}");
+    Call::new("DELETE", "/api/v1/account/devices/{id}", &path).by(As::Customer(shopper))
 }
 
 fn alerts(shopper: &str, product: &str, body: &Value) -> Call {
@@ -209,6 +217,108 @@ async fn an_orders_emails_go_out_once_each_and_its_updates_reach_a_registered_de
             .count();
         assert_eq!(pushed, 1, "{subject} pushed once: {pushes:?}");
     }
+    // The phone signs into Bea's account: Ada's news stops reaching it.
+    let bea = shopper("bea");
+    let moved = app.send(register(&bea, &token)).await;
+    assert_eq!(moved.body["device_id"], registered.body["device_id"]);
+    assert_eq!(app.send(preferences(&ada)).await.body["devices"], 0);
+    let mut cancelled = placed_event.clone();
+    cancelled["event_type"] = json!("OrderCancelled");
+    cancelled["event_id"] = json!(format!("{id}#OrderCancelled"));
+    app.publish_order_event(&cancelled).await;
+    let subject = format!("Your order {id} is cancelled");
+    eventually(60, "the cancellation email", || async {
+        (count(&mail_of(&ada).await, &subject) == 1).then_some(())
+    })
+    .await;
+    drained(&app).await;
+    let pushes = pushes_to(&token).await;
+    assert!(!pushes.iter().any(|p| p.contains(&subject)), "{pushes:?}");
+
+    // Bea signs out: the device is unregistered, twice is still a 204, and a bad id is named.
+    let device = registered.body["device_id"].as_str().unwrap();
+    for _ in 0..2 {
+        let gone = app.send(unregister(&bea, device)).await;
+        assert_eq!(gone.status, 204, "{}", gone.body);
+    }
+    assert_eq!(app.send(preferences(&bea)).await.body["devices"], 0);
+    app.send(unregister(&bea, "not-a-device"))
+        .await
+        .assert_invalid("id");
+}
+
+/// A delivery is claimed by one sender at a time, and none once it was sent; a released claim,
+/// or one whose sender died (older than its lease), is free again.
+#[tokio::test]
+async fn a_delivery_is_claimed_by_one_sender_and_never_after_it_was_sent() {
+    let app = TestApp::spawn().await;
+    let table = app.reference("NotificationsTable");
+    let settings = HashMap::from([("NOTIFICATIONS_TABLE".to_owned(), table.clone())]);
+    let store = NotificationsStore::from_source(&app.sdk, &settings).unwrap();
+    let delivery = |event: &str| Delivery {
+        event_id: event.to_owned(),
+        customer_id: "ada".to_owned(),
+        channel: "email".to_owned(),
+    };
+    let first = delivery("e1");
+    let Claim::Claimed(claim) = store.claim(&first).await.unwrap() else {
+        panic!("a new delivery is claimed");
+    };
+    assert_eq!(store.claim(&first).await.unwrap(), Claim::Busy);
+    store.release(&first, &claim).await.unwrap();
+    let Claim::Claimed(again) = store.claim(&first).await.unwrap() else {
+        panic!("a released claim is free");
+    };
+    assert!(
+        store.sent(&first, &claim, "id").await.is_err(),
+        "a released claim marks nothing"
+    );
+    store.sent(&first, &again, "id").await.unwrap();
+    assert_eq!(store.claim(&first).await.unwrap(), Claim::AlreadySent);
+    store.release(&first, &again).await.unwrap();
+    assert_eq!(
+        store.claim(&first).await.unwrap(),
+        Claim::AlreadySent,
+        "sent stays sent"
+    );
+
+    // A claim a minute old: its sender died (the function's timeout is 30 s).
+    let stale = delivery("e2");
+    assert!(matches!(
+        store.claim(&stale).await.unwrap(),
+        Claim::Claimed(_)
+    ));
+    app.dynamodb()
+        .update_item()
+        .table_name(&table)
+        .key("pk", AttributeValue::S("SENT#e2".into()))
+        .key("sk", AttributeValue::S("ada#email".into()))
+        .update_expression("SET claimed_at = claimed_at - :minute")
+        .expression_attribute_values(":minute", AttributeValue::N("60".into()))
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.claim(&stale).await.unwrap(),
+        Claim::Claimed(_)
+    ));
+}
+
+/// The order events rendered are the ones the queue's filter policy lets through.
+#[test]
+fn the_queue_takes_the_order_events_there_are_messages_for() {
+    let path = crate::helpers::repo_root().join("template.yaml");
+    let template = rainforest_local::Template::load(&path).unwrap();
+    let subscription = &template.resources["OrderNotificationsSubscription"];
+    let policy = &subscription.properties["FilterPolicy"]["event_type"];
+    let filtered: Vec<&str> = policy
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let told: Vec<&str> = TOLD_ORDER_EVENTS.iter().map(|(event, _)| *event).collect();
+    assert_eq!(filtered, told);
 }
 
 /// The Buy Box browse shows for the kettle, once `done` holds for it.
@@ -234,7 +344,7 @@ async fn nth_mail(shopper: &str, subject: &str, n: usize) {
 async fn marketing_goes_only_to_those_who_consent_and_as_they_chose() {
     let app = TestApp::spawn().await;
     app.start_event_sources();
-    let (bo, cy, di) = (shopper("bo"), shopper("cy"), shopper("di"));
+    let (bo, cy, di, ed) = (shopper("bo"), shopper("cy"), shopper("di"), shopper("ed"));
     let token = format!("fcm:{}-{}", ulid::Ulid::new(), ulid::Ulid::new());
     let listing = crate::catalog::listing("WATCH-1", "Kettle <Pro>", "kettles");
     let product = crate::catalog::create(&app, "seller-w", &listing).await;
@@ -268,7 +378,14 @@ async fn marketing_goes_only_to_those_who_consent_and_as_they_chose() {
         .assert_invalid("back_in_stock");
     assert_eq!(app.send(preferences(&bo)).await.body["price_drops"], false);
 
-    // All three watch the kettle; only Di has consented.
+    // Bo, Cy and Di watch the kettle for both, Ed only for its return to stock; only Di and Ed
+    // have consented.
+    assert_eq!(app.send(set_preferences(&ed, &consent)).await.status, 200);
+    let back_only = json!({"price_drop": false, "back_in_stock": true});
+    assert_eq!(
+        app.send(alerts(&ed, &product, &back_only)).await.status,
+        200
+    );
     let saved = app.send(set_preferences(&di, &consent)).await;
     assert_eq!(saved.status, 200, "{}", saved.body);
     assert_eq!(
@@ -344,6 +461,12 @@ async fn marketing_goes_only_to_those_who_consent_and_as_they_chose() {
         (count(&mail, drop), count(&mail, back), mail.len()),
         (1, 1, 2),
         "{mail:?}"
+    );
+    let mail = mail_of(&ed).await;
+    assert_eq!(
+        (count(&mail, back), mail.len()),
+        (2, 2),
+        "Ed asked for no drops: {mail:?}"
     );
     assert_eq!(mail_of(&cy).await, vec![], "Cy never consented");
     assert_eq!(

@@ -56,7 +56,7 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
     if let Some(first) = deps.checkout.replay(&caller.id, &key, &body).await? {
         return Ok(first);
     }
-    deps.remember_email(&caller).await?;
+    deps.remember_email(&caller).await;
     let Some(defaults) = deps.accounts.defaults(&caller.id).await? else {
         let rule = "needs a default address and payment method in the account";
         return Err(Invalid::relational("account", rule).into());

@@ -62,7 +62,7 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
     if let Some(first) = deps.checkout.replay(&caller.id, &key, &body).await? {
         return Ok(first);
     }
-    deps.remember_email(&caller).await?;
+    deps.remember_email(&caller).await;
     let to = body.shipping_address.as_ref();
     let address = api::ship_to(&deps.accounts, &caller.id, to, body.address_id).await?;
     let order = Order {

@@ -3,7 +3,7 @@
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
-use shared::api::{self, AccountProblems, ApiError, Caller};
+use shared::api::{self, ApiError, Caller, ShopperReadProblems};
 use shared::notifications::PreferencesView;
 
 /// What the handler needs, built once per process.
@@ -15,14 +15,17 @@ pub use shared::notifications::NotificationsStore as Deps;
     operation_id = "getNotificationPreferences",
     tag = "account",
     security(("jwt" = [])),
-    responses((status = 200, description = "The shopper's preferences", body = PreferencesView), AccountProblems)
+    responses((status = 200, description = "The shopper's preferences", body = PreferencesView), ShopperReadProblems)
 )]
 #[tracing::instrument(skip_all)]
 pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::GET)?;
     let caller = Caller::from_request(&request)?;
     let recipient = store.recipient(&caller.id).await?;
-    api::json_response(StatusCode::OK, &recipient.view(caller.email_address()))
+    api::json_response(
+        StatusCode::OK,
+        &recipient.view(caller.email_address().cloned()),
+    )
 }
 
 /// This route's part of the OpenAPI document.

@@ -5,7 +5,7 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use shared::api::{self, AccountProblems, ApiError, Caller};
-use shared::notifications::{Preferences, PreferencesView};
+use shared::notifications::{Preferences, PreferencesRequest, PreferencesView};
 
 /// What the handler needs, built once per process.
 pub use shared::notifications::NotificationsStore as Deps;
@@ -15,7 +15,7 @@ pub use shared::notifications::NotificationsStore as Deps;
     path = "/api/v1/account/notification-preferences",
     operation_id = "putNotificationPreferences",
     tag = "account",
-    request_body = Preferences,
+    request_body = PreferencesRequest,
     security(("jwt" = [])),
     responses((status = 200, description = "Saved", body = PreferencesView), AccountProblems)
 )]
@@ -23,10 +23,9 @@ pub use shared::notifications::NotificationsStore as Deps;
 pub async fn handle(store: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::PUT)?;
     let caller = Caller::from_request(&request)?;
-    let preferences: Preferences = api::json_body(&request)?;
-    let email = caller.email_address();
+    let preferences = Preferences::from(api::json_body::<PreferencesRequest>(&request)?);
     store
-        .set_preferences(&caller.id, email.as_ref(), preferences)
+        .set_preferences(&caller.id, caller.email_address(), preferences)
         .await?;
     let recipient = store.recipient(&caller.id).await?;
     tracing::info!(

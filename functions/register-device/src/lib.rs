@@ -1,34 +1,15 @@
 //! `POST /api/v1/account/devices`: the shopper's app registers its push token, which becomes an
-//! SNS endpoint of the platform application; the same token registers once.
+//! SNS endpoint of the platform application; the same token registers once, to the account that
+//! registered it last.
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
-use shared::api::{self, AccountProblems, ApiError, Caller};
-use shared::config::Source;
-use shared::notifications::{
-    Device, DeviceId, DeviceRequest, MAX_DEVICES, NotificationsStore, Pusher,
-};
+use shared::api::{self, AccountProblems, ApiError, Caller, Invalid};
+use shared::notifications::{DeviceId, DeviceRequest, MAX_DEVICES, Registered};
 
 /// What the handler needs, built once per process: the table and SNS.
-pub struct Deps {
-    store: NotificationsStore,
-    pusher: Pusher,
-}
-
-impl Deps {
-    pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
-        Ok(Self {
-            store: NotificationsStore::from_source(sdk, source)?,
-            pusher: Pusher::from_source(sdk, source)?,
-        })
-    }
-
-    /// Opens the connections every request uses at init.
-    pub async fn connect(&self) {
-        tokio::join!(self.store.connect(), self.pusher.connect());
-    }
-}
+pub use shared::notifications::Devices as Deps;
 
 /// A registered device.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -46,27 +27,24 @@ pub struct RegisteredDevice {
     responses((status = 201, description = "Registered (again, for a token already registered)", body = RegisteredDevice), AccountProblems)
 )]
 #[tracing::instrument(skip_all)]
-pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
+pub async fn handle(devices: &Deps, request: Request) -> Result<Response<Body>, ApiError> {
     api::require_method(&request, Method::POST)?;
     let caller = Caller::from_request(&request)?;
     let DeviceRequest { token } = api::json_body(&request)?;
-    let id = DeviceId::of(&token);
-    let known = deps.store.recipient(&caller.id).await?.devices;
-    if known.len() >= MAX_DEVICES && !known.iter().any(|device| device.id == id) {
-        return Err(ApiError::Conflict(format!(
-            "an account registers {MAX_DEVICES} devices at most"
-        )));
-    }
-    let endpoint_arn = deps.pusher.register(&token).await?;
-    let device = Device { id, endpoint_arn };
-    deps.store.add_device(&caller.id, &device).await?;
-    tracing::info!(device = %device.id, "device registered for push");
-    api::json_response(
-        StatusCode::CREATED,
-        &RegisteredDevice {
-            device_id: device.id,
-        },
-    )
+    let device_id = match devices.register(&caller.id, &token).await? {
+        Registered::Device(id) => id,
+        Registered::Full => {
+            return Err(ApiError::Conflict(format!(
+                "an account registers {MAX_DEVICES} devices at most: unregister one first"
+            )));
+        }
+        Registered::TokenRefused => {
+            let rule = "must be a token Firebase Cloud Messaging issued to the app";
+            return Err(Invalid::relational("token", rule).into());
+        }
+    };
+    tracing::info!(device = %device_id, "device registered for push");
+    api::json_response(StatusCode::CREATED, &RegisteredDevice { device_id })
 }
 
 /// This route's part of the OpenAPI document.

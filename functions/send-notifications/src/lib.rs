@@ -18,8 +18,8 @@ pub async fn handle(notifier: &Deps, event: SqsEvent) -> SqsBatchResponse {
         let told = notifier.notify(&notice).await?;
         tracing::info!(
             event_id = notice.event_id(),
-            emails = told.emails,
-            pushes = told.pushes,
+            sent = told.sent,
+            refused = told.refused,
             already = told.already,
             "event told"
         );

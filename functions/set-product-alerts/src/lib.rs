@@ -1,11 +1,12 @@
 //! `PUT /api/v1/products/{id}/alerts`: the shopper asks to be told when a product's price drops
 //! or when it is back in stock (both off: no longer). The answer says which of these their
-//! preferences hold back until they consent.
+//! preferences hold back until they consent. A variation family's parent is refused (422): its
+//! variations are what is sold.
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
-use shared::api::{self, AccountProblems, ApiError, Caller};
-use shared::catalog::{CatalogStore, ProductId};
+use shared::api::{self, AccountProblems, ApiError, Caller, Invalid};
+use shared::catalog::{CatalogStore, ProductId, Variation};
 use shared::config::Source;
 use shared::notifications::{Alerts, AlertsView, NotificationsStore};
 
@@ -45,11 +46,17 @@ pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Api
     let caller = Caller::from_request(&request)?;
     let product: ProductId = api::path_param(&request, "id")?;
     let alerts: Alerts = api::json_body(&request)?;
-    if deps.catalog.product(product).await?.is_none() {
+    let Some(watched) = deps.catalog.product(product).await? else {
         return Err(ApiError::NotFound(format!("product {product}")));
+    };
+    // A parent is not sold itself, so it has no price to drop nor stock to come back.
+    if matches!(watched.variation, Variation::Parent { .. }) {
+        let rule =
+            "is a variation family's parent, which is not sold itself: watch one of its variations";
+        return Err(Invalid::relational("id", rule).into());
     }
     if let Some(email) = caller.email_address() {
-        deps.store.remember_email(&caller.id, &email).await?;
+        deps.store.remember_email(&caller.id, email).await?;
     }
     deps.store.set_alerts(product, &caller.id, alerts).await?;
     let preferences = deps.store.recipient(&caller.id).await?.preferences;

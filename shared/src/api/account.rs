@@ -83,11 +83,17 @@ impl AccountCheckout {
         .await;
     }
 
-    /// Notes the caller's email as their token has it now, where the order's messages go.
-    pub async fn remember_email(&self, caller: &super::Caller) -> anyhow::Result<()> {
-        match caller.email_address() {
-            Some(email) => self.notifications.remember_email(&caller.id, &email).await,
-            None => Ok(()),
+    /// Notes the caller's email as their token has it now, where the order's messages go. An
+    /// order matters more than its emails: a failure is logged, and checkout goes on.
+    pub async fn remember_email(&self, caller: &super::Caller) {
+        let Some(email) = caller.email_address() else {
+            return;
+        };
+        if let Err(error) = self.notifications.remember_email(&caller.id, email).await {
+            tracing::warn!(
+                error = format!("{error:#}"),
+                "the customer's email was not noted"
+            );
         }
     }
 }

@@ -17,8 +17,9 @@ pub enum Role {
 pub struct Caller {
     pub id: String,
     pub roles: Vec<Role>,
-    /// The token's `email` claim (Cognito verifies it): where the caller's messages go.
-    pub email: Option<String>,
+    /// The ID token's `email`, when Cognito verified it (`email_verified`): where the caller's
+    /// messages go. An access token carries none.
+    email: Option<crate::notifications::EmailAddress>,
 }
 
 impl Caller {
@@ -43,16 +44,13 @@ impl Caller {
         Ok(Self {
             id: id.clone(),
             roles,
-            email: claims.get("email").filter(|e| !e.is_empty()).cloned(),
+            email: verified_email(claims),
         })
     }
 
-    /// The caller's email address, when their token carries a valid one.
-    pub fn email_address(&self) -> Option<crate::notifications::EmailAddress> {
-        let claim = self.email.clone()?;
-        crate::notifications::EmailAddress::try_from(claim)
-            .inspect_err(|rule| tracing::warn!(rule, "the token's email claim is no address"))
-            .ok()
+    /// The caller's verified email address, if their token carries one.
+    pub fn email_address(&self) -> Option<&crate::notifications::EmailAddress> {
+        self.email.as_ref()
     }
 
     /// 403 unless the caller is an admin.
@@ -75,6 +73,17 @@ impl Caller {
         }
         self.id.parse().map_err(|_| ApiError::Unauthenticated)
     }
+}
+
+fn verified_email(
+    claims: &std::collections::HashMap<String, String>,
+) -> Option<crate::notifications::EmailAddress> {
+    if claims.get("email_verified").map(String::as_str) != Some("true") {
+        return None;
+    }
+    crate::notifications::EmailAddress::try_from(claims.get("email")?.clone())
+        .inspect_err(|rule| tracing::warn!(rule, "the token's email claim is no address"))
+        .ok()
 }
 
 /// API Gateway renders a list claim as `[a b]`; a JSON array or a comma list also occur.

@@ -7,6 +7,9 @@ use super::{BuyBoxSummary, ProductId};
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
 
+/// The least drop worth telling a watcher of, in percent: a cent off is not news.
+pub const MIN_DROP_PERCENT: u64 = 5;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
@@ -40,7 +43,8 @@ pub struct ProductAlert {
 impl ProductAlert {
     /// The alert a change of a product's Buy Box summary gives, if any. Only a product that was
     /// listed and could not be bought comes back in stock (a first summary is a new listing);
-    /// only a lower price in the same currency is a drop.
+    /// only a price at least [`MIN_DROP_PERCENT`] lower, in the same currency, is a drop
+    /// (whichever offer wins: the shopper pays the winner's price).
     pub fn between(
         event_id: &str,
         product_id: ProductId,
@@ -53,7 +57,8 @@ impl ProductAlert {
             None => (AlertKind::BackInStock, None),
             Some(before)
                 if before.landed_price.currency == now.currency
-                    && now.amount < before.landed_price.amount =>
+                    && now.amount.get() * 100
+                        <= before.landed_price.amount.get() * (100 - MIN_DROP_PERCENT) =>
             {
                 (AlertKind::PriceDropped, Some(before.landed_price))
             }
@@ -117,6 +122,8 @@ mod tests {
         assert_eq!(drop.event_type, AlertKind::PriceDropped);
         assert_eq!(drop.was, Some(money(1000, "USD")));
         assert_eq!(alert(at(900, "USD"), at(1000, "USD")), None, "a rise");
+        assert_eq!(alert(at(1000, "USD"), at(951, "USD")), None, "under 5% off");
+        assert!(alert(at(1000, "USD"), at(950, "USD")).is_some(), "5% off");
         assert_eq!(alert(at(900, "USD"), at(900, "USD")), None, "no change");
         assert_eq!(
             alert(at(1000, "USD"), at(900, "EUR")),

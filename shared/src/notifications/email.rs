@@ -1,6 +1,6 @@
 //! Email through Amazon SES (v2), from the sender address the template verifies.
 
-use super::{EmailAddress, Message};
+use super::{EmailAddress, Message, Sent};
 use crate::config::Source;
 use anyhow::Context;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent};
@@ -28,8 +28,8 @@ impl Mailer {
         crate::aws::connect("ses", probe).await;
     }
 
-    /// Sends `message` to `to` with both bodies; answers SES's message id.
-    pub async fn send(&self, to: &EmailAddress, message: &Message) -> anyhow::Result<String> {
+    /// Sends `message` to `to` with both bodies.
+    pub async fn send(&self, to: &EmailAddress, message: &Message) -> anyhow::Result<Sent> {
         let content = |text: &str| Content::builder().data(text).charset("UTF-8").build();
         let email = EmailContent::builder()
             .simple(
@@ -51,8 +51,20 @@ impl Mailer {
             .destination(Destination::builder().to_addresses(to.as_ref()).build())
             .content(email)
             .send()
-            .await
-            .context("sending an email")?;
-        sent.message_id.context("SES answered no message id")
+            .await;
+        match sent {
+            Ok(output) => Ok(Sent::Accepted(
+                output.message_id.context("SES answered no message id")?,
+            )),
+            // An address SES will not send to (in its sandbox, one not verified): no retry helps.
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_message_rejected() || e.is_bad_request_exception()) =>
+            {
+                Ok(Sent::Refused(format!("{:#}", anyhow::Error::from(error))))
+            }
+            Err(error) => Err(anyhow::Error::from(error).context("sending an email")),
+        }
     }
 }

@@ -9,12 +9,23 @@ use anyhow::Context;
 use askama::Template;
 use serde::Deserialize;
 
-/// Where links in messages lead.
-const STOREFRONT: &str = "https://www.rainforest.example";
+/// The order events customers are told of, each with its subject (`{order}` and `{return}` the
+/// ids); the others are steps they took or see themselves. `NotificationsQueue`'s filter policy
+/// lets these through and no others (a test checks they agree).
+pub const TOLD_ORDER_EVENTS: [(&str, &str); 8] = [
+    ("OrderPlaced", "Your Rainforest order {order}"),
+    ("OrderShipped", "Your order {order} has shipped"),
+    ("OrderDelivered", "Your order {order} was delivered"),
+    ("OrderCancelled", "Your order {order} is cancelled"),
+    ("OrderFailed", "We could not complete your order {order}"),
+    ("ReturnApproved", "Your return {return} is approved"),
+    ("ReturnRejected", "Your return {return} was declined"),
+    ("ReturnRefunded", "Your refund for return {return}"),
+];
 
-/// What a message is about, which decides whether the customer's preferences let it go out.
+/// What a message is for, which decides whether the customer's preferences let it go out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Topic {
+pub enum Purpose {
     /// Orders, shipments, returns and refunds: transactional.
     OrderUpdates,
     PriceDrops,
@@ -30,7 +41,7 @@ pub enum Notice {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
-    pub topic: Topic,
+    pub purpose: Purpose,
     pub subject: String,
     pub text: String,
     pub html: String,
@@ -104,14 +115,14 @@ impl Notice {
         }
     }
 
-    /// The message this event becomes; `None` for the steps nobody is told about (an order paid,
-    /// a return requested or in transit: the customer did or sees those themselves).
-    pub fn message(&self) -> anyhow::Result<Option<Message>> {
-        let Some((topic, letter)) = self.letter() else {
+    /// The message this event becomes, its links into `storefront`; `None` for the order events
+    /// not in [`TOLD_ORDER_EVENTS`].
+    pub fn message(&self, storefront: &str) -> anyhow::Result<Option<Message>> {
+        let Some((purpose, letter)) = self.letter(storefront) else {
             return Ok(None);
         };
         Ok(Some(Message {
-            topic,
+            purpose,
             text: Text { letter: &letter }
                 .render()
                 .context("rendering a text message")?,
@@ -122,7 +133,7 @@ impl Notice {
         }))
     }
 
-    fn letter(&self) -> Option<(Topic, Letter)> {
+    fn letter(&self, storefront: &str) -> Option<(Purpose, Letter)> {
         let blank = Letter {
             kind: String::new(),
             subject: String::new(),
@@ -139,36 +150,29 @@ impl Notice {
             Self::Order(event) => {
                 let order = event.order_id.to_string();
                 let ret = event.return_id.map(|id| id.to_string()).unwrap_or_default();
-                let subject = match event.event_type.as_str() {
-                    "OrderPlaced" => format!("Your Rainforest order {order}"),
-                    "OrderShipped" => format!("Your order {order} has shipped"),
-                    "OrderDelivered" => format!("Your order {order} was delivered"),
-                    "OrderCancelled" => format!("Your order {order} is cancelled"),
-                    "OrderFailed" => format!("We could not complete your order {order}"),
-                    "ReturnApproved" => format!("Your return {ret} is approved"),
-                    "ReturnRejected" => format!("Your return {ret} was declined"),
-                    "ReturnRefunded" => format!("Your refund for return {ret}"),
-                    _ => return None,
-                };
+                let (_, subject) = TOLD_ORDER_EVENTS
+                    .iter()
+                    .find(|(told, _)| *told == event.event_type)?;
+                let subject = subject.replace("{order}", &order).replace("{return}", &ret);
                 let letter = Letter {
                     kind: event.event_type.clone(),
                     subject,
                     items: event.lines.iter().map(|line| line.quantity).sum(),
-                    link: format!("{STOREFRONT}/orders/{order}"),
+                    link: format!("{storefront}/orders/{order}"),
                     order_id: order,
                     return_id: ret,
                     action: "See your order",
                     ..blank
                 };
-                Some((Topic::OrderUpdates, letter))
+                Some((Purpose::OrderUpdates, letter))
             }
             Self::Product(alert) => {
-                let (topic, subject) = match alert.event_type {
+                let (purpose, subject) = match alert.event_type {
                     AlertKind::PriceDropped => {
-                        (Topic::PriceDrops, format!("Price drop: {}", alert.title))
+                        (Purpose::PriceDrops, format!("Price drop: {}", alert.title))
                     }
                     AlertKind::BackInStock => (
-                        Topic::BackInStock,
+                        Purpose::BackInStock,
                         format!("Back in stock: {}", alert.title),
                     ),
                 };
@@ -178,11 +182,11 @@ impl Notice {
                     title: alert.title.clone(),
                     price: alert.landed_price.to_string(),
                     was: alert.was.map(|was| was.to_string()).unwrap_or_default(),
-                    link: format!("{STOREFRONT}/products/{}", alert.product_id),
+                    link: format!("{storefront}/products/{}", alert.product_id),
                     action: "See the product",
                     ..blank
                 };
-                Some((topic, letter))
+                Some((purpose, letter))
             }
         }
     }
@@ -192,6 +196,8 @@ impl Notice {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    const STOREFRONT: &str = "https://www.rainforest.example";
 
     fn order_event(event_type: &str) -> String {
         json!({
@@ -207,8 +213,8 @@ mod tests {
     fn an_order_event_becomes_a_transactional_message_in_text_and_html() {
         let notice = Notice::parse(&order_event("OrderPlaced")).unwrap();
         assert_eq!(notice.event_id(), "01KAN0000000000000000000D1#OrderPlaced");
-        let message = notice.message().unwrap().unwrap();
-        assert_eq!(message.topic, Topic::OrderUpdates);
+        let message = notice.message(STOREFRONT).unwrap().unwrap();
+        assert_eq!(message.purpose, Purpose::OrderUpdates);
         assert_eq!(
             message.subject,
             "Your Rainforest order 01KAN0000000000000000000D1"
@@ -245,7 +251,7 @@ mod tests {
             "ReturnReceived",
         ] {
             let notice = Notice::parse(&order_event(quiet)).unwrap();
-            assert_eq!(notice.message().unwrap(), None, "{quiet}");
+            assert_eq!(notice.message(STOREFRONT).unwrap(), None, "{quiet}");
         }
     }
 
@@ -258,10 +264,10 @@ mod tests {
         });
         let message = Notice::parse(&body.to_string())
             .unwrap()
-            .message()
+            .message(STOREFRONT)
             .unwrap()
             .unwrap();
-        assert_eq!(message.topic, Topic::PriceDrops);
+        assert_eq!(message.purpose, Purpose::PriceDrops);
         assert_eq!(message.subject, "Price drop: Kettle <Pro> & more");
         assert!(
             message.text.contains(

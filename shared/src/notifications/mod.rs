@@ -3,30 +3,34 @@
 //! endpoints). Order updates are transactional and always go out by email; price drops and
 //! back-in-stock alerts are marketing, sent only to those who consented.
 
-#[cfg(feature = "ses")]
+#[cfg(all(feature = "sns", feature = "dynamodb"))]
+mod devices;
+#[cfg(all(feature = "ses", feature = "sns", feature = "dynamodb"))]
 mod email;
 mod message;
 #[cfg(all(feature = "ses", feature = "sns", feature = "dynamodb"))]
 mod notifier;
-#[cfg(feature = "sns")]
+#[cfg(all(feature = "sns", feature = "dynamodb"))]
 mod push;
 #[cfg(feature = "dynamodb")]
 mod store;
 
-#[cfg(feature = "ses")]
-pub use email::Mailer;
-pub use message::{Message, Notice, Topic};
+#[cfg(all(feature = "sns", feature = "dynamodb"))]
+pub use devices::Devices;
+#[cfg(all(feature = "ses", feature = "sns", feature = "dynamodb"))]
+use email::Mailer;
+pub use message::{Message, Notice, Purpose, TOLD_ORDER_EVENTS};
 #[cfg(all(feature = "ses", feature = "sns", feature = "dynamodb"))]
 pub use notifier::{Notifier, Told};
-#[cfg(feature = "sns")]
-pub use push::{PushOutcome, Pusher};
+#[cfg(all(feature = "sns", feature = "dynamodb"))]
+use push::Pusher;
 #[cfg(feature = "dynamodb")]
-pub use store::{Claim, Delivery, Device, NotificationsStore, Recipient};
+pub use store::{Claim, ClaimToken, Delivery, Device, NotificationsStore, Recipient};
 
 use serde::{Deserialize, Serialize};
 
-/// Where a customer's email goes: the address their sign-in token carries (Cognito verifies it),
-/// kept when they check out or set their preferences.
+/// Where a customer's email goes: the verified address their ID token carries, noted when they
+/// check out or set their preferences or alerts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
 #[schema(value_type = String, format = "email")]
@@ -59,12 +63,7 @@ impl AsRef<str> for EmailAddress {
 /// What a customer chose to hear about. Marketing needs their consent, so it starts off; push
 /// starts on, and only reaches devices they registered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Preferences {
-    /// Order updates cannot be turned off; a request may say `true`, nothing else.
-    #[serde(default, skip_serializing)]
-    #[schema(value_type = Option<AlwaysOn>)]
-    pub order_updates: Option<AlwaysOn>,
     /// Price drops on the products they watch (marketing).
     pub price_drops: bool,
     /// Products they asked about coming back in stock (marketing).
@@ -76,7 +75,6 @@ pub struct Preferences {
 impl Default for Preferences {
     fn default() -> Self {
         Self {
-            order_updates: None,
             price_drops: false,
             back_in_stock: false,
             push: true,
@@ -85,20 +83,44 @@ impl Default for Preferences {
 }
 
 impl Preferences {
-    /// Whether a message about `topic` may be sent at all: transactional ones always are.
-    pub fn allows(&self, topic: Topic) -> bool {
-        match topic {
-            Topic::OrderUpdates => true,
-            Topic::PriceDrops => self.price_drops,
-            Topic::BackInStock => self.back_in_stock,
+    /// Whether a message for `purpose` may be sent at all: transactional ones always are.
+    pub fn allows(&self, purpose: Purpose) -> bool {
+        match purpose {
+            Purpose::OrderUpdates => true,
+            Purpose::PriceDrops => self.price_drops,
+            Purpose::BackInStock => self.back_in_stock,
         }
     }
 }
 
-/// Orders, shipments, returns and refunds are transactional: always sent, so `true` is the only
-/// value a request may give them.
+/// `PUT /api/v1/account/notification-preferences`: every choice, replaced at once.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesRequest {
+    /// Orders, shipments, returns and refunds are transactional and always sent: `true` is the
+    /// only value this may have.
+    #[serde(default, deserialize_with = "AlwaysOn::present")]
+    #[schema(schema_with = always_on)]
+    #[allow(dead_code)]
+    order_updates: Option<AlwaysOn>,
+    price_drops: bool,
+    back_in_stock: bool,
+    push: bool,
+}
+
+impl From<PreferencesRequest> for Preferences {
+    fn from(request: PreferencesRequest) -> Self {
+        Self {
+            price_drops: request.price_drops,
+            back_in_stock: request.back_in_stock,
+            push: request.push,
+        }
+    }
+}
+
+/// A `true` that refuses `false`, naming why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AlwaysOn;
+struct AlwaysOn;
 
 impl<'de> Deserialize<'de> for AlwaysOn {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -111,22 +133,28 @@ impl<'de> Deserialize<'de> for AlwaysOn {
     }
 }
 
-impl utoipa::PartialSchema for AlwaysOn {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::Boolean)
-            .enum_values(Some([true]))
-            .description(Some("Transactional messages are always sent"))
-            .into()
+impl AlwaysOn {
+    /// Absent is fine; `null` is not the `true` the schema asks for.
+    fn present<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Self>, D::Error> {
+        Self::deserialize(deserializer).map(Some)
     }
 }
 
-impl utoipa::ToSchema for AlwaysOn {}
+fn always_on() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Boolean)
+        .enum_values(Some([true]))
+        .description(Some("Transactional messages are always sent"))
+        .into()
+}
 
-/// What `GET /api/v1/account/notification-preferences` answers.
+/// What the notification-preferences routes answer.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PreferencesView {
-    /// Where email goes; absent until the customer checks out or sets preferences.
+    /// Where email goes: the address noted when the customer last checked out, set preferences
+    /// or product alerts, or else the one their sign-in carries now.
     pub email: Option<EmailAddress>,
     /// Orders, shipments, returns and refunds: transactional, always sent.
     #[schema(value_type = bool, example = true)]
@@ -136,6 +164,26 @@ pub struct PreferencesView {
     pub preferences: Preferences,
     /// Devices registered for push.
     pub devices: u32,
+}
+
+/// What a send came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sent {
+    /// The service took it: its message id.
+    Accepted(String),
+    /// The service will never take it for this recipient (SES refuses the address; the device's
+    /// endpoint is disabled or gone): why, and no retry.
+    Refused(String),
+}
+
+/// What registering a device came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Registered {
+    Device(DeviceId),
+    /// The account has as many other devices as it may.
+    Full,
+    /// SNS refused the token (not one FCM issued).
+    TokenRefused,
 }
 
 /// How many devices one account registers for push.
@@ -153,9 +201,10 @@ pub struct DeviceRequest {
     pub token: DeviceToken,
 }
 
-/// A registered device, named by its token's digest: the same token registers once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct DeviceId(String);
+crate::identifier!(
+    /// A registered device, named by its token's digest: the same token registers once.
+    DeviceId, 32, 32, "0-9a-f", "lower-case hex (a device_id from registering it)"
+);
 
 impl DeviceId {
     pub fn of(token: &DeviceToken) -> Self {
@@ -167,12 +216,6 @@ impl DeviceId {
                 .map(|b| format!("{b:02x}"))
                 .collect(),
         )
-    }
-}
-
-impl std::fmt::Display for DeviceId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
@@ -190,11 +233,11 @@ impl Alerts {
         self.price_drop || self.back_in_stock
     }
 
-    pub fn wants(&self, topic: Topic) -> bool {
-        match topic {
-            Topic::PriceDrops => self.price_drop,
-            Topic::BackInStock => self.back_in_stock,
-            Topic::OrderUpdates => false,
+    pub fn wants(&self, purpose: Purpose) -> bool {
+        match purpose {
+            Purpose::PriceDrops => self.price_drop,
+            Purpose::BackInStock => self.back_in_stock,
+            Purpose::OrderUpdates => false,
         }
     }
 }
@@ -203,21 +246,31 @@ impl Alerts {
 /// preferences hold back until they consent.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AlertsView {
-    #[serde(flatten)]
-    pub alerts: Alerts,
-    /// The preferences to turn on for these alerts to be sent (`price_drops`, `back_in_stock`).
-    pub needs_consent: Vec<&'static str>,
+    pub price_drop: bool,
+    pub back_in_stock: bool,
+    /// The preferences to turn on for these alerts to be sent.
+    pub needs_consent: Vec<Consent>,
+}
+
+/// A preference that holds an alert back until it is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Consent {
+    PriceDrops,
+    BackInStock,
 }
 
 impl AlertsView {
     pub fn of(alerts: Alerts, preferences: &Preferences) -> Self {
-        let held =
-            |topic, name| (alerts.wants(topic) && !preferences.allows(topic)).then_some(name);
+        let held = |purpose, consent| {
+            (alerts.wants(purpose) && !preferences.allows(purpose)).then_some(consent)
+        };
         Self {
-            alerts,
+            price_drop: alerts.price_drop,
+            back_in_stock: alerts.back_in_stock,
             needs_consent: [
-                held(Topic::PriceDrops, "price_drops"),
-                held(Topic::BackInStock, "back_in_stock"),
+                held(Purpose::PriceDrops, Consent::PriceDrops),
+                held(Purpose::BackInStock, Consent::BackInStock),
             ]
             .into_iter()
             .flatten()
@@ -233,30 +286,41 @@ mod tests {
     #[test]
     fn transactional_messages_always_go_and_marketing_only_with_consent() {
         let default = Preferences::default();
-        assert!(default.allows(Topic::OrderUpdates));
-        assert!(!default.allows(Topic::PriceDrops));
-        assert!(!default.allows(Topic::BackInStock));
+        assert!(default.allows(Purpose::OrderUpdates));
+        assert!(!default.allows(Purpose::PriceDrops));
+        assert!(!default.allows(Purpose::BackInStock));
         let consented = Preferences {
             price_drops: true,
             ..default
         };
-        assert!(consented.allows(Topic::PriceDrops));
-        assert!(!consented.allows(Topic::BackInStock));
+        assert!(consented.allows(Purpose::PriceDrops));
+        assert!(!consented.allows(Purpose::BackInStock));
     }
 
     #[test]
     fn order_updates_may_only_be_asked_for_on() {
-        let on: Preferences = serde_json::from_str(
+        let on: PreferencesRequest = serde_json::from_str(
             r#"{"order_updates": true, "price_drops": true, "back_in_stock": false, "push": true}"#,
         )
         .unwrap();
-        assert!(on.price_drops);
-        let off = serde_json::from_str::<Preferences>(
+        assert_eq!(
+            Preferences::from(on),
+            Preferences {
+                price_drops: true,
+                back_in_stock: false,
+                push: true
+            }
+        );
+        let off = serde_json::from_str::<PreferencesRequest>(
             r#"{"order_updates": false, "price_drops": true, "back_in_stock": false, "push": true}"#,
         );
         assert!(off.unwrap_err().to_string().contains("always sent"));
-        let stored = serde_json::to_value(on).unwrap();
-        assert_eq!(stored.get("order_updates"), None, "nothing to keep");
+        let null = serde_json::from_str::<PreferencesRequest>(
+            r#"{"order_updates": null, "price_drops": true, "back_in_stock": false, "push": true}"#,
+        );
+        assert!(null.is_err(), "null is no true");
+        let partial = serde_json::from_str::<PreferencesRequest>(r#"{"price_drops": true}"#);
+        assert!(partial.is_err(), "a PUT says every choice");
     }
 
     #[test]
@@ -266,14 +330,17 @@ mod tests {
             back_in_stock: true,
         };
         let view = AlertsView::of(both, &Preferences::default());
-        assert_eq!(view.needs_consent, ["price_drops", "back_in_stock"]);
+        assert_eq!(
+            view.needs_consent,
+            [Consent::PriceDrops, Consent::BackInStock]
+        );
         let consented = Preferences {
             back_in_stock: true,
             ..Preferences::default()
         };
         assert_eq!(
             AlertsView::of(both, &consented).needs_consent,
-            ["price_drops"]
+            [Consent::PriceDrops]
         );
     }
 

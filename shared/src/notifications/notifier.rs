@@ -1,25 +1,29 @@
 //! Tells each customer an event concerns: the order's owner, or those watching a product for
 //! that alert. Each message on each channel is claimed before it goes and marked once it went, so
-//! a redelivered event sends nothing twice; a send that fails gives its claim back and fails the
-//! event, which the queue delivers again (then to its dead-letter queue).
+//! a redelivered event sends nothing again. Every delivery of the event is tried, whatever
+//! happened to the others; one that failed gives its claim back and fails the event, which the
+//! queue delivers again (only what is still unsent goes out) and, after its retries, moves to the
+//! dead-letter queue. A recipient the service refuses for good is marked, not retried.
 
 use super::{
-    Claim, Delivery, Device, Mailer, Message, Notice, NotificationsStore, PushOutcome, Pusher,
-    Recipient,
+    Claim, Delivery, Device, Mailer, Message, Notice, NotificationsStore, Pusher, Recipient, Sent,
 };
 use crate::config::Source;
 
 pub struct Notifier {
-    pub store: NotificationsStore,
-    pub mailer: Mailer,
-    pub pusher: Pusher,
+    store: NotificationsStore,
+    mailer: Mailer,
+    pusher: Pusher,
+    /// Where links in messages lead.
+    storefront: String,
 }
 
 /// What one event came to, for the log.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Told {
-    pub emails: u32,
-    pub pushes: u32,
+    pub sent: u32,
+    /// Deliveries the service refused for good (an address SES rejects, a device gone).
+    pub refused: u32,
     /// Deliveries sent by an earlier delivery of the event.
     pub already: u32,
 }
@@ -30,6 +34,7 @@ impl Notifier {
             store: NotificationsStore::from_source(sdk, source)?,
             mailer: Mailer::from_source(sdk, source)?,
             pusher: Pusher::from_source(sdk, source)?,
+            storefront: source.required("STOREFRONT_URL")?,
         })
     }
 
@@ -44,7 +49,7 @@ impl Notifier {
 
     pub async fn notify(&self, notice: &Notice) -> anyhow::Result<Told> {
         let mut told = Told::default();
-        let Some(message) = notice.message()? else {
+        let Some(message) = notice.message(&self.storefront)? else {
             return Ok(told);
         };
         let customers = match notice {
@@ -54,112 +59,123 @@ impl Notifier {
                 .watchers(alert.product_id)
                 .await?
                 .into_iter()
-                .filter(|(_, alerts)| alerts.wants(message.topic))
+                .filter(|(_, alerts)| alerts.wants(message.purpose))
                 .map(|(customer, _)| customer)
                 .collect(),
         };
+        let mut failures = Vec::new();
         for customer in customers {
-            let recipient = self.store.recipient(&customer).await?;
-            if !recipient.preferences.allows(message.topic) {
+            let recipient = match self.store.recipient(&customer).await {
+                Ok(recipient) => recipient,
+                Err(error) => {
+                    failures.push(error);
+                    continue;
+                }
+            };
+            if !recipient.preferences.allows(message.purpose) {
                 continue;
             }
-            self.tell(
-                notice.event_id(),
-                &customer,
-                &recipient,
-                &message,
-                &mut told,
-            )
-            .await?;
+            let deliveries = self.deliveries(notice.event_id(), &customer, &recipient);
+            for (delivery, channel) in deliveries {
+                match self.once(&delivery, &channel, &message).await {
+                    Ok(Some(Done::Sent)) => told.sent += 1,
+                    Ok(Some(Done::Refused)) => told.refused += 1,
+                    Ok(None) => told.already += 1,
+                    Err(error) => failures.push(error),
+                }
+            }
         }
-        Ok(told)
+        match failures.len() {
+            0 => Ok(told),
+            n => Err(failures.swap_remove(0).context(format!(
+                "{n} deliveries failed; the event is tried again for them"
+            ))),
+        }
     }
 
-    async fn tell(
+    /// The customer's deliveries of an event: email, and each device while push is on.
+    fn deliveries<'a>(
         &self,
         event_id: &str,
         customer: &str,
-        recipient: &Recipient,
-        message: &Message,
-        told: &mut Told,
-    ) -> anyhow::Result<()> {
+        recipient: &'a Recipient,
+    ) -> Vec<(Delivery, Channel<'a>)> {
         let delivery = |channel: String| Delivery {
             event_id: event_id.to_owned(),
             customer_id: customer.to_owned(),
             channel,
         };
+        let mut deliveries = Vec::new();
         match &recipient.email {
-            Some(email) => {
-                let sent = self
-                    .once(&delivery("email".to_owned()), told, || async {
-                        self.mailer.send(email, message).await.map(Some)
-                    })
-                    .await?;
-                told.emails += u32::from(sent);
-            }
+            Some(email) => deliveries.push((delivery("email".to_owned()), Channel::Email(email))),
             None => tracing::warn!(customer, "no email address known; email skipped"),
         }
-        if !recipient.preferences.push {
-            return Ok(());
+        if recipient.preferences.push {
+            for device in &recipient.devices {
+                deliveries.push((
+                    delivery(format!("push#{}", device.id)),
+                    Channel::Push(device),
+                ));
+            }
         }
-        for Device { id, endpoint_arn } in &recipient.devices {
-            let sent = self
-                .once(&delivery(format!("push#{id}")), told, || async {
-                    match self.pusher.push(endpoint_arn, message).await? {
-                        PushOutcome::Sent(message_id) => Ok(Some(message_id)),
-                        PushOutcome::Disabled => {
-                            tracing::info!(customer, device = %id, "push endpoint disabled; device forgotten");
-                            self.store.forget_device(customer, id).await?;
-                            Ok(None)
-                        }
-                    }
-                })
-                .await?;
-            told.pushes += u32::from(sent);
-        }
-        Ok(())
+        deliveries
     }
 
-    /// Sends one delivery unless it was sent before; `Ok(true)` when this call sent it. `send`
-    /// answers the service's message id, or `None` when there was no one to send it to.
-    async fn once<F, Fut>(
+    /// Sends one delivery unless it was sent before (`None`).
+    async fn once(
         &self,
         delivery: &Delivery,
-        told: &mut Told,
-        send: F,
-    ) -> anyhow::Result<bool>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = anyhow::Result<Option<String>>>,
-    {
-        match self.store.claim(delivery).await? {
-            Claim::AlreadySent => {
-                told.already += 1;
-                return Ok(false);
-            }
+        channel: &Channel<'_>,
+        message: &Message,
+    ) -> anyhow::Result<Option<Done>> {
+        let claim = match self.store.claim(delivery).await? {
+            Claim::AlreadySent => return Ok(None),
             Claim::Busy => anyhow::bail!(
                 "{} to {} is being sent by another delivery of the event",
                 delivery.channel,
                 delivery.customer_id
             ),
-            Claim::Claimed => {}
-        }
-        match send().await {
-            Ok(sent) => {
-                self.store
-                    .sent(delivery, sent.as_deref().unwrap_or("none"))
-                    .await?;
-                Ok(sent.is_some())
+            Claim::Claimed(claim) => claim,
+        };
+        let sent = match channel {
+            Channel::Email(to) => self.mailer.send(to, message).await,
+            Channel::Push(device) => self.pusher.push(&device.endpoint_arn, message).await,
+        };
+        let (done, receipt) = match sent {
+            Ok(Sent::Accepted(id)) => (Done::Sent, id),
+            Ok(Sent::Refused(why)) => {
+                tracing::warn!(customer = %delivery.customer_id, channel = %delivery.channel, why, "refused for good; not retried");
+                if let Channel::Push(device) = channel {
+                    self.store
+                        .forget_device(&delivery.customer_id, &device.id)
+                        .await?;
+                }
+                (Done::Refused, format!("refused: {why}"))
             }
             Err(error) => {
-                if let Err(release) = self.store.release(delivery).await {
+                if let Err(release) = self.store.release(delivery, &claim).await {
                     tracing::warn!(
                         error = format!("{release:#}"),
                         "claim not released; it lapses"
                     );
                 }
-                Err(error)
+                return Err(error);
             }
+        };
+        // It went: failing the event now would only send it again once the claim lapses.
+        if let Err(error) = self.store.sent(delivery, &claim, &receipt).await {
+            tracing::error!(error = format!("{error:#}"), channel = %delivery.channel, "sent, but not marked sent");
         }
+        Ok(Some(done))
     }
+}
+
+enum Channel<'a> {
+    Email(&'a super::EmailAddress),
+    Push(&'a Device),
+}
+
+enum Done {
+    Sent,
+    Refused,
 }

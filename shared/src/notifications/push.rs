@@ -2,22 +2,13 @@
 //! application (Firebase Cloud Messaging, which reaches iOS through APNs too) named by
 //! `PUSH_PLATFORM_APPLICATION_ARN`.
 
-use super::{DeviceToken, Message};
+use super::{DeviceToken, Message, Sent};
 use crate::config::Source;
 use anyhow::Context;
 
 pub struct Pusher {
     sns: aws_sdk_sns::Client,
     application: String,
-}
-
-/// What a push came to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PushOutcome {
-    /// SNS took it: its message id.
-    Sent(String),
-    /// SNS disabled the endpoint (the app was removed, the token expired): forget the device.
-    Disabled,
 }
 
 impl Pusher {
@@ -39,16 +30,32 @@ impl Pusher {
     }
 
     /// The endpoint of a device's token: the same token gives the same endpoint, enabled again
-    /// if SNS had disabled it, with the token as it is now.
-    pub async fn register(&self, token: &DeviceToken) -> anyhow::Result<String> {
+    /// if SNS had disabled it, with the token as it is now; `None` when SNS refuses the token.
+    pub async fn register(&self, token: &DeviceToken) -> anyhow::Result<Option<String>> {
         let created = self
             .sns
             .create_platform_endpoint()
             .platform_application_arn(&self.application)
             .token(token.as_ref())
             .send()
-            .await
-            .context("creating a push endpoint")?;
+            .await;
+        let created = match created {
+            Ok(created) => created,
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_invalid_parameter_exception()) =>
+            {
+                tracing::info!(
+                    error = format!("{:#}", anyhow::Error::from(error)),
+                    "SNS refused a device token"
+                );
+                return Ok(None);
+            }
+            Err(error) => {
+                return Err(anyhow::Error::from(error).context("creating a push endpoint"));
+            }
+        };
         let endpoint = created.endpoint_arn.context("SNS answered no endpoint")?;
         self.sns
             .set_endpoint_attributes()
@@ -58,11 +65,22 @@ impl Pusher {
             .send()
             .await
             .context("enabling a push endpoint")?;
-        Ok(endpoint)
+        Ok(Some(endpoint))
+    }
+
+    /// Deletes a device's endpoint once its customer unregisters it.
+    pub async fn unregister(&self, endpoint: &str) -> anyhow::Result<()> {
+        self.sns
+            .delete_endpoint()
+            .endpoint_arn(endpoint)
+            .send()
+            .await
+            .context("deleting a push endpoint")?;
+        Ok(())
     }
 
     /// Pushes the message's subject to one device, as a notification FCM shows.
-    pub async fn push(&self, endpoint: &str, message: &Message) -> anyhow::Result<PushOutcome> {
+    pub async fn push(&self, endpoint: &str, message: &Message) -> anyhow::Result<Sent> {
         let fcm = serde_json::json!({
             "fcmV1Message": {"message": {"notification": {"title": "Rainforest", "body": message.subject}}}
         });
@@ -76,13 +94,19 @@ impl Pusher {
             .send()
             .await;
         match published {
-            Ok(output) => Ok(PushOutcome::Sent(output.message_id.unwrap_or_default())),
+            Ok(output) => Ok(Sent::Accepted(
+                output.message_id.context("SNS answered no message id")?,
+            )),
+            // The endpoint disabled (the app removed, the token expired) or deleted: the device
+            // is gone.
             Err(error)
-                if error.as_service_error().is_some_and(
-                    aws_sdk_sns::operation::publish::PublishError::is_endpoint_disabled_exception,
-                ) =>
+                if error.as_service_error().is_some_and(|e| {
+                    e.is_endpoint_disabled_exception()
+                        || e.is_not_found_exception()
+                        || e.is_invalid_parameter_exception()
+                }) =>
             {
-                Ok(PushOutcome::Disabled)
+                Ok(Sent::Refused(format!("{:#}", anyhow::Error::from(error))))
             }
             Err(error) => Err(anyhow::Error::from(error).context("pushing to a device")),
         }

@@ -1,6 +1,8 @@
 //! The notifications table, keyed `pk`/`sk`:
 //! - `CUSTOMER#<id>` / `PROFILE`: where their email goes and their preferences;
 //! - `CUSTOMER#<id>` / `DEVICE#<id>`: a device registered for push (its SNS endpoint);
+//! - `DEVICE#<id>` / `OWNER`: the one customer a device's token belongs to now (a phone passed
+//!   on, or signed into another account, stops getting the first account's messages);
 //! - `PRODUCT#<id>` / `WATCH#<customer>`: what a customer wants to hear about a product;
 //! - `SENT#<event id>` / `<customer>#<channel>`: one message of one event on one channel,
 //!   claimed before it is sent and marked once it was, so a redelivered event sends nothing
@@ -17,8 +19,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
 /// How long a claim holds before another delivery may take it over: longer than the function's
-/// timeout, so only a claimant that died leaves one this old.
-const CLAIM_LEASE_SECONDS: i64 = 120;
+/// timeout (30 s), so only a claimant that died leaves one this old, and shorter than the queue's
+/// visibility timeout, so the message's next delivery finds it lapsed.
+const CLAIM_LEASE_SECONDS: i64 = 40;
 /// How long a sent message's marker is kept.
 const SENT_KEPT_SECONDS: i64 = 30 * 24 * 3600;
 
@@ -70,15 +73,18 @@ impl Delivery {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
-    /// This delivery is ours to send.
-    Claimed,
+    /// This delivery is ours to send, under this token: only its holder marks or releases it.
+    Claimed(ClaimToken),
     /// It was sent before: nothing to do.
     AlreadySent,
     /// Another delivery of the same event is sending it now: try again later.
     Busy,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimToken(String);
 
 #[derive(Default, Deserialize)]
 struct ProfileItem {
@@ -102,9 +108,17 @@ struct WatchItem {
     pk: String,
     sk: String,
     customer_id: String,
-    #[serde(flatten)]
     alerts: Alerts,
     updated_at: String,
+}
+
+#[derive(Deserialize)]
+struct OwnerItem {
+    customer_id: String,
+}
+
+fn owner_key(device: &DeviceId) -> (String, String) {
+    (format!("DEVICE#{device}"), "OWNER".to_owned())
 }
 
 #[derive(Deserialize)]
@@ -209,7 +223,8 @@ impl NotificationsStore {
         Ok(())
     }
 
-    /// Registers a device (again: the same token is the same device, its endpoint refreshed).
+    /// Registers a device (again: the same token is the same device, its endpoint refreshed)
+    /// for `customer`, and takes it from the customer it was registered to before, if another.
     pub async fn add_device(&self, customer: &str, device: &Device) -> anyhow::Result<()> {
         let item = DeviceItem {
             pk: customer_pk(customer),
@@ -217,10 +232,73 @@ impl NotificationsStore {
             device: device.clone(),
             registered_at: crate::clock::now(),
         };
-        self.put(&item, "registering a device").await
+        self.put(&item, "registering a device").await?;
+        let mut owner = key(owner_key(&device.id));
+        owner.insert(
+            "customer_id".to_owned(),
+            AttributeValue::S(customer.to_owned()),
+        );
+        let before = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(owner))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .context("noting a device's owner")?
+            .attributes
+            .map(dynamo::decode::<OwnerItem>)
+            .transpose()?;
+        match before {
+            Some(before) if before.customer_id != customer => {
+                tracing::info!(device = %device.id, "device moved to another account");
+                self.forget_device(&before.customer_id, &device.id).await
+            }
+            _ => Ok(()),
+        }
     }
 
-    /// Forgets a device whose endpoint SNS disabled (the app was removed, the token expired).
+    /// Unregisters a customer's device: the device it was, if it was theirs.
+    pub async fn remove_device(
+        &self,
+        customer: &str,
+        device: &DeviceId,
+    ) -> anyhow::Result<Option<Device>> {
+        let removed = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key((
+                customer_pk(customer),
+                format!("{DEVICE}{device}"),
+            ))))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .context("unregistering a device")?
+            .attributes
+            .map(dynamo::decode::<DeviceItem>)
+            .transpose()?;
+        let Some(removed) = removed else {
+            return Ok(None);
+        };
+        // Only the owner's own entry goes: a device moved on meanwhile stays its new owner's.
+        let owner = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(owner_key(device))))
+            .condition_expression("customer_id = :customer")
+            .expression_attribute_values(":customer", AttributeValue::S(customer.to_owned()))
+            .send()
+            .await;
+        dynamo::written(owner, "releasing a device's ownership")?;
+        Ok(Some(removed.device))
+    }
+
+    /// Forgets a customer's device: its endpoint gone (the app removed, the token expired), or
+    /// the device signed into another account.
     pub async fn forget_device(&self, customer: &str, device: &DeviceId) -> anyhow::Result<()> {
         let device_key = (customer_pk(customer), format!("{DEVICE}{device}"));
         self.delete(device_key, "forgetting a device").await
@@ -291,8 +369,10 @@ impl NotificationsStore {
     /// Claims a delivery before sending it: only one sender holds it, and none once it was sent.
     pub async fn claim(&self, delivery: &Delivery) -> anyhow::Result<Claim> {
         let now = Timestamp::now().secs();
+        let token = ClaimToken(ulid::Ulid::new().to_string());
         let mut item: Item = key(delivery.key());
         item.insert("state".to_owned(), AttributeValue::S("claimed".to_owned()));
+        item.insert("claim".to_owned(), AttributeValue::S(token.0.clone()));
         item.insert("claimed_at".to_owned(), AttributeValue::N(now.to_string()));
         item.insert(
             "ttl".to_owned(),
@@ -315,7 +395,7 @@ impl NotificationsStore {
             .send()
             .await;
         if dynamo::written(put, "claiming a message")? {
-            return Ok(Claim::Claimed);
+            return Ok(Claim::Claimed(token));
         }
         let held: Option<SentItem> =
             dynamo::get(&self.client, &self.table, delivery.key(), "reading a claim").await?;
@@ -325,36 +405,47 @@ impl NotificationsStore {
         })
     }
 
-    /// Marks a claimed delivery sent, with what the service answered.
-    pub async fn sent(&self, delivery: &Delivery, message_id: &str) -> anyhow::Result<()> {
-        self.client
+    /// Marks a delivery sent, with what the service answered, while the claim is still ours.
+    pub async fn sent(
+        &self,
+        delivery: &Delivery,
+        claim: &ClaimToken,
+        receipt: &str,
+    ) -> anyhow::Result<()> {
+        let update = self
+            .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(delivery.key())))
-            .update_expression("SET #state = :sent, message_id = :id, sent_at = :now")
+            .update_expression("SET #state = :sent, receipt = :receipt, sent_at = :now")
+            .condition_expression("claim = :claim")
             .expression_attribute_names("#state", "state")
             .expression_attribute_values(":sent", AttributeValue::S("sent".to_owned()))
-            .expression_attribute_values(":id", AttributeValue::S(message_id.to_owned()))
+            .expression_attribute_values(":receipt", AttributeValue::S(receipt.to_owned()))
             .expression_attribute_values(":now", AttributeValue::S(crate::clock::now()))
+            .expression_attribute_values(":claim", AttributeValue::S(claim.0.clone()))
             .send()
-            .await
-            .context("marking a message sent")?;
+            .await;
+        if !dynamo::written(update, "marking a message sent")? {
+            anyhow::bail!("the claim lapsed and was taken over before the send was marked");
+        }
         Ok(())
     }
 
     /// Gives a claim back after its send failed, so the retry need not wait for the lease.
-    pub async fn release(&self, delivery: &Delivery) -> anyhow::Result<()> {
+    pub async fn release(&self, delivery: &Delivery, claim: &ClaimToken) -> anyhow::Result<()> {
         let delete = self
             .client
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(key(delivery.key())))
-            .condition_expression("#state = :claimed")
+            .condition_expression("#state = :claimed AND claim = :claim")
             .expression_attribute_names("#state", "state")
             .expression_attribute_values(":claimed", AttributeValue::S("claimed".to_owned()))
+            .expression_attribute_values(":claim", AttributeValue::S(claim.0.clone()))
             .send()
             .await;
-        dynamo::written(delete, "releasing a claim")?;
-        Ok(())
+        // A claim taken over meanwhile is its new holder's to keep.
+        dynamo::written(delete, "releasing a claim").map(drop)
     }
 }

@@ -154,9 +154,7 @@ impl Family {
 /// The id of the family a product item in the catalog table's stream belongs to: its own for a
 /// standalone product or a parent, its parent's for a child; `None` for the table's other items.
 pub fn family_of_image(image: &serde_dynamo::Item) -> anyhow::Result<Option<ProductId>> {
-    let is_product =
-        matches!(image.get("sk"), Some(serde_dynamo::AttributeValue::S(sk)) if sk == "PRODUCT");
-    if !is_product {
+    if !is_product_image(image) {
         return Ok(None);
     }
     let field = |name| match image.get(name) {
@@ -190,12 +188,22 @@ pub fn offer_from_image(image: serde_dynamo::Item) -> anyhow::Result<Option<Offe
     ))
 }
 
+fn is_product_image(image: &serde_dynamo::Item) -> bool {
+    matches!(image.get("sk"), Some(serde_dynamo::AttributeValue::S(sk)) if sk == "PRODUCT")
+}
+
 /// The part of a product item its watchers' alerts are made of.
 #[derive(Deserialize)]
 struct WatchedImage {
-    data: Product,
+    data: Named,
     #[serde(default)]
     buy_box: Option<BuyBoxSummary>,
+}
+
+#[derive(Deserialize)]
+struct Named {
+    id: ProductId,
+    title: String,
 }
 
 /// The alert a product item's change in the catalog stream gives those watching it, if any;
@@ -206,9 +214,7 @@ pub fn product_alert(
     new_image: &serde_dynamo::Item,
 ) -> anyhow::Result<Option<ProductAlert>> {
     let decode = |image: &serde_dynamo::Item| -> anyhow::Result<Option<WatchedImage>> {
-        let is_product =
-            matches!(image.get("sk"), Some(serde_dynamo::AttributeValue::S(sk)) if sk == "PRODUCT");
-        if !is_product {
+        if !is_product_image(image) {
             return Ok(None);
         }
         serde_dynamo::from_item(image.clone())
@@ -222,7 +228,7 @@ pub fn product_alert(
     Ok(ProductAlert::between(
         event_id,
         new.data.id,
-        new.data.title.as_ref(),
+        &new.data.title,
         old.and_then(|old| old.buy_box).as_ref(),
         new.buy_box.as_ref(),
     ))
