@@ -113,6 +113,25 @@ async fn pushes_to(token: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether the test's platform application has an endpoint for the token, as SNS lists them.
+async fn endpoint_of(app: &TestApp, token: &str) -> bool {
+    let endpoints = aws_sdk_sns::Client::new(&app.sdk)
+        .list_endpoints_by_platform_application()
+        .platform_application_arn(app.reference("PushPlatformApplicationArn"))
+        .send()
+        .await
+        .unwrap()
+        .endpoints
+        .unwrap_or_default();
+    endpoints.iter().any(|endpoint| {
+        endpoint
+            .attributes
+            .as_ref()
+            .and_then(|attributes| attributes.get("Token"))
+            .is_some_and(|t| t == token)
+    })
+}
+
 /// Waits until every message on the notifications queue has been handled (none waiting, none
 /// in flight): what has not been sent by then is not going to be.
 async fn drained(app: &TestApp) {
@@ -222,6 +241,7 @@ async fn an_orders_emails_go_out_once_each_and_its_updates_reach_a_registered_de
     let moved = app.send(register(&bea, &token)).await;
     assert_eq!(moved.body["device_id"], registered.body["device_id"]);
     assert_eq!(app.send(preferences(&ada)).await.body["devices"], 0);
+    assert_eq!(app.send(preferences(&bea)).await.body["devices"], 1);
     let mut cancelled = placed_event.clone();
     cancelled["event_type"] = json!("OrderCancelled");
     cancelled["event_id"] = json!(format!("{id}#OrderCancelled"));
@@ -235,13 +255,20 @@ async fn an_orders_emails_go_out_once_each_and_its_updates_reach_a_registered_de
     let pushes = pushes_to(&token).await;
     assert!(!pushes.iter().any(|p| p.contains(&subject)), "{pushes:?}");
 
-    // Bea signs out: the device is unregistered, twice is still a 204, and a bad id is named.
+    // Ada's app unregisters the device it had: Bea keeps it.
     let device = registered.body["device_id"].as_str().unwrap();
+    assert_eq!(app.send(unregister(&ada, device)).await.status, 204);
+    assert_eq!(app.send(preferences(&bea)).await.body["devices"], 1);
+    assert!(endpoint_of(&app, &token).await, "Bea's endpoint stays");
+
+    // Bea signs out: the device is unregistered with its endpoint, twice is still a 204, and a
+    // bad id is named.
     for _ in 0..2 {
         let gone = app.send(unregister(&bea, device)).await;
         assert_eq!(gone.status, 204, "{}", gone.body);
     }
     assert_eq!(app.send(preferences(&bea)).await.body["devices"], 0);
+    assert!(!endpoint_of(&app, &token).await, "the endpoint is deleted");
     app.send(unregister(&bea, "not-a-device"))
         .await
         .assert_invalid("id");
@@ -284,10 +311,9 @@ async fn a_delivery_is_claimed_by_one_sender_and_never_after_it_was_sent() {
 
     // A claim a minute old: its sender died (the function's timeout is 30 s).
     let stale = delivery("e2");
-    assert!(matches!(
-        store.claim(&stale).await.unwrap(),
-        Claim::Claimed(_)
-    ));
+    let Claim::Claimed(dead) = store.claim(&stale).await.unwrap() else {
+        panic!("a new delivery is claimed");
+    };
     app.dynamodb()
         .update_item()
         .table_name(&table)
@@ -302,6 +328,10 @@ async fn a_delivery_is_claimed_by_one_sender_and_never_after_it_was_sent() {
         store.claim(&stale).await.unwrap(),
         Claim::Claimed(_)
     ));
+    // Its sender, back from the dead, can neither mark nor free the claim taken over.
+    assert!(store.sent(&stale, &dead, "id").await.is_err());
+    store.release(&stale, &dead).await.unwrap();
+    assert_eq!(store.claim(&stale).await.unwrap(), Claim::Busy);
 }
 
 /// The order events rendered are the ones the queue's filter policy lets through.

@@ -2,7 +2,7 @@
 
 use super::{EmailAddress, Message, Sent};
 use crate::config::Source;
-use anyhow::Context;
+use aws_sdk_sesv2::error::ProvideErrorMetadata;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent};
 
 pub struct Mailer {
@@ -53,14 +53,16 @@ impl Mailer {
             .send()
             .await;
         match sent {
-            Ok(output) => Ok(Sent::Accepted(
-                output.message_id.context("SES answered no message id")?,
-            )),
-            // An address SES will not send to (in its sandbox, one not verified): no retry helps.
+            Ok(output) => Ok(Sent::Accepted(output.message_id.unwrap_or_default())),
+            // SES refuses this recipient (in its sandbox, an address not verified): no retry
+            // helps. A refusal that names the sender is ours to fix, and retried.
             Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_message_rejected() || e.is_bad_request_exception()) =>
+                if error.as_service_error().is_some_and(|e| {
+                    e.is_message_rejected()
+                        && e.message().is_some_and(|m| {
+                            m.contains(to.as_ref()) && !m.contains(self.from.as_str())
+                        })
+                }) =>
             {
                 Ok(Sent::Refused(format!("{:#}", anyhow::Error::from(error))))
             }

@@ -145,11 +145,6 @@ impl Notifier {
             Ok(Sent::Accepted(id)) => (Done::Sent, id),
             Ok(Sent::Refused(why)) => {
                 tracing::warn!(customer = %delivery.customer_id, channel = %delivery.channel, why, "refused for good; not retried");
-                if let Channel::Push(device) = channel {
-                    self.store
-                        .forget_device(&delivery.customer_id, &device.id)
-                        .await?;
-                }
                 (Done::Refused, format!("refused: {why}"))
             }
             Err(error) => {
@@ -162,9 +157,19 @@ impl Notifier {
                 return Err(error);
             }
         };
-        // It went: failing the event now would only send it again once the claim lapses.
+        // It went (or never will): failing the event now would only send it again once the
+        // claim lapses.
         if let Err(error) = self.store.sent(delivery, &claim, &receipt).await {
             tracing::error!(error = format!("{error:#}"), channel = %delivery.channel, "sent, but not marked sent");
+        }
+        if let (Done::Refused, Channel::Push(device)) = (&done, channel) {
+            let forgotten = self
+                .store
+                .forget_device(&delivery.customer_id, &device.id)
+                .await;
+            if let Err(error) = forgotten {
+                tracing::warn!(error = format!("{error:#}"), "a gone device not forgotten");
+            }
         }
         Ok(Some(done))
     }

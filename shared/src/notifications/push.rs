@@ -5,6 +5,7 @@
 use super::{DeviceToken, Message, Sent};
 use crate::config::Source;
 use anyhow::Context;
+use aws_sdk_sns::error::ProvideErrorMetadata;
 
 pub struct Pusher {
     sns: aws_sdk_sns::Client,
@@ -94,16 +95,15 @@ impl Pusher {
             .send()
             .await;
         match published {
-            Ok(output) => Ok(Sent::Accepted(
-                output.message_id.context("SNS answered no message id")?,
-            )),
+            Ok(output) => Ok(Sent::Accepted(output.message_id.unwrap_or_default())),
             // The endpoint disabled (the app removed, the token expired) or deleted: the device
-            // is gone.
+            // is gone. Other invalid parameters are ours to fix, and retried.
             Err(error)
                 if error.as_service_error().is_some_and(|e| {
                     e.is_endpoint_disabled_exception()
                         || e.is_not_found_exception()
-                        || e.is_invalid_parameter_exception()
+                        || (e.is_invalid_parameter_exception()
+                            && e.message().is_some_and(|m| m.contains("No endpoint found")))
                 }) =>
             {
                 Ok(Sent::Refused(format!("{:#}", anyhow::Error::from(error))))

@@ -112,8 +112,10 @@ struct WatchItem {
     updated_at: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Serialize, Deserialize)]
 struct OwnerItem {
+    pk: String,
+    sk: String,
     customer_id: String,
 }
 
@@ -225,7 +227,20 @@ impl NotificationsStore {
 
     /// Registers a device (again: the same token is the same device, its endpoint refreshed)
     /// for `customer`, and takes it from the customer it was registered to before, if another.
+    /// The earlier owner's entry goes before the ownership moves, so a retry after a failure
+    /// finds the move unfinished and finishes it.
     pub async fn add_device(&self, customer: &str, device: &Device) -> anyhow::Result<()> {
+        let before: Option<OwnerItem> = dynamo::get(
+            &self.client,
+            &self.table,
+            owner_key(&device.id),
+            "reading a device's owner",
+        )
+        .await?;
+        if let Some(before) = before.filter(|before| before.customer_id != customer) {
+            tracing::info!(device = %device.id, "device moves to another account");
+            self.forget_device(&before.customer_id, &device.id).await?;
+        }
         let item = DeviceItem {
             pk: customer_pk(customer),
             sk: format!("{DEVICE}{}", device.id),
@@ -233,33 +248,16 @@ impl NotificationsStore {
             registered_at: crate::clock::now(),
         };
         self.put(&item, "registering a device").await?;
-        let mut owner = key(owner_key(&device.id));
-        owner.insert(
-            "customer_id".to_owned(),
-            AttributeValue::S(customer.to_owned()),
-        );
-        let before = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(owner))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
-            .send()
-            .await
-            .context("noting a device's owner")?
-            .attributes
-            .map(dynamo::decode::<OwnerItem>)
-            .transpose()?;
-        match before {
-            Some(before) if before.customer_id != customer => {
-                tracing::info!(device = %device.id, "device moved to another account");
-                self.forget_device(&before.customer_id, &device.id).await
-            }
-            _ => Ok(()),
-        }
+        let owner = OwnerItem {
+            pk: owner_key(&device.id).0,
+            sk: owner_key(&device.id).1,
+            customer_id: customer.to_owned(),
+        };
+        self.put(&owner, "noting a device's owner").await
     }
 
-    /// Unregisters a customer's device: the device it was, if it was theirs.
+    /// Unregisters a customer's device: the device, when it was still theirs (its endpoint is
+    /// then theirs to delete); a stale entry of a device that moved on is only dropped.
     pub async fn remove_device(
         &self,
         customer: &str,
@@ -283,18 +281,17 @@ impl NotificationsStore {
         let Some(removed) = removed else {
             return Ok(None);
         };
-        // Only the owner's own entry goes: a device moved on meanwhile stays its new owner's.
         let owner = self
             .client
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(key(owner_key(device))))
-            .condition_expression("customer_id = :customer")
+            .condition_expression("attribute_not_exists(pk) OR customer_id = :customer")
             .expression_attribute_values(":customer", AttributeValue::S(customer.to_owned()))
             .send()
             .await;
-        dynamo::written(owner, "releasing a device's ownership")?;
-        Ok(Some(removed.device))
+        let theirs = dynamo::written(owner, "releasing a device's ownership")?;
+        Ok(theirs.then_some(removed.device))
     }
 
     /// Forgets a customer's device: its endpoint gone (the app removed, the token expired), or
