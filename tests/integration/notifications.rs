@@ -113,8 +113,8 @@ async fn pushes_to(token: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether the test's platform application has an endpoint for the token, as SNS lists them.
-async fn endpoint_of(app: &TestApp, token: &str) -> bool {
+/// The test's platform application's endpoint for the token, as SNS lists them.
+async fn endpoint_of(app: &TestApp, token: &str) -> Option<String> {
     let endpoints = aws_sdk_sns::Client::new(&app.sdk)
         .list_endpoints_by_platform_application()
         .platform_application_arn(app.reference("PushPlatformApplicationArn"))
@@ -123,13 +123,16 @@ async fn endpoint_of(app: &TestApp, token: &str) -> bool {
         .unwrap()
         .endpoints
         .unwrap_or_default();
-    endpoints.iter().any(|endpoint| {
-        endpoint
-            .attributes
-            .as_ref()
-            .and_then(|attributes| attributes.get("Token"))
-            .is_some_and(|t| t == token)
-    })
+    endpoints
+        .into_iter()
+        .find(|endpoint| {
+            endpoint
+                .attributes
+                .as_ref()
+                .and_then(|attributes| attributes.get("Token"))
+                .is_some_and(|t| t == token)
+        })
+        .and_then(|endpoint| endpoint.endpoint_arn)
 }
 
 /// Waits until every message on the notifications queue has been handled (none waiting, none
@@ -259,7 +262,10 @@ async fn an_orders_emails_go_out_once_each_and_its_updates_reach_a_registered_de
     let device = registered.body["device_id"].as_str().unwrap();
     assert_eq!(app.send(unregister(&ada, device)).await.status, 204);
     assert_eq!(app.send(preferences(&bea)).await.body["devices"], 1);
-    assert!(endpoint_of(&app, &token).await, "Bea's endpoint stays");
+    assert!(
+        endpoint_of(&app, &token).await.is_some(),
+        "Bea's endpoint stays"
+    );
 
     // Bea signs out: the device is unregistered with its endpoint, twice is still a 204, and a
     // bad id is named.
@@ -268,7 +274,11 @@ async fn an_orders_emails_go_out_once_each_and_its_updates_reach_a_registered_de
         assert_eq!(gone.status, 204, "{}", gone.body);
     }
     assert_eq!(app.send(preferences(&bea)).await.body["devices"], 0);
-    assert!(!endpoint_of(&app, &token).await, "the endpoint is deleted");
+    assert_eq!(
+        endpoint_of(&app, &token).await,
+        None,
+        "the endpoint is deleted"
+    );
     app.send(unregister(&bea, "not-a-device"))
         .await
         .assert_invalid("id");
@@ -416,6 +426,8 @@ async fn marketing_goes_only_to_those_who_consent_and_as_they_chose() {
         app.send(alerts(&ed, &product, &back_only)).await.status,
         200
     );
+    let di_token = format!("fcm:{}-{}", ulid::Ulid::new(), ulid::Ulid::new());
+    assert_eq!(app.send(register(&di, &di_token)).await.status, 201);
     let saved = app.send(set_preferences(&di, &consent)).await;
     assert_eq!(saved.status, 200, "{}", saved.body);
     assert_eq!(
@@ -508,6 +520,15 @@ async fn marketing_goes_only_to_those_who_consent_and_as_they_chose() {
     // Alerts turned off stop, consent or not.
     let stopped = json!({"price_drop": false, "back_in_stock": false});
     assert_eq!(app.send(alerts(&bo, &product, &stopped)).await.status, 200);
+    // Di's app is uninstalled meanwhile: SNS disables its endpoint, and the push is refused.
+    let di_endpoint = endpoint_of(&app, &di_token).await.unwrap();
+    aws_sdk_sns::Client::new(&app.sdk)
+        .set_endpoint_attributes()
+        .endpoint_arn(di_endpoint)
+        .attributes("Enabled", "false")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
         app.send(set_price("seller-w", "WATCH-1", 30_000))
             .await
@@ -517,6 +538,10 @@ async fn marketing_goes_only_to_those_who_consent_and_as_they_chose() {
     nth_mail(&di, drop, 3).await;
     drained(&app).await;
     assert_eq!(count(&mail_of(&bo).await, drop), 1, "no more drops for Bo");
+    let pushed = pushes_to(&di_token).await.len();
+    assert_eq!(pushed, 4, "two drops and two returns, then none");
+    let devices = app.send(preferences(&di)).await.body["devices"].clone();
+    assert_eq!(devices, 0, "the gone device is forgotten");
 
     ends_in_dead_letters(
         &app,

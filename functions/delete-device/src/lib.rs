@@ -1,7 +1,7 @@
 //! `DELETE /api/v1/account/devices/{id}`: the shopper's app unregisters (at sign-out, say): its
 //! endpoint is deleted and nothing more is pushed to it. Deleting it again is a replay (204 still).
 
-use lambda_http::http::{Method, StatusCode};
+use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
 use shared::api::{self, ApiError, Caller, ShopperReadProblems};
 use shared::notifications::DeviceId;
@@ -25,9 +25,7 @@ pub async fn handle(devices: &Deps, request: Request) -> Result<Response<Body>, 
     let id: DeviceId = api::path_param(&request, "id")?;
     devices.unregister(&caller.id, &id).await?;
     tracing::info!(device = %id, "device unregistered");
-    let mut answer = Response::new(Body::Empty);
-    *answer.status_mut() = StatusCode::NO_CONTENT;
-    Ok(answer)
+    Ok(api::no_content())
 }
 
 /// This route's part of the OpenAPI document.

@@ -1,7 +1,7 @@
 //! `DELETE /api/v1/reviews/{id}`: a shopper takes their review down (again: a replay, 204
 //! still); the rating consumer takes it out of the product's rating.
 
-use lambda_http::http::{Method, StatusCode};
+use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
 use shared::api::{self, ApiError, Caller, ShopperWriteProblems};
 use shared::reviews::{Removal, ReviewId};
@@ -26,10 +26,7 @@ pub async fn handle(reviews: &Deps, request: Request) -> Result<Response<Body>, 
     match reviews.remove(id, &caller.id).await? {
         Removal::Removed => {
             tracing::info!(review_id = %id, "review taken down");
-            Ok(Response::builder()
-                .status(StatusCode::NO_CONTENT)
-                .body(Body::Empty)
-                .map_err(anyhow::Error::from)?)
+            Ok(api::no_content())
         }
         Removal::NotYours => Err(ApiError::Forbidden(
             "only its author may take a review down".into(),

@@ -4,7 +4,6 @@ use super::{ApiError, Caller};
 use crate::account::{AccountsStore, AddressId, SavedId};
 use crate::error::Invalid;
 use crate::orders::Address;
-use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use std::str::FromStr;
 
@@ -23,9 +22,7 @@ where
     if !accounts.delete(&caller.id, id.into()).await? {
         tracing::info!("deleted already");
     }
-    let mut answer = Response::new(Body::Empty);
-    *answer.status_mut() = StatusCode::NO_CONTENT;
-    Ok(answer)
+    Ok(super::no_content())
 }
 
 /// Where a checkout request ships to: an address given inline (checked by its country's rules),

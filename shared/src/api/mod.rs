@@ -81,6 +81,13 @@ pub fn respond(outcome: Result<Response<Body>, ApiError>) -> Response<Body> {
     })
 }
 
+/// 204: done, nothing to say (a delete, or its replay).
+pub fn no_content() -> Response<Body> {
+    let mut answer = Response::new(Body::Empty);
+    *answer.status_mut() = http::StatusCode::NO_CONTENT;
+    answer
+}
+
 /// A JSON response with the given status.
 pub fn json_response<T: Serialize>(
     status: http::StatusCode,

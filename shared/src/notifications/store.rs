@@ -248,9 +248,10 @@ impl NotificationsStore {
             registered_at: crate::clock::now(),
         };
         self.put(&item, "registering a device").await?;
+        let (pk, sk) = owner_key(&device.id);
         let owner = OwnerItem {
-            pk: owner_key(&device.id).0,
-            sk: owner_key(&device.id).1,
+            pk,
+            sk,
             customer_id: customer.to_owned(),
         };
         self.put(&owner, "noting a device's owner").await
