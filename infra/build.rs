@@ -30,10 +30,15 @@ fn main() -> Result<(), Box<dyn Error>> {
             .and_then(|r| r.get("kind"))
             .and_then(toml::Value::as_str)
             .ok_or_else(|| {
-                format!("{name}: no package.metadata.rainforest.kind (http, event or step)")
+                format!(
+                    "{name}: no package.metadata.rainforest.kind (http, event, step or authorizer)"
+                )
             })?;
-        if !matches!(kind, "http" | "event" | "step") {
-            return Err(format!("{name}: kind must be http, event or step, not {kind}").into());
+        if !matches!(kind, "http" | "event" | "step" | "authorizer") {
+            return Err(format!(
+                "{name}: kind must be http, event, step or authorizer, not {kind}"
+            )
+            .into());
         }
         let ident = name.replace('-', "_");
         table.push_str(&format!("    {kind} \"{name}\" {ident},\n"));

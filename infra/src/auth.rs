@@ -1,7 +1,7 @@
-//! Authentication as API Gateway's JWT authorizer does it: a bearer token is checked for its
-//! RS256 signature against a JWKS, its issuer, audience and expiry, and that it is already valid
-//! (`nbf` and `iat` not in the future); its claims reach the function in the request context. Locally the issuer is a dev issuer with its own key pair,
-//! which also mints tokens for demo users.
+//! The local identity provider: a dev issuer with its own key pair, which mints tokens for demo
+//! users and tests and publishes its JWKS through the gateway. Tokens are checked by
+//! `shared::auth`, as API Gateway's JWT authorizer checks them; the tests of that check are here,
+//! beside the issuer that signs their tokens.
 
 use anyhow::Context;
 use aws_lc_rs::encoding::AsDer;
@@ -9,16 +9,28 @@ use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::KeyPair as _;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde_json::{Map, Value, json};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
 use std::path::Path;
+
+pub use shared::auth::{Authorizer, Claims};
 
 pub const DEV_ISSUER: &str = "https://dev-issuer.rainforest.local";
 pub const DEV_AUDIENCE: &str = "rainforest-local";
 const KEY_ID: &str = "rainforest-dev-1";
-/// How far ahead of our clock an issuer's `nbf` or `iat` may be: API Gateway requires both to be
-/// in the past and documents no leeway, so this only absorbs clocks a few seconds apart.
-const CLOCK_SKEW_SECONDS: u64 = 5;
+
+/// The settings that point the shopper authorizer at the dev issuer, whose keys the gateway at
+/// `gateway` (`http://host:port`) serves.
+pub fn local_issuer_settings(gateway: &str) -> [(String, String); 3] {
+    [
+        ("JWT_ISSUER".to_owned(), DEV_ISSUER.to_owned()),
+        ("JWT_AUDIENCE".to_owned(), DEV_AUDIENCE.to_owned()),
+        (
+            "JWKS_URL".to_owned(),
+            format!("{gateway}/.well-known/jwks.json"),
+        ),
+    ]
+}
 
 /// The local identity provider: an RSA key pair kept in `.local/` so tokens survive restarts.
 pub struct DevIssuer {
@@ -122,70 +134,6 @@ impl DevIssuer {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(KEY_ID.to_owned());
         Ok(jsonwebtoken::encode(&header, claims, &self.encoding)?)
-    }
-}
-
-/// Checks bearer tokens against one issuer's keys, as the HTTP API's JWT authorizer does.
-pub struct Authorizer {
-    keys: Vec<(Option<String>, DecodingKey)>,
-    validation: Validation,
-}
-
-/// Claims as API Gateway hands them to the function: every value a string, lists as `[a b]`.
-pub type Claims = Map<String, Value>;
-
-impl Authorizer {
-    pub fn new(jwks: &Value, issuer: &str, audiences: &[&str]) -> anyhow::Result<Self> {
-        let set: jsonwebtoken::jwk::JwkSet =
-            serde_json::from_value(jwks.clone()).context("reading the JWKS")?;
-        let keys = set
-            .keys
-            .iter()
-            .map(|jwk| Ok((jwk.common.key_id.clone(), DecodingKey::from_jwk(jwk)?)))
-            .collect::<anyhow::Result<_>>()?;
-        let mut validation = Validation::new(Algorithm::RS256);
-        validation.set_issuer(&[issuer]);
-        validation.set_audience(audiences);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 0;
-        Ok(Self { keys, validation })
-    }
-
-    /// The claims of a valid `Authorization: Bearer` header; `None` means 401.
-    pub fn authorize(&self, authorization: Option<&str>) -> Option<Claims> {
-        let token = authorization?.strip_prefix("Bearer ")?.trim();
-        let kid = jsonwebtoken::decode_header(token).ok()?.kid;
-        let key = self
-            .keys
-            .iter()
-            .find(|(id, _)| kid.is_none() || *id == kid)
-            .map(|(_, key)| key)?;
-        let data = jsonwebtoken::decode::<Map<String, Value>>(token, key, &self.validation).ok()?;
-        let latest = jsonwebtoken::get_current_timestamp() + CLOCK_SKEW_SECONDS;
-        let in_future = |claim: &str| match data.claims.get(claim) {
-            None => false,
-            Some(value) => value.as_u64().is_none_or(|at| at > latest),
-        };
-        if in_future("nbf") || in_future("iat") {
-            return None;
-        }
-        Some(
-            data.claims
-                .into_iter()
-                .map(|(name, value)| (name, Value::String(claim_text(&value))))
-                .collect(),
-        )
-    }
-}
-
-fn claim_text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(claim_text).collect::<Vec<_>>().join(" ")
-        ),
-        other => other.to_string(),
     }
 }
 

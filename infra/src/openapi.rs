@@ -67,62 +67,52 @@ impl Modify for PatchNeedsAField {
     }
 }
 
-/// A guest's routes are the cart and view routes under `/api/v1/guest/`, with a cart token
-/// (`X-Cart-Token`, from `POST /api/v1/guest/cart`) where the others take a JWT: the same
-/// functions serve both, so the document states them once and copies them here.
-struct GuestRoutes;
+/// The routes a guest calls too (the cart's, telling a view) name both schemes: a JWT, or a cart
+/// token (`X-Cart-Token`, from `POST /api/v1/guest/cart`). The shopper authorizer refuses a bad
+/// JWT (403, API Gateway's message); the function answers 401 when there is neither.
+struct ShopperRoutes;
 
-/// The routes a guest may call too (but merging a cart, which needs both).
-const GUESTS_TOO: [&str; 2] = ["/api/v1/cart", "/api/v1/events/"];
-
-impl Modify for GuestRoutes {
+impl Modify for ShopperRoutes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement};
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue};
         use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
-        let guest_paths: Vec<(String, utoipa::openapi::PathItem)> = openapi
-            .paths
-            .paths
-            .iter()
-            .filter(|(path, _)| {
-                GUESTS_TOO.iter().any(|prefix| path.starts_with(prefix))
-                    && *path != "/api/v1/cart/merge"
-            })
-            .map(|(path, item)| {
-                let mut item = item.clone();
-                for operation in operations(&mut item) {
-                    operation.operation_id = operation.operation_id.take().map(|id| {
-                        let mut chars = id.chars();
-                        let first = chars.next().map(|c| c.to_ascii_uppercase());
-                        format!("guest{}{}", first.unwrap_or_default(), chars.as_str())
-                    });
-                    operation.security = Some(vec![SecurityRequirement::new(
-                        "cartToken",
-                        Vec::<String>::new(),
-                    )]);
-                    // The function, not API Gateway, refuses a missing or bad token.
-                    operation.responses.responses.insert(
-                        "401".to_owned(),
-                        RefOr::T(
-                            ResponseBuilder::new()
-                                .description("No valid cart token")
-                                .content(
-                                    "application/problem+json",
-                                    Content::new(Some(Ref::from_schema_name("Problem"))),
-                                )
-                                .build(),
-                        ),
-                    );
+        let response = |description: &str, content_type: &str, schema: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        content_type,
+                        Content::new(Some(Ref::from_schema_name(schema))),
+                    )
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for operation in operations(item) {
+                let takes_cart_tokens = operation.security.iter().flatten().any(|requirement| {
+                    serde_json::to_value(requirement)
+                        .is_ok_and(|names| names.get("cartToken").is_some())
+                });
+                if !takes_cart_tokens {
+                    continue;
                 }
-                (path.replacen("/api/v1/", "/api/v1/guest/", 1), item)
-            })
-            .collect();
-        for (path, item) in guest_paths {
-            // `POST /api/v1/guest/cart` (a new guest's token) is a route of its own.
-            match openapi.paths.paths.get_mut(&path) {
-                Some(existing) => existing.merge_operations(item),
-                None => {
-                    openapi.paths.paths.insert(path, item);
-                }
+                let responses = &mut operation.responses.responses;
+                responses.insert(
+                    "401".to_owned(),
+                    response(
+                        "Neither a bearer token nor a valid cart token",
+                        "application/problem+json",
+                        "Problem",
+                    ),
+                );
+                responses.insert(
+                    "403".to_owned(),
+                    response(
+                        "A bearer token that is not valid",
+                        "application/json",
+                        "GatewayMessage",
+                    ),
+                );
             }
         }
         openapi
@@ -158,7 +148,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     }
     BearerJwt.modify(&mut document);
     PatchNeedsAField.modify(&mut document);
-    GuestRoutes.modify(&mut document);
+    ShopperRoutes.modify(&mut document);
     document
 }
 

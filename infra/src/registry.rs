@@ -114,18 +114,20 @@ macro_rules! event_function {
     }};
 }
 
-/// A Step Functions task: its state in, its result out; its error named for Retry and Catch.
-macro_rules! step_function {
-    ($krate:ident, $sdk:expr, $env:expr) => {{
-        let deps = Arc::new($krate::Deps::from_source($sdk, $env)?);
+/// A Step Functions task or an HTTP API Lambda authorizer: its input in, its result out; its
+/// error under its name (what Retry and Catch match on; an authorizer's is API Gateway's 500).
+macro_rules! fallible_function {
+    ($krate:ident, $deps:expr) => {{
+        let deps = Arc::new($deps);
         let handler: Handler = Arc::new(move |payload: Value| {
             let deps = deps.clone();
             Box::pin(async move {
                 let input = serde_json::from_value(payload)
                     .map_err(|e| FunctionError::new("Runtime.InvalidEvent", e))?;
-                let output = $krate::handle(&deps, input)
-                    .await
-                    .map_err(|e| FunctionError::new(&e.error_type(), e))?;
+                let output = $krate::handle(&deps, input).await.map_err(|error| {
+                    let error: lambda_runtime::Diagnostic = error.into();
+                    FunctionError::new(&error.error_type, error.error_message)
+                })?;
                 serde_json::to_value(output)
                     .map_err(|e| FunctionError::new("Runtime.InvalidResponse", e))
             })
@@ -161,10 +163,16 @@ macro_rules! functions {
     };
     (@handler http $krate:ident, $sdk:expr, $env:expr) => { http_function!($krate, $sdk, $env) };
     (@handler event $krate:ident, $sdk:expr, $env:expr) => { event_function!($krate, $sdk, $env) };
-    (@handler step $krate:ident, $sdk:expr, $env:expr) => { step_function!($krate, $sdk, $env) };
+    (@handler step $krate:ident, $sdk:expr, $env:expr) => {
+        fallible_function!($krate, $krate::Deps::from_source($sdk, $env)?)
+    };
+    (@handler authorizer $krate:ident, $sdk:expr, $env:expr) => {
+        fallible_function!($krate, $krate::Deps::from_source($env)?)
+    };
     (@document http $krate:ident) => { Some(<$krate::Api as utoipa::OpenApi>::openapi()) };
     (@document event $krate:ident) => { None };
     (@document step $krate:ident) => { None };
+    (@document authorizer $krate:ident) => { None };
 }
 
 include!(concat!(env!("OUT_DIR"), "/functions.rs"));

@@ -3,7 +3,7 @@
 //! demo catalog, and serves the API gateway, the Invoke API and the event source mappings with
 //! every function in-process, until Ctrl-C.
 
-use crate::auth::{Authorizer, DEV_AUDIENCE, DEV_ISSUER, DevIssuer};
+use crate::auth::{DEV_AUDIENCE, DevIssuer};
 use crate::gateway::{self, Gateway};
 use crate::mappings::{self, Tuning};
 use crate::{registry, seed, template::Template};
@@ -30,13 +30,21 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
     let mut stack = crate::provision(&sdk, &template, &options.prefix)
         .await
         .context("creating the template's resources")?;
-    let extra = HashMap::from(registry::emulator_settings());
+    // Bound first: the shopper authorizer fetches the dev issuer's keys from the gateway.
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+        .await
+        .context("binding the gateway port")?;
+    let address = listener.local_addr()?;
+    let base = format!("http://{address}");
+    let extra: HashMap<_, _> = registry::emulator_settings()
+        .into_iter()
+        .chain(crate::auth::local_issuer_settings(&base))
+        .collect();
     let functions = registry::load(&sdk, &template, &stack, &extra)?;
     // Every route's function has a handler: `registry::load` refuses to build otherwise.
     let routes = gateway::routes(&template)?;
     std::fs::create_dir_all(&options.local_dir)?;
     let issuer = DevIssuer::load_or_create(&options.local_dir.join("dev-issuer.pem"))?;
-    let authorizer = Authorizer::new(&issuer.jwks(), DEV_ISSUER, &[DEV_AUDIENCE])?;
     let store = seed::catalog_store(&sdk, &template, &stack)?;
     // Kept from an earlier run (--keep-data): nothing to load, and nothing old to replay.
     let kept = !store.is_empty().await?;
@@ -59,25 +67,14 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
             anyhow::anyhow!("building the search index: {}: {}", e.error_type, e.message)
         })?;
     let openapi = crate::openapi::document()?;
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
-        .await
-        .context("binding the gateway port")?;
-    let address = listener.local_addr()?;
     let mappings = mappings::mappings(&template, &stack)?;
-    let gateway = Arc::new(Gateway::new(
-        functions,
-        routes,
-        authorizer,
-        issuer.jwks(),
-        openapi,
-    ));
+    let gateway = Arc::new(Gateway::new(functions, routes, &issuer, openapi)?);
     let tuning = Tuning {
         queue_retry_delay: options.queue_retry_delay,
         streams_from_latest: seeded.is_some() || kept,
     };
     mappings::start(&sdk, gateway.clone(), mappings, tuning);
 
-    let base = format!("http://{address}");
     println!("rainforest: API on {base}/api/v1 (OpenAPI: {base}/openapi.json)");
     println!(
         "rainforest: Lambda Invoke API on {base}; AWS emulator on {}",

@@ -5,7 +5,7 @@
 use aws_lambda_events::event::dynamodb::{Event as StreamEvent, EventRecord};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use lambda_runtime::{LambdaEvent, service_fn};
+use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -30,8 +30,10 @@ where
     .await
 }
 
-/// Runs a Step Functions task's handler: its error is reported under the error's name.
-pub async fn serve_step<'a, D, E, R, F, Fut>(
+/// Runs a handler whose error fails the invocation, reported under the error's name: a Step
+/// Functions task's `StepError` (what `Retry` and `Catch` match on), or an authorizer's
+/// failure, which API Gateway answers with 500.
+pub async fn serve_fallible<'a, D, E, R, X, F, Fut>(
     deps: &'a D,
     handler: F,
 ) -> Result<(), lambda_runtime::Error>
@@ -39,18 +41,29 @@ where
     D: Sync,
     E: DeserializeOwned + Send + 'static,
     R: Serialize + Send + 'static,
+    X: Into<Diagnostic>,
     F: Fn(&'a D, E) -> Fut,
-    Fut: Future<Output = Result<R, StepError>> + Send + 'a,
+    Fut: Future<Output = Result<R, X>> + Send + 'a,
 {
     lambda_runtime::run(service_fn(|event: LambdaEvent<E>| {
         let outcome = handler(deps, event.payload);
         async move {
-            outcome.await.inspect_err(|error| {
-                tracing::warn!(error_type = %error.error_type(), error = format!("{error:#}"), "step failed");
+            outcome.await.map_err(|error| {
+                let diagnostic: Diagnostic = error.into();
+                tracing::warn!(error_type = %diagnostic.error_type, error = %diagnostic.error_message, "invocation failed");
+                diagnostic
             })
         }
     }))
     .await
+}
+
+/// An unexpected failure as Lambda reports it: `Unhandled`, with its cause chain.
+pub fn unhandled(error: anyhow::Error) -> Diagnostic {
+    Diagnostic {
+        error_type: "Unhandled".to_owned(),
+        error_message: format!("{error:#}"),
+    }
 }
 
 /// How a Step Functions task fails. Its name becomes Lambda's `errorType`, which the state
@@ -80,7 +93,7 @@ impl StepError {
     }
 }
 
-impl From<StepError> for lambda_runtime::Diagnostic {
+impl From<StepError> for Diagnostic {
     fn from(error: StepError) -> Self {
         Self {
             error_type: error.error_type(),

@@ -4,6 +4,8 @@
 pub mod account;
 #[cfg(feature = "http")]
 pub mod api;
+#[cfg(feature = "jwt")]
+pub mod auth;
 pub mod aws;
 pub mod cart;
 pub mod catalog;

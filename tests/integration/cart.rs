@@ -524,7 +524,7 @@ async fn each_coupon_rule_refuses_with_its_reason_and_a_fitting_one_takes_its_di
     );
 }
 
-const GUEST_ITEMS: &str = "/api/v1/guest/cart/items";
+const GUEST_ITEMS: &str = "/api/v1/cart/items";
 
 /// A new guest's cart token.
 pub(crate) async fn guest_token(app: &TestApp) -> String {
@@ -546,7 +546,7 @@ fn guest_add(token: &str, sku: &str, quantity: u32) -> Call {
 }
 
 fn guest_cart(token: &str) -> Call {
-    Call::new("GET", "/api/v1/guest/cart", "/api/v1/guest/cart").header("x-cart-token", token)
+    Call::new("GET", "/api/v1/cart", "/api/v1/cart").header("x-cart-token", token)
 }
 
 fn merge(shopper: &str, token: Option<&str>) -> Call {
@@ -568,13 +568,9 @@ async fn a_guest_fills_a_cart_with_a_token_and_signing_in_merges_it_within_the_l
     assert_eq!(app.send(guest_add(&token, "GST-A", 5)).await.status, 200);
     let cart = app.send(guest_add(&token, "GST-B", 2)).await;
     assert_eq!(skus(&cart), ["GST-A", "GST-B"]);
-    let apply_guest = Call::new(
-        "POST",
-        "/api/v1/guest/cart/coupon",
-        "/api/v1/guest/cart/coupon",
-    )
-    .header("x-cart-token", &token)
-    .json(&json!({"code": "TENOFF"}));
+    let apply_guest = Call::new("POST", "/api/v1/cart/coupon", "/api/v1/cart/coupon")
+        .header("x-cart-token", &token)
+        .json(&json!({"code": "TENOFF"}));
     created(&app, coupon("TENOFF", json!({}))).await;
     assert_eq!(app.send(apply_guest).await.status, 200);
     // Another guest has a cart of their own.
@@ -604,7 +600,7 @@ async fn a_guest_fills_a_cart_with_a_token_and_signing_in_merges_it_within_the_l
 async fn guest_routes_need_a_token_this_service_signed_and_guest_carts_live_7_days() {
     let app = TestApp::spawn().await;
     on_sale(&app, "seller-a", "GST-T", "tvs", 10).await;
-    let anonymous = Call::new("GET", "/api/v1/guest/cart", "/api/v1/guest/cart");
+    let anonymous = Call::new("GET", "/api/v1/cart", "/api/v1/cart");
     app.send(anonymous).await.assert_problem(401);
     let token = guest_token(&app).await;
     let (claims, _) = token.rsplit_once('.').unwrap();
@@ -667,4 +663,117 @@ fn assert_expire_in(items: &[Item], days: u64) {
         let ttl: u64 = item["ttl"].as_n().unwrap().parse().unwrap();
         assert!(ttl.abs_diff(expected) < 120, "{item:?}");
     }
+}
+
+/// Over HTTP, through the gateway and the shopper authorizer as on AWS: one set of cart routes
+/// for both kinds of shopper. A JWT names the customer's cart, a cart token the guest's; a bad
+/// JWT is refused by the authorizer (403), neither by the function (401).
+#[tokio::test]
+async fn the_cart_routes_take_a_customers_jwt_or_a_guests_cart_token() {
+    use rainforest_local::auth::{DEV_AUDIENCE, DevIssuer};
+    use reqwest::Method;
+    let app = TestApp::spawn().await;
+    on_sale(&app, "seller-a", "SHP-A", "tvs", 100).await;
+    let issuer = DevIssuer::generate().unwrap();
+    let bearer = |issuer: &DevIssuer, lifetime: i64| {
+        let token = issuer.mint("shopper-1", &["customer"], DEV_AUDIENCE, lifetime);
+        format!("Bearer {}", token.unwrap())
+    };
+    let customer = bearer(&issuer, 300);
+    let expired = bearer(&issuer, -10);
+    let foreign = bearer(&DevIssuer::generate().unwrap(), 300);
+    let base = app.serve_http(&issuer).await;
+    let http = reqwest::Client::new();
+    let send = async |method: Method, path: &str, headers: &[(&str, &str)], body: Option<Value>| {
+        let mut request = http.request(method, format!("{base}{path}"));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        (
+            status,
+            content_type,
+            response.json::<Value>().await.unwrap(),
+        )
+    };
+    let add = |quantity: u32| Some(json!({"sku": "SHP-A", "quantity": quantity}));
+    let lines = |body: &Value| -> Vec<(String, u64)> {
+        let lines = body["lines"].as_array();
+        let lines = lines.unwrap_or_else(|| panic!("not a cart: {body}"));
+        lines
+            .iter()
+            .map(|l| {
+                (
+                    l["sku"].as_str().unwrap().to_owned(),
+                    l["quantity"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let one = |quantity| vec![("SHP-A".to_owned(), quantity)];
+
+    let (status, _, issued) = send(Method::POST, "/api/v1/guest/cart", &[], None).await;
+    assert_eq!(status, 201, "{issued}");
+    let guest = ("x-cart-token", issued["cart_token"].as_str().unwrap());
+    let (status, _, cart) = send(Method::POST, "/api/v1/cart/items", &[guest], add(1)).await;
+    assert_eq!((status, lines(&cart)), (200, one(1)), "{cart}");
+
+    // The customer's own cart, on the same routes: the guest's line is not in it.
+    let signed_in = ("authorization", customer.as_str());
+    let (status, _, cart) = send(Method::GET, "/api/v1/cart", &[signed_in], None).await;
+    assert_eq!((status, lines(&cart)), (200, vec![]), "{cart}");
+    let (status, _, cart) = send(Method::POST, "/api/v1/cart/items", &[signed_in], add(2)).await;
+    assert_eq!((status, lines(&cart)), (200, one(2)), "{cart}");
+    // With both, the JWT names the cart.
+    let (_, _, cart) = send(Method::GET, "/api/v1/cart", &[signed_in, guest], None).await;
+    assert_eq!(lines(&cart), one(2));
+
+    // A bearer token the authorizer refuses is API Gateway's 403, even beside a good cart
+    // token, and nothing is written.
+    for refused in [
+        expired.as_str(),
+        foreign.as_str(),
+        "Bearer junk",
+        "Basic dXNlcjpwYXNz",
+    ] {
+        let headers = [("authorization", refused), guest];
+        let (status, _, body) = send(Method::POST, "/api/v1/cart/items", &headers, add(5)).await;
+        assert_eq!(
+            (status, body),
+            (403, json!({"message": "Forbidden"})),
+            "{refused}"
+        );
+    }
+    let (_, _, cart) = send(Method::GET, "/api/v1/cart", &[guest], None).await;
+    assert_eq!(lines(&cart), one(1), "the guest's cart is as it was");
+
+    // Neither, or a cart token this service did not sign: the function's 401.
+    for headers in [vec![], vec![("x-cart-token", "junk")]] {
+        let (status, content_type, problem) =
+            send(Method::GET, "/api/v1/cart", &headers, None).await;
+        assert_eq!(
+            (status, content_type.as_str()),
+            (401, "application/problem+json"),
+            "{problem}"
+        );
+    }
+    // A view goes through the same authorizer.
+    let view = Some(json!({"product_id": "01KAN0000000000000000000C1"}));
+    let headers = [("authorization", foreign.as_str())];
+    let (status, _, body) = send(Method::POST, "/api/v1/events/views", &headers, view).await;
+    assert_eq!((status, body), (403, json!({"message": "Forbidden"})));
+    // The guest paths of before are gone; merging still takes the JWT authorizer's token.
+    let (status, _, _) = send(Method::GET, "/api/v1/guest/cart", &[guest], None).await;
+    assert_eq!(status, 404);
+    let headers = [("authorization", foreign.as_str()), guest];
+    let (status, _, body) = send(Method::POST, "/api/v1/cart/merge", &headers, None).await;
+    assert_eq!((status, body), (401, json!({"message": "Unauthorized"})));
 }

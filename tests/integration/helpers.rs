@@ -2,7 +2,7 @@
 //! emulator (a unique name prefix), and calls handlers with the events API Gateway would send.
 
 use aws_config::SdkConfig;
-use rainforest_local::auth::{Authorizer, DEV_AUDIENCE, DEV_ISSUER, DevIssuer};
+use rainforest_local::auth::DevIssuer;
 use rainforest_local::gateway::{self, EventParts, Gateway, Route};
 use rainforest_local::mappings::{self, Tuning};
 use rainforest_local::registry::{self, Functions};
@@ -289,14 +289,7 @@ impl TestApp {
         let extra = HashMap::from(registry::emulator_settings());
         let functions = registry::load(&self.sdk, &self.template, &self.stack, &extra).unwrap();
         let issuer = DevIssuer::generate().unwrap();
-        let authorizer = Authorizer::new(&issuer.jwks(), DEV_ISSUER, &[DEV_AUDIENCE]).unwrap();
-        let gateway = Gateway::new(
-            functions,
-            self.routes.clone(),
-            authorizer,
-            issuer.jwks(),
-            json!({}),
-        );
+        let gateway = Gateway::new(functions, self.routes.clone(), &issuer, json!({})).unwrap();
         let tuning = Tuning {
             queue_retry_delay: Some(std::time::Duration::from_secs(1)),
             streams_from_latest: false,
@@ -309,6 +302,21 @@ impl TestApp {
             self.gateway.set(gateway).is_ok(),
             "event sources start once"
         );
+    }
+
+    /// Serves this test's routes over HTTP as `infra/up` does, authorizers included: the
+    /// shopper authorizer fetches `issuer`'s keys from this gateway. Answers its base URL.
+    pub async fn serve_http(&self, issuer: &DevIssuer) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let extra: HashMap<_, _> = registry::emulator_settings()
+            .into_iter()
+            .chain(rainforest_local::auth::local_issuer_settings(&base))
+            .collect();
+        let functions = registry::load(&self.sdk, &self.template, &self.stack, &extra).unwrap();
+        let gateway = Gateway::new(functions, self.routes.clone(), issuer, json!({})).unwrap();
+        tokio::spawn(std::sync::Arc::new(gateway).serve(listener, std::future::pending()));
+        base
     }
 
     /// The next `failures` invocations of the template's function `logical_id` fail with

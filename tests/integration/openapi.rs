@@ -1,4 +1,5 @@
 use crate::helpers::repo_root;
+use rainforest_local::gateway::RouteAuth;
 use rainforest_local::{Template, gateway, openapi};
 
 #[test]
@@ -10,8 +11,10 @@ fn the_committed_openapi_document_is_current() {
     );
 }
 
+/// Each route and who may call it: the schemes the document names are the route's authorizer
+/// in the template (the shopper authorizer takes a JWT or a cart token).
 #[test]
-fn the_document_describes_exactly_the_routes_of_the_template() {
+fn the_document_describes_exactly_the_routes_of_the_template_and_their_authorizers() {
     let template = Template::load(&repo_root().join("template.yaml")).unwrap();
     let document = openapi::document().unwrap();
     let mut described: Vec<String> = document["paths"]
@@ -22,14 +25,31 @@ fn the_document_describes_exactly_the_routes_of_the_template() {
             operations
                 .as_object()
                 .unwrap()
-                .keys()
-                .map(move |method| format!("{} {path}", method.to_uppercase()))
+                .iter()
+                .map(move |(method, operation)| {
+                    let mut schemes: Vec<&str> = operation["security"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .flat_map(|requirement| requirement.as_object().unwrap().keys())
+                        .map(String::as_str)
+                        .collect();
+                    schemes.sort();
+                    format!("{} {path} {}", method.to_uppercase(), schemes.join("+"))
+                })
         })
         .collect();
     let mut declared: Vec<String> = gateway::routes(&template)
         .unwrap()
         .iter()
-        .map(|r| r.key())
+        .map(|route| {
+            let schemes = match route.auth {
+                RouteAuth::Anyone => "",
+                RouteAuth::Jwt => "jwt",
+                RouteAuth::Lambda(_) => "cartToken+jwt",
+            };
+            format!("{} {schemes}", route.key())
+        })
         .collect();
     described.sort();
     declared.sort();

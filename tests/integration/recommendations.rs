@@ -427,13 +427,9 @@ async fn views_from_customers_and_guests_feed_viewed_together_and_the_viewers_ow
 
     let token = guest_token(&app).await;
     let guest_view = |id: &str| {
-        Call::new(
-            "POST",
-            "/api/v1/guest/events/views",
-            "/api/v1/guest/events/views",
-        )
-        .header("x-cart-token", &token)
-        .json(&json!({"product_id": id}))
+        Call::new("POST", "/api/v1/events/views", "/api/v1/events/views")
+            .header("x-cart-token", &token)
+            .json(&json!({"product_id": id}))
     };
     for id in [&chair, &stool] {
         let answer = app.send(guest_view(id)).await;
@@ -548,16 +544,12 @@ async fn bad_requests_are_refused_naming_the_field_and_poison_messages_end_in_th
     let anonymous_view = Call::new("POST", "/api/v1/events/views", "/api/v1/events/views")
         .json(&json!({"product_id": id}));
     app.send(anonymous_view).await.assert_problem(401);
-    let forged = Call::new(
-        "POST",
-        "/api/v1/guest/events/views",
-        "/api/v1/guest/events/views",
-    )
-    .header(
-        "x-cart-token",
-        "v1.01KAN0000000000000000000G1.9999999999.forged",
-    )
-    .json(&json!({"product_id": id}));
+    let forged = Call::new("POST", "/api/v1/events/views", "/api/v1/events/views")
+        .header(
+            "x-cart-token",
+            "v1.01KAN0000000000000000000G1.9999999999.forged",
+        )
+        .json(&json!({"product_id": id}));
     app.send(forged).await.assert_problem(401);
     app.send(view(As::Customer("c"), &unknown))
         .await

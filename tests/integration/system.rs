@@ -345,6 +345,20 @@ async fn the_system_runs_locally_as_on_aws() {
             .json(&json!({"content_type": "image/jpeg", "content_length": 4}))
     };
     assert_refused(&bad_tokens, image).await;
+    // The cart's routes take a JWT or a guest's cart token: the shopper authorizer refuses each
+    // bad JWT (API Gateway's 403), and with neither the function answers 401.
+    let cart = || http.get(system.url("/api/v1/cart"));
+    assert_eq!(cart().send().await.unwrap().status(), 401, "no token");
+    for (what, token) in &bad_tokens {
+        let status = cart().bearer_auth(token).send().await.unwrap().status();
+        assert_eq!(status, 403, "{what}");
+    }
+    let customer = system.token("customer-e2e", "customer");
+    let status = cart().bearer_auth(&customer).send().await.unwrap().status();
+    assert_eq!(
+        status, 200,
+        "the dev issuer's keys, fetched from the gateway"
+    );
     let upload: Value = image()
         .bearer_auth(&seller)
         .send()
@@ -830,6 +844,11 @@ async fn the_readme_examples_run_as_printed() {
     assert!(
         stdout.contains(r#"{"view_id":"#) && stdout.matches(r#"{"items":[]}"#).count() == 2,
         "the view and both lists: {stdout}"
+    );
+    assert_eq!(
+        stdout.matches(r#"{"lines":[]"#).count(),
+        2,
+        "the guest's cart and the customer's, on one route: {stdout}"
     );
     assert_eq!(
         stdout.matches(r#""verified_purchase":false"#).count(),

@@ -14,7 +14,7 @@ pub use shared::shopping::Shop as Deps;
     operation_id = "addCartItem",
     tag = "cart",
     request_body = AddItem,
-    security(("jwt" = [])),
+    security(("jwt" = []), ("cartToken" = [])),
     responses((status = 200, description = "The cart with the units added", body = CartView), CartProblems)
 )]
 #[tracing::instrument(skip_all)]

@@ -23,7 +23,7 @@ pub struct ApplyCoupon {
     operation_id = "applyCoupon",
     tag = "cart",
     request_body = ApplyCoupon,
-    security(("jwt" = [])),
+    security(("jwt" = []), ("cartToken" = [])),
     responses((status = 200, description = "The cart with the coupon's discount", body = CartView), CartProblems)
 )]
 #[tracing::instrument(skip_all)]

@@ -9,5 +9,5 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let deps =
         checkout_authorize_payment::Deps::from_source(&shared::aws::sdk_config().await, &Env)?;
     deps.connect().await;
-    shared::events::serve_step(&deps, checkout_authorize_payment::handle).await
+    shared::events::serve_fallible(&deps, checkout_authorize_payment::handle).await
 }

@@ -7,5 +7,5 @@ use shared::config::Env;
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let deps = checkout_calculate_tax::Deps::from_source(&shared::aws::sdk_config().await, &Env)?;
-    shared::events::serve_step(&deps, checkout_calculate_tax::handle).await
+    shared::events::serve_fallible(&deps, checkout_calculate_tax::handle).await
 }

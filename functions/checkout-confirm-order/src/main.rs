@@ -8,5 +8,5 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let deps = checkout_confirm_order::Deps::from_source(&shared::aws::sdk_config().await, &Env)?;
     deps.connect().await;
-    shared::events::serve_step(&deps, checkout_confirm_order::handle).await
+    shared::events::serve_fallible(&deps, checkout_confirm_order::handle).await
 }

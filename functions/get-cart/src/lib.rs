@@ -13,7 +13,7 @@ pub use shared::shopping::Shop as Deps;
     path = "/api/v1/cart",
     operation_id = "getCart",
     tag = "cart",
-    security(("jwt" = [])),
+    security(("jwt" = []), ("cartToken" = [])),
     responses((status = 200, description = "The cart (empty when there is none)", body = CartView), CartProblems)
 )]
 #[tracing::instrument(skip_all)]

@@ -53,7 +53,7 @@ pub struct ViewAccepted {
     operation_id = "recordView",
     tag = "recommendations",
     request_body = ViewRequest,
-    security(("jwt" = [])),
+    security(("jwt" = []), ("cartToken" = [])),
     responses((status = 202, description = "Queued to be counted", body = ViewAccepted), CartProblems)
 )]
 #[tracing::instrument(skip_all)]

@@ -15,7 +15,7 @@ pub use shared::shopping::Shop as Deps;
     operation_id = "removeCartItem",
     tag = "cart",
     params(("sku" = Sku, Path, description = "The line's SKU")),
-    security(("jwt" = [])),
+    security(("jwt" = []), ("cartToken" = [])),
     responses((status = 200, description = "The cart without the line", body = CartView), CartProblems)
 )]
 #[tracing::instrument(skip_all)]

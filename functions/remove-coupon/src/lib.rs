@@ -13,7 +13,7 @@ pub use shared::shopping::Shop as Deps;
     path = "/api/v1/cart/coupon",
     operation_id = "removeCoupon",
     tag = "cart",
-    security(("jwt" = [])),
+    security(("jwt" = []), ("cartToken" = [])),
     responses((status = 200, description = "The cart without a coupon", body = CartView), CartProblems)
 )]
 #[tracing::instrument(skip_all)]

@@ -16,7 +16,7 @@ pub use shared::shopping::Shop as Deps;
     tag = "cart",
     request_body = SetQuantity,
     params(("sku" = Sku, Path, description = "The line's SKU")),
-    security(("jwt" = [])),
+    security(("jwt" = []), ("cartToken" = [])),
     responses((status = 200, description = "The cart with the line's new quantity", body = CartView), CartProblems)
 )]
 #[tracing::instrument(skip_all)]

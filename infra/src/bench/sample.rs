@@ -145,9 +145,13 @@ impl Caller {
     }
 }
 
-/// Whether a function's answer is a success: a 2xx/3xx for an HTTP function, no failed batch
-/// item for a consumer. The bench measures the path users take, not a refusal.
+/// Whether a function's answer is a success: a 2xx/3xx for an HTTP function, a request let
+/// through for an authorizer, no failed batch item for a consumer. The bench measures the path
+/// users take, not a refusal.
 pub fn failure(response: &Value) -> Option<String> {
+    if response.get("isAuthorized") == Some(&Value::Bool(false)) {
+        return Some(format!("refused: {response}"));
+    }
     if let Some(status) = response.get("statusCode").and_then(Value::as_u64) {
         return (status >= 400).then(|| format!("HTTP {status}: {}", response["body"]));
     }

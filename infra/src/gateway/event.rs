@@ -1,6 +1,6 @@
 //! Payload format 2.0: the event API Gateway sends for a request; the response made of the reply.
 
-use super::{HttpResponse, Route, full};
+use super::{HttpResponse, Route, RouteAuth, full};
 use crate::auth::Claims;
 use anyhow::Context;
 use base64::Engine;
@@ -78,12 +78,7 @@ pub fn event(parts: EventParts) -> Value {
         "time": shared::clock::now(), "timeEpoch": now.as_millis() as u64,
     });
     if let Some(claims) = parts.claims {
-        let scopes: Vec<Value> = claims
-            .get("scope")
-            .and_then(Value::as_str)
-            .map(|s| s.split(' ').map(Value::from).collect())
-            .unwrap_or_default();
-        context["authorizer"] = json!({"jwt": {"claims": claims, "scopes": if scopes.is_empty() { Value::Null } else { Value::Array(scopes) }}});
+        context["authorizer"] = authorizer_context(&parts.route.auth, claims);
     }
     json!({
         "version": "2.0",
@@ -98,6 +93,51 @@ pub fn event(parts: EventParts) -> Value {
         "body": body,
         "isBase64Encoded": is_base64_encoded,
     })
+}
+
+/// Where the authorizer's claims reach the function: the JWT authorizer's under `jwt` with the
+/// token's scopes, a Lambda authorizer's context under `lambda`.
+pub fn authorizer_context(auth: &RouteAuth, claims: Claims) -> Value {
+    match auth {
+        RouteAuth::Lambda(_) => json!({ "lambda": claims }),
+        RouteAuth::Jwt | RouteAuth::Anyone => {
+            let scopes: Vec<Value> = claims
+                .get("scope")
+                .and_then(Value::as_str)
+                .map(|s| s.split(' ').map(Value::from).collect())
+                .unwrap_or_default();
+            let scopes = if scopes.is_empty() {
+                Value::Null
+            } else {
+                Value::Array(scopes)
+            };
+            json!({"jwt": {"claims": claims, "scopes": scopes}})
+        }
+    }
+}
+
+/// The request a Lambda authorizer (payload 2.0) gets for a route's `event`: the same request,
+/// without its body, as `type: REQUEST` for its `routeArn`.
+pub fn authorizer_request(event: &Value) -> Value {
+    let mut request = event.clone();
+    if let Some(fields) = request.as_object_mut() {
+        fields.remove("body");
+        fields.remove("isBase64Encoded");
+        // What a request lacks (cookies, a query) is left out, not null.
+        fields.retain(|_, value| !value.is_null());
+        let method = event["requestContext"]["http"]["method"]
+            .as_str()
+            .unwrap_or_default();
+        let path = event["rawPath"].as_str().unwrap_or_default();
+        fields.insert("type".to_owned(), json!("REQUEST"));
+        fields.insert(
+            "routeArn".to_owned(),
+            json!(format!(
+                "arn:aws:execute-api:us-east-1:123456789012:local/$default/{method}{path}"
+            )),
+        );
+    }
+    request
 }
 
 fn is_textual(content_type: &str) -> bool {

@@ -4,7 +4,9 @@
 //!   function in-process with the event API Gateway would send, and the function's payload 2.0
 //!   response becomes the HTTP response. Unknown routes get API Gateway's 404.
 //! - Routes behind the JWT authorizer need a valid bearer token (401 otherwise); its claims go
-//!   into `requestContext.authorizer.jwt`.
+//!   into `requestContext.authorizer.jwt`. Routes behind a Lambda authorizer (simple responses)
+//!   invoke it first: a refusal is 403, its failure 500, and its context goes into
+//!   `requestContext.authorizer.lambda`.
 //! - `POST /2015-03-31/functions/{name}/invocations` is Lambda's Invoke API: a function error is
 //!   200 with `X-Amz-Function-Error: Unhandled`, as Step Functions expects.
 //! - `POST /_local/faults` makes a function's next invocations fail (before or after it runs), to
@@ -16,10 +18,10 @@ mod faults;
 mod invoke;
 mod routes;
 
-pub use event::{EventParts, event};
-pub use routes::{Route, routes};
+pub use event::{EventParts, authorizer_context, event};
+pub use routes::{Route, RouteAuth, routes};
 
-use crate::auth::Authorizer;
+use crate::auth::{Authorizer, DEV_AUDIENCE, DEV_ISSUER, DevIssuer};
 use crate::registry::{FunctionError, Functions};
 use anyhow::Context;
 use event::from_api_gateway_response;
@@ -53,35 +55,27 @@ impl Gateway {
     pub fn with_fresh_issuer(
         functions: Functions,
         template: &crate::Template,
-    ) -> anyhow::Result<(Self, crate::auth::DevIssuer)> {
-        use crate::auth::{DEV_AUDIENCE, DEV_ISSUER, DevIssuer};
+    ) -> anyhow::Result<(Self, DevIssuer)> {
         let issuer = DevIssuer::generate()?;
-        let authorizer = Authorizer::new(&issuer.jwks(), DEV_ISSUER, &[DEV_AUDIENCE])?;
-        let gateway = Self::new(
-            functions,
-            routes(template)?,
-            authorizer,
-            issuer.jwks(),
-            json!({}),
-        );
+        let gateway = Self::new(functions, routes(template)?, &issuer, json!({}))?;
         Ok((gateway, issuer))
     }
 
+    /// A gateway whose JWT authorizer accepts `issuer`'s tokens, and which serves its keys.
     pub fn new(
         functions: Functions,
         routes: Vec<Route>,
-        authorizer: Authorizer,
-        jwks: Value,
+        issuer: &DevIssuer,
         openapi: Value,
-    ) -> Self {
-        Self {
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
             functions,
             routes,
-            authorizer,
-            jwks,
+            authorizer: Authorizer::new(&issuer.jwks(), DEV_ISSUER, &[DEV_AUDIENCE])?,
+            jwks: issuer.jwks(),
             openapi,
             faults: Faults::default(),
-        }
+        })
     }
 
     /// Invokes a function by name or ARN, honouring injected faults.
@@ -136,12 +130,12 @@ impl Gateway {
         else {
             return json_response(StatusCode::NOT_FOUND, &json!({"message": "Not Found"}));
         };
-        let claims = if route.authorized {
-            let header = parts
-                .headers
-                .get(http::header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok());
-            match self.authorizer.authorize(header) {
+        let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        let claims = match &route.auth {
+            RouteAuth::Jwt => match self
+                .authorizer
+                .authorize(header(http::header::AUTHORIZATION))
+            {
                 Some(claims) => Some(claims),
                 None => {
                     return json_response(
@@ -149,11 +143,10 @@ impl Gateway {
                         &json!({"message": "Unauthorized"}),
                     );
                 }
-            }
-        } else {
-            None
+            },
+            RouteAuth::Anyone | RouteAuth::Lambda(_) => None,
         };
-        let event = event(EventParts {
+        let mut event = event(EventParts {
             route,
             method: &method,
             path: &path,
@@ -164,6 +157,15 @@ impl Gateway {
             claims,
             source_ip: peer.ip().to_string(),
         });
+        if let RouteAuth::Lambda(authorizer) = &route.auth {
+            match self.lambda_authorize(authorizer, &event).await? {
+                Ok(context) => {
+                    event["requestContext"]["authorizer"] =
+                        authorizer_context(&route.auth, context);
+                }
+                Err(refusal) => return Ok(refusal),
+            }
+        }
         let function = self
             .functions
             .get(&route.function)
@@ -182,6 +184,40 @@ impl Gateway {
                 )
             }
         }
+    }
+
+    /// What a Lambda authorizer (simple responses) decides for a route's `event`: its context
+    /// when it lets the request through; else the answer API Gateway gives, 403 for a refusal
+    /// and 500 when the authorizer fails.
+    async fn lambda_authorize(
+        &self,
+        authorizer: &str,
+        event: &Value,
+    ) -> anyhow::Result<Result<crate::auth::Claims, HttpResponse>> {
+        let function = self
+            .functions
+            .get(authorizer)
+            .with_context(|| format!("no authorizer function {authorizer}"))?;
+        let decision = self
+            .invoke(&function.name, event::authorizer_request(event))
+            .await
+            .context("the authorizer function vanished")?;
+        Ok(match decision {
+            Ok(decision) if decision["isAuthorized"] == true => {
+                Ok(decision["context"].as_object().cloned().unwrap_or_default())
+            }
+            Ok(_) => Err(json_response(
+                StatusCode::FORBIDDEN,
+                &json!({"message": "Forbidden"}),
+            )?),
+            Err(error) => {
+                tracing::error!(function = %function.binary, error_type = %error.error_type, error = %error.message, "authorizer failed");
+                Err(json_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    &json!({"message": "Internal Server Error"}),
+                )?)
+            }
+        })
     }
 
     /// Serves until `shutdown` completes.
@@ -247,7 +283,7 @@ mod tests {
             method: method.into(),
             path: path.into(),
             function: "F".into(),
-            authorized: false,
+            auth: RouteAuth::Anyone,
         }
     }
 
@@ -281,6 +317,39 @@ mod tests {
         assert_eq!(
             greedy.matches("PUT", "/files/a/b/c").unwrap()["path"],
             "a/b/c"
+        );
+    }
+
+    #[test]
+    fn a_lambda_authorizer_gets_the_request_without_its_body_and_passes_its_context_on() {
+        let r = Route {
+            auth: RouteAuth::Lambda("A".into()),
+            ..route("POST", "/things/{id}")
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert("x-cart-token", "t".parse().unwrap());
+        let claims = json!({"sub": "c-1"}).as_object().unwrap().clone();
+        let parts = |claims| EventParts {
+            route: &r,
+            method: "POST",
+            path: "/things/7",
+            query: "",
+            path_parameters: r.matches("POST", "/things/7").unwrap(),
+            headers: &headers,
+            body: b"{}",
+            claims,
+            source_ip: "127.0.0.1".into(),
+        };
+        let request = event::authorizer_request(&event(parts(None)));
+        let decoded: lambda_http::aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request =
+            serde_json::from_value(request.clone()).unwrap();
+        assert_eq!(decoded.type_.as_deref(), Some("REQUEST"));
+        assert_eq!(decoded.headers["x-cart-token"], "t");
+        assert!(request.get("body").is_none() && request.get("cookies").is_none());
+        let routed = event(parts(Some(claims)));
+        assert_eq!(
+            routed["requestContext"]["authorizer"],
+            json!({"lambda": {"sub": "c-1"}})
         );
     }
 

@@ -10,7 +10,17 @@ pub struct Route {
     pub method: String,
     pub path: String,
     pub function: String,
-    pub authorized: bool,
+    pub auth: RouteAuth,
+}
+
+/// Who may call a route: what its authorizer lets through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteAuth {
+    Anyone,
+    /// A valid bearer token: the HTTP API's JWT authorizer.
+    Jwt,
+    /// What this Lambda authorizer (the function's logical id) decides.
+    Lambda(String),
 }
 
 impl Route {
@@ -75,14 +85,16 @@ pub(super) fn decode(text: &str) -> String {
 
 /// The HTTP API routes `template` declares.
 pub fn routes(template: &Template) -> anyhow::Result<Vec<Route>> {
-    let default_authorizer = template
+    let api = template
         .of_kind("AWS::Serverless::HttpApi")
-        .find_map(|(_, api)| {
-            api.properties
-                .pointer("/Auth/DefaultAuthorizer")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        });
+        .map(|(_, api)| &api.properties)
+        .next();
+    let default_authorizer = api
+        .and_then(|api| api.pointer("/Auth/DefaultAuthorizer"))
+        .and_then(Value::as_str);
+    let authorizers = api
+        .and_then(|api| api.pointer("/Auth/Authorizers"))
+        .and_then(Value::as_object);
     let mut routes = Vec::new();
     for (id, _, _, properties) in template.function_events(&["HttpApi"]) {
         let method = properties
@@ -94,10 +106,27 @@ pub fn routes(template: &Template) -> anyhow::Result<Vec<Route>> {
             .get("Path")
             .and_then(Value::as_str)
             .with_context(|| format!("{id}: an HttpApi event without Path"))?;
-        let authorizer = properties
+        let auth = match properties
             .pointer("/Auth/Authorizer")
             .and_then(Value::as_str)
-            .or(default_authorizer.as_deref());
+            .or(default_authorizer)
+        {
+            None | Some("NONE") => RouteAuth::Anyone,
+            Some(name) => {
+                let authorizer = authorizers
+                    .and_then(|all| all.get(name))
+                    .with_context(|| format!("{id}: no authorizer {name} in the HttpApi"))?;
+                match authorizer.pointer("/FunctionArn/Fn::GetAtt/0") {
+                    Some(function) => RouteAuth::Lambda(
+                        function
+                            .as_str()
+                            .with_context(|| format!("authorizer {name}: FunctionArn"))?
+                            .to_owned(),
+                    ),
+                    None => RouteAuth::Jwt,
+                }
+            }
+        };
         routes.push(Route {
             method: if method == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
                 "ANY".to_owned()
@@ -106,7 +135,7 @@ pub fn routes(template: &Template) -> anyhow::Result<Vec<Route>> {
             },
             path: path.to_owned(),
             function: id.clone(),
-            authorized: authorizer.is_some_and(|a| a != "NONE"),
+            auth,
         });
     }
     Ok(routes)

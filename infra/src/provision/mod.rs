@@ -405,6 +405,17 @@ pub async fn provision(
         let arn = format!("arn:aws:lambda:{region}:{ACCOUNT}:function:{name}");
         stack.record(id, name, &[("Arn", arn)]);
     }
+    // Cognito is not emulated: the dev issuer signs tokens instead (`crate::auth`), and its
+    // audience stands in for the app client. The pool gets an id of Cognito's form, so settings
+    // naming it resolve; the shopper authorizer is pointed at the dev issuer.
+    for (id, _) in template.of_kind("AWS::Cognito::UserPool") {
+        let pool = format!("{region}_local");
+        let arn = format!("arn:aws:cognito-idp:{region}:{ACCOUNT}:userpool/{pool}");
+        stack.record(id, pool, &[("Arn", arn)]);
+    }
+    for (id, _) in template.of_kind("AWS::Cognito::UserPoolClient") {
+        stack.record(id, crate::auth::DEV_AUDIENCE.to_owned(), &[]);
+    }
     for (id, _) in template.of_kind("AWS::OpenSearchService::Domain") {
         opensearch::record_domain(&mut stack, id).with_context(|| format!("creating {id}"))?;
     }

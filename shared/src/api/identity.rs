@@ -2,6 +2,7 @@ use super::ApiError;
 use crate::ids::SellerId;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
+use std::collections::HashMap;
 
 /// What a caller may do, from the identity provider's groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,8 +12,9 @@ pub enum Role {
     Admin,
 }
 
-/// The authenticated caller. API Gateway's JWT authorizer has already checked the token; this
-/// reads the claims it placed in the request context, the one place every route takes identity from.
+/// The authenticated caller. API Gateway's authorizer (the JWT one, or the shopper authorizer on
+/// the routes guests call too) has already checked the token; this reads the claims it placed
+/// in the request context, the one place every route takes identity from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     pub id: String,
@@ -25,11 +27,9 @@ pub struct Caller {
 impl Caller {
     pub fn from_request(request: &Request) -> Result<Self, ApiError> {
         let claims = match request.request_context_ref() {
-            Some(RequestContext::ApiGatewayV2(context)) => context
-                .authorizer
-                .as_ref()
-                .and_then(|authorizer| authorizer.jwt.as_ref())
-                .map(|jwt| &jwt.claims),
+            Some(RequestContext::ApiGatewayV2(context)) => {
+                context.authorizer.as_ref().map(authorizer_claims)
+            }
             _ => None,
         }
         .ok_or(ApiError::Unauthenticated)?;
@@ -44,7 +44,7 @@ impl Caller {
         Ok(Self {
             id: id.clone(),
             roles,
-            email: verified_email(claims),
+            email: verified_email(&claims),
         })
     }
 
@@ -75,9 +75,22 @@ impl Caller {
     }
 }
 
-fn verified_email(
-    claims: &std::collections::HashMap<String, String>,
-) -> Option<crate::notifications::EmailAddress> {
+/// The JWT authorizer's claims, or the same claims as the shopper authorizer (a Lambda) passes
+/// them on; a guest passes that one with none.
+fn authorizer_claims(
+    authorizer: &lambda_http::aws_lambda_events::apigw::ApiGatewayRequestAuthorizer,
+) -> HashMap<String, String> {
+    match &authorizer.jwt {
+        Some(jwt) => jwt.claims.clone(),
+        None => authorizer
+            .fields
+            .iter()
+            .filter_map(|(name, value)| Some((name.clone(), value.as_str()?.to_owned())))
+            .collect(),
+    }
+}
+
+fn verified_email(claims: &HashMap<String, String>) -> Option<crate::notifications::EmailAddress> {
     if claims.get("email_verified").map(String::as_str) != Some("true") {
         return None;
     }
@@ -116,6 +129,40 @@ mod tests {
         );
         assert_eq!(parse_groups("customers"), vec![Role::Customer]);
         assert_eq!(parse_groups("[]"), vec![]);
+    }
+
+    fn request_with(authorizer: serde_json::Value) -> Request {
+        let event = serde_json::json!({
+            "version": "2.0", "routeKey": "GET /api/v1/cart", "rawPath": "/api/v1/cart",
+            "rawQueryString": "", "headers": {},
+            "requestContext": {"accountId": "1", "apiId": "a", "domainName": "d", "domainPrefix": "d",
+                "http": {"method": "GET", "path": "/api/v1/cart", "protocol": "HTTP/1.1",
+                         "sourceIp": "127.0.0.1", "userAgent": "t"},
+                "requestId": "r", "routeKey": "GET /api/v1/cart", "stage": "$default",
+                "time": "t", "timeEpoch": 0, "authorizer": authorizer},
+            "isBase64Encoded": false
+        });
+        lambda_http::request::from_str(&event.to_string()).unwrap()
+    }
+
+    #[test]
+    fn the_shopper_authorizers_claims_are_read_as_the_jwt_authorizers() {
+        let claims = serde_json::json!({"sub": "c-1", "cognito:groups": "[customer]",
+                                        "email": "c@example.com", "email_verified": "true"});
+        for authorizer in [
+            serde_json::json!({"jwt": {"claims": claims, "scopes": null}}),
+            serde_json::json!({ "lambda": claims }),
+        ] {
+            let caller = Caller::from_request(&request_with(authorizer)).unwrap();
+            assert_eq!(caller.id, "c-1");
+            assert_eq!(caller.roles, vec![Role::Customer]);
+            assert!(caller.email_address().is_some());
+        }
+        // A guest: the shopper authorizer let the request through with no claims.
+        assert!(matches!(
+            Caller::from_request(&request_with(serde_json::json!({"lambda": {}}))),
+            Err(ApiError::Unauthenticated)
+        ));
     }
 
     #[test]

@@ -1,0 +1,169 @@
+//! Bearer tokens checked as API Gateway's JWT authorizer checks them: an RS256 signature by one
+//! of the issuer's keys (its JWKS), the issuer, the audience, expiry, and `nbf` and `iat` not in
+//! the future. The local gateway uses [`Authorizer`] for the routes behind the JWT authorizer;
+//! the shopper authorizer, which makes the token optional, fetches the keys with [`IssuerKeys`].
+
+use anyhow::Context;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::{Map, Value};
+use std::time::{Duration, Instant};
+use tokio::sync::RwLock;
+
+/// How far ahead of our clock an issuer's `nbf` or `iat` may be: API Gateway requires both to be
+/// in the past and documents no leeway, so this only absorbs clocks a few seconds apart.
+const CLOCK_SKEW_SECONDS: u64 = 5;
+
+/// Claims as API Gateway hands them to the function: every value a string, lists as `[a b]`.
+pub type Claims = Map<String, Value>;
+
+/// Checks bearer tokens against one issuer's keys.
+pub struct Authorizer {
+    keys: Vec<(Option<String>, DecodingKey)>,
+    validation: Validation,
+}
+
+impl Authorizer {
+    pub fn new(jwks: &Value, issuer: &str, audiences: &[&str]) -> anyhow::Result<Self> {
+        let set: jsonwebtoken::jwk::JwkSet =
+            serde_json::from_value(jwks.clone()).context("reading the JWKS")?;
+        let keys = set
+            .keys
+            .iter()
+            .map(|jwk| Ok((jwk.common.key_id.clone(), DecodingKey::from_jwk(jwk)?)))
+            .collect::<anyhow::Result<_>>()?;
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(audiences);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 0;
+        Ok(Self { keys, validation })
+    }
+
+    /// The claims of a valid `Authorization: Bearer` header; `None` means 401.
+    pub fn authorize(&self, authorization: Option<&str>) -> Option<Claims> {
+        let token = bearer(authorization?)?;
+        let key = self.key(&jsonwebtoken::decode_header(token).ok()?.kid)?;
+        let data = jsonwebtoken::decode::<Map<String, Value>>(token, key, &self.validation).ok()?;
+        let latest = jsonwebtoken::get_current_timestamp() + CLOCK_SKEW_SECONDS;
+        let in_future = |claim: &str| match data.claims.get(claim) {
+            None => false,
+            Some(value) => value.as_u64().is_none_or(|at| at > latest),
+        };
+        if in_future("nbf") || in_future("iat") {
+            return None;
+        }
+        Some(
+            data.claims
+                .into_iter()
+                .map(|(name, value)| (name, Value::String(claim_text(&value))))
+                .collect(),
+        )
+    }
+
+    fn key(&self, kid: &Option<String>) -> Option<&DecodingKey> {
+        self.keys
+            .iter()
+            .find(|(id, _)| kid.is_none() || id == kid)
+            .map(|(_, key)| key)
+    }
+}
+
+fn bearer(authorization: &str) -> Option<&str> {
+    Some(authorization.strip_prefix("Bearer ")?.trim())
+}
+
+fn claim_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(claim_text).collect::<Vec<_>>().join(" ")
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// An issuer's keys, fetched from its JWKS URL when a token first needs them and again when a
+/// token names a key they lack (the issuer rotated its keys), at most once a minute: a flood of
+/// tokens with made-up key ids cannot make this process hammer the issuer.
+pub struct IssuerKeys {
+    url: String,
+    issuer: String,
+    audience: String,
+    http: reqwest::Client,
+    fetched: RwLock<Option<(Authorizer, Instant)>>,
+}
+
+/// How often an unknown key id may send us back to the issuer.
+const REFETCH_AFTER: Duration = Duration::from_secs(60);
+
+impl IssuerKeys {
+    /// `JWT_ISSUER` and `JWT_AUDIENCE` (the app client); the keys are at
+    /// `<issuer>/.well-known/jwks.json`, as Cognito and OpenID Connect publish them, unless
+    /// `JWKS_URL` says otherwise (the local gateway serves its dev issuer's).
+    pub fn from_source(source: &impl crate::config::Source) -> anyhow::Result<Self> {
+        let issuer = source.required("JWT_ISSUER")?;
+        let url = source
+            .get("JWKS_URL")
+            .filter(|url| !url.is_empty())
+            .unwrap_or_else(|| format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/')));
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .context("building the JWKS client")?;
+        Ok(Self {
+            url,
+            issuer,
+            audience: source.required("JWT_AUDIENCE")?,
+            http,
+            fetched: RwLock::new(None),
+        })
+    }
+
+    /// The claims of a valid bearer token; `Ok(None)` for any token that is not one. An error
+    /// means the issuer's keys could not be had.
+    pub async fn authorize(&self, authorization: &str) -> anyhow::Result<Option<Claims>> {
+        let kid = bearer(authorization)
+            .and_then(|token| jsonwebtoken::decode_header(token).ok())
+            .map(|header| header.kid);
+        let Some(kid) = kid else {
+            return Ok(None);
+        };
+        if let Some(keys) = usable(&*self.fetched.read().await, &kid) {
+            return Ok(keys.authorize(Some(authorization)));
+        }
+        let mut fetched = self.fetched.write().await;
+        // Another request may have fetched them while this one waited.
+        if let Some(keys) = usable(&fetched, &kid) {
+            return Ok(keys.authorize(Some(authorization)));
+        }
+        let keys = Authorizer::new(&self.fetch().await?, &self.issuer, &[&self.audience])?;
+        let claims = keys.authorize(Some(authorization));
+        *fetched = Some((keys, Instant::now()));
+        Ok(claims)
+    }
+
+    async fn fetch(&self) -> anyhow::Result<Value> {
+        tracing::info!(url = %self.url, "fetching the issuer's keys");
+        let response = self
+            .http
+            .get(&self.url)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .with_context(|| format!("fetching the issuer's keys from {}", self.url))?;
+        response
+            .json()
+            .await
+            .with_context(|| format!("reading the issuer's keys from {}", self.url))
+    }
+}
+
+/// The keys fetched, unless the token names a key they lack and a minute has passed.
+fn usable<'a>(
+    fetched: &'a Option<(Authorizer, Instant)>,
+    kid: &Option<String>,
+) -> Option<&'a Authorizer> {
+    let (keys, at) = fetched.as_ref()?;
+    (keys.key(kid).is_some() || at.elapsed() < REFETCH_AFTER).then_some(keys)
+}
