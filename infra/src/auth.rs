@@ -158,6 +158,41 @@ mod tests {
         assert_eq!(claims["cognito:groups"], "[seller admin]");
     }
 
+    /// As API Gateway: the bare token is taken too, `aud` may be a list, and a token without
+    /// `aud` (a Cognito access token) is for us when its `client_id` is.
+    #[test]
+    fn access_tokens_bare_tokens_and_audience_lists_are_checked_as_api_gateway_does() {
+        let issuer = DevIssuer::generate().unwrap();
+        let authorizer = authorizer(&issuer);
+        let signed = |change: &dyn Fn(&mut Value)| {
+            let mut claims = issuer.claims("u", &["customer"], DEV_AUDIENCE, 300);
+            change(&mut claims);
+            issuer.sign(&claims).unwrap()
+        };
+        let access = |client: &str| {
+            signed(&|claims| {
+                claims.as_object_mut().unwrap().remove("aud");
+                claims["client_id"] = json!(client);
+                claims["token_use"] = json!("access");
+            })
+        };
+        assert!(authorizer.authorize(Some(&access(DEV_AUDIENCE))).is_some());
+        assert!(authorizer.authorize(Some(&access("another-app"))).is_none());
+        let both = signed(&|claims| claims["client_id"] = json!("another-app"));
+        assert!(
+            authorizer.authorize(Some(&both)).is_some(),
+            "aud decides when there is one"
+        );
+        let neither = signed(&|claims| {
+            claims.as_object_mut().unwrap().remove("aud");
+        });
+        assert!(authorizer.authorize(Some(&neither)).is_none());
+        let listed = signed(&|claims| claims["aud"] = json!(["another-app", DEV_AUDIENCE]));
+        assert!(authorizer.authorize(Some(&listed)).is_some());
+        let elsewhere = signed(&|claims| claims["aud"] = json!(["another-app"]));
+        assert!(authorizer.authorize(Some(&elsewhere)).is_none());
+    }
+
     #[test]
     fn expired_foreign_audience_forged_and_missing_tokens_fail() {
         let issuer = DevIssuer::generate().unwrap();
@@ -206,5 +241,85 @@ mod tests {
                 .authorize(Some("Basic dXNlcjpwYXNz"))
                 .is_none()
         );
+    }
+
+    /// Serves `jwks` at a URL of its own as an issuer does, counting the fetches.
+    async fn issuer_serving(
+        jwks: Value,
+    ) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::Ordering;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!(
+            "http://{}/.well-known/jwks.json",
+            listener.local_addr().unwrap()
+        );
+        let fetches = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = fetches.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                counted.fetch_add(1, Ordering::SeqCst);
+                let (mut request, mut chunk) = (Vec::new(), [0_u8; 1024]);
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    let read = stream.read(&mut chunk).await.unwrap();
+                    if read == 0 {
+                        break;
+                    }
+                    request.extend_from_slice(&chunk[..read]);
+                }
+                let body = jwks.to_string();
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                stream.write_all(response.as_bytes()).await.unwrap();
+            }
+        });
+        (url, fetches)
+    }
+
+    fn issuer_keys(url: &str) -> shared::auth::IssuerKeys {
+        let settings = std::collections::HashMap::from([
+            ("JWT_ISSUER".to_owned(), DEV_ISSUER.to_owned()),
+            ("JWT_AUDIENCE".to_owned(), DEV_AUDIENCE.to_owned()),
+            ("JWKS_URL".to_owned(), url.to_owned()),
+        ]);
+        shared::auth::IssuerKeys::from_source(&settings).unwrap()
+    }
+
+    /// The keys are fetched when the first token needs them, then kept: a token naming a key
+    /// they lack does not send us back to the issuer within the minute. No keys to be had is an
+    /// error, not a refusal.
+    #[tokio::test]
+    async fn the_issuers_keys_are_fetched_once_and_an_unknown_key_id_cannot_make_us_refetch() {
+        use std::sync::atomic::Ordering;
+        let issuer = DevIssuer::generate().unwrap();
+        let (url, fetches) = issuer_serving(issuer.jwks()).await;
+        let keys = issuer_keys(&url);
+        let good = format!(
+            "Bearer {}",
+            issuer.mint("u", &[], DEV_AUDIENCE, 300).unwrap()
+        );
+        for _ in 0..3 {
+            let claims = keys.authorize(&good).await.unwrap().unwrap();
+            assert_eq!(claims["sub"], "u");
+        }
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some("rotated-in".to_owned());
+        let claims = issuer.claims("u", &[], DEV_AUDIENCE, 300);
+        let unknown = jsonwebtoken::encode(&header, &claims, &issuer.encoding).unwrap();
+        for _ in 0..3 {
+            assert!(
+                keys.authorize(&format!("Bearer {unknown}"))
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+        }
+        assert!(keys.authorize("Bearer junk").await.unwrap().is_none());
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+
+        let unreachable = issuer_keys("http://127.0.0.1:9/.well-known/jwks.json");
+        assert!(unreachable.authorize(&good).await.is_err());
     }
 }

@@ -20,6 +20,25 @@ pub type Claims = Map<String, Value>;
 pub struct Authorizer {
     keys: Vec<(Option<String>, DecodingKey)>,
     validation: Validation,
+    audiences: Vec<String>,
+}
+
+/// A token as API Gateway takes it from `Authorization` (with or without `Bearer `), and the
+/// key its header names: a token that names none is refused, as API Gateway refuses it.
+struct Bearer<'a> {
+    token: &'a str,
+    kid: String,
+}
+
+impl<'a> Bearer<'a> {
+    fn parse(authorization: &'a str) -> Option<Self> {
+        let token = authorization
+            .strip_prefix("Bearer ")
+            .unwrap_or(authorization)
+            .trim();
+        let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
+        Some(Self { token, kid })
+    }
 }
 
 impl Authorizer {
@@ -33,23 +52,32 @@ impl Authorizer {
             .collect::<anyhow::Result<_>>()?;
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_issuer(&[issuer]);
-        validation.set_audience(audiences);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        // `aud`, or `client_id` without it, is checked by `for_us`.
+        validation.validate_aud = false;
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
         validation.leeway = 0;
-        Ok(Self { keys, validation })
+        Ok(Self {
+            keys,
+            validation,
+            audiences: audiences.iter().map(|a| (*a).to_owned()).collect(),
+        })
     }
 
-    /// The claims of a valid `Authorization: Bearer` header; `None` means 401.
+    /// The claims of a valid `Authorization` header; `None` means 401.
     pub fn authorize(&self, authorization: Option<&str>) -> Option<Claims> {
-        let token = bearer(authorization?)?;
-        let key = self.key(&jsonwebtoken::decode_header(token).ok()?.kid)?;
-        let data = jsonwebtoken::decode::<Map<String, Value>>(token, key, &self.validation).ok()?;
+        self.verify(&Bearer::parse(authorization?)?)
+    }
+
+    fn verify(&self, bearer: &Bearer) -> Option<Claims> {
+        let key = self.key(&bearer.kid)?;
+        let data =
+            jsonwebtoken::decode::<Map<String, Value>>(bearer.token, key, &self.validation).ok()?;
         let latest = jsonwebtoken::get_current_timestamp() + CLOCK_SKEW_SECONDS;
         let in_future = |claim: &str| match data.claims.get(claim) {
             None => false,
             Some(value) => value.as_u64().is_none_or(|at| at > latest),
         };
-        if in_future("nbf") || in_future("iat") {
+        if !self.for_us(&data.claims) || in_future("nbf") || in_future("iat") {
             return None;
         }
         Some(
@@ -60,16 +88,27 @@ impl Authorizer {
         )
     }
 
-    fn key(&self, kid: &Option<String>) -> Option<&DecodingKey> {
+    /// API Gateway's rule: `aud` names one of the audiences, or, only in a token without `aud`
+    /// (a Cognito access token), `client_id` does.
+    fn for_us(&self, claims: &Map<String, Value>) -> bool {
+        let ours = |value: &Value| {
+            value
+                .as_str()
+                .is_some_and(|name| self.audiences.iter().any(|a| a == name))
+        };
+        match claims.get("aud") {
+            Some(Value::Array(audiences)) => audiences.iter().any(ours),
+            Some(audience) => ours(audience),
+            None => claims.get("client_id").is_some_and(ours),
+        }
+    }
+
+    fn key(&self, kid: &str) -> Option<&DecodingKey> {
         self.keys
             .iter()
-            .find(|(id, _)| kid.is_none() || id == kid)
+            .find(|(id, _)| id.as_deref() == Some(kid))
             .map(|(_, key)| key)
     }
-}
-
-fn bearer(authorization: &str) -> Option<&str> {
-    Some(authorization.strip_prefix("Bearer ")?.trim())
 }
 
 fn claim_text(value: &Value) -> String {
@@ -123,27 +162,36 @@ impl IssuerKeys {
     /// The claims of a valid bearer token; `Ok(None)` for any token that is not one. An error
     /// means the issuer's keys could not be had.
     pub async fn authorize(&self, authorization: &str) -> anyhow::Result<Option<Claims>> {
-        let kid = bearer(authorization)
-            .and_then(|token| jsonwebtoken::decode_header(token).ok())
-            .map(|header| header.kid);
-        let Some(kid) = kid else {
+        let Some(bearer) = Bearer::parse(authorization) else {
             return Ok(None);
         };
-        if let Some(keys) = usable(&*self.fetched.read().await, &kid) {
-            return Ok(keys.authorize(Some(authorization)));
+        if let Some(keys) = usable(&*self.fetched.read().await, &bearer.kid) {
+            return Ok(keys.verify(&bearer));
         }
         let mut fetched = self.fetched.write().await;
         // Another request may have fetched them while this one waited.
-        if let Some(keys) = usable(&fetched, &kid) {
-            return Ok(keys.authorize(Some(authorization)));
+        if let Some(keys) = usable(&fetched, &bearer.kid) {
+            return Ok(keys.verify(&bearer));
         }
-        let keys = Authorizer::new(&self.fetch().await?, &self.issuer, &[&self.audience])?;
-        let claims = keys.authorize(Some(authorization));
-        *fetched = Some((keys, Instant::now()));
-        Ok(claims)
+        match self.fetch().await {
+            Ok(keys) => *fetched = Some((keys, Instant::now())),
+            Err(error) => match fetched.as_mut() {
+                // The keys had before still check the tokens they know; the next try waits a
+                // minute.
+                Some((_, at)) => {
+                    tracing::warn!(
+                        error = format!("{error:#}"),
+                        "kept the issuer's keys had before"
+                    );
+                    *at = Instant::now();
+                }
+                None => return Err(error),
+            },
+        }
+        Ok(fetched.as_ref().and_then(|(keys, _)| keys.verify(&bearer)))
     }
 
-    async fn fetch(&self) -> anyhow::Result<Value> {
+    async fn fetch(&self) -> anyhow::Result<Authorizer> {
         tracing::info!(url = %self.url, "fetching the issuer's keys");
         let response = self
             .http
@@ -152,18 +200,16 @@ impl IssuerKeys {
             .await
             .and_then(reqwest::Response::error_for_status)
             .with_context(|| format!("fetching the issuer's keys from {}", self.url))?;
-        response
+        let jwks: Value = response
             .json()
             .await
-            .with_context(|| format!("reading the issuer's keys from {}", self.url))
+            .with_context(|| format!("reading the issuer's keys from {}", self.url))?;
+        Authorizer::new(&jwks, &self.issuer, &[&self.audience])
     }
 }
 
 /// The keys fetched, unless the token names a key they lack and a minute has passed.
-fn usable<'a>(
-    fetched: &'a Option<(Authorizer, Instant)>,
-    kid: &Option<String>,
-) -> Option<&'a Authorizer> {
+fn usable<'a>(fetched: &'a Option<(Authorizer, Instant)>, kid: &str) -> Option<&'a Authorizer> {
     let (keys, at) = fetched.as_ref()?;
     (keys.key(kid).is_some() || at.elapsed() < REFETCH_AFTER).then_some(keys)
 }

@@ -31,7 +31,7 @@ pub async fn handle(
     if claims.is_none() {
         tracing::info!(route = ?request.route_key, "refused: not a valid bearer token");
     }
-    Ok(decision(Some(claims.unwrap_or_default())))
+    Ok(decision(claims))
 }
 
 fn decision(claims: Option<Claims>) -> Decision<Claims> {

@@ -1,5 +1,5 @@
 //! `POST /api/v1/guest/cart`: a shopper who has not signed in gets a cart token, to send in
-//! `X-Cart-Token` on the guest cart routes (`/api/v1/guest/cart...`). The cart itself appears
+//! `X-Cart-Token` on the cart routes where a customer sends a JWT. The cart itself appears
 //! with its first line; signing in and calling `POST /api/v1/cart/merge` folds it into theirs.
 
 use lambda_http::http::{Method, StatusCode};

@@ -1,4 +1,5 @@
-//! `GET /api/v1/cart`: the signed-in shopper's cart, priced now.
+//! `GET /api/v1/cart`: the shopper's cart (a customer's by JWT, a guest's by cart token), priced
+//! now.
 
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};

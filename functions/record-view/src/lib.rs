@@ -1,6 +1,6 @@
-//! `POST /api/v1/events/views` (a signed-in customer) and `POST /api/v1/guest/events/views` (a
-//! guest, by cart token): a shopper looked at a product. Queued and answered 202; `pair-views`
-//! counts it into "customers who viewed this also viewed" and the shopper's own list.
+//! `POST /api/v1/events/views` (a signed-in customer by JWT, or a guest by cart token): a
+//! shopper looked at a product. Queued and answered 202; `pair-views` counts it into
+//! "customers who viewed this also viewed" and the shopper's own list.
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};

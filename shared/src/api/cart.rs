@@ -10,14 +10,14 @@ use lambda_http::{Body, Request, Response};
 /// The header a guest sends its cart token in.
 pub const CART_TOKEN_HEADER: &str = "x-cart-token";
 
-/// Whose cart a request is about: the signed-in customer's (the JWT authorizer's claims), or,
-/// on the guest routes, the guest's that `X-Cart-Token` names.
+/// Whose cart a request is about: the signed-in customer's (the shopper authorizer's claims),
+/// or else the guest's that `X-Cart-Token` names.
 pub fn cart_owner(shop: &Shop, request: &Request) -> Result<CartOwner, ApiError> {
     shopper(&shop.tokens, request)
 }
 
-/// The shopper a request comes from: the signed-in customer, or on the guest routes the guest
-/// `X-Cart-Token` names.
+/// The shopper a request comes from: the signed-in customer, or else the guest `X-Cart-Token`
+/// names.
 pub fn shopper(tokens: &CartTokens, request: &Request) -> Result<CartOwner, ApiError> {
     match Caller::from_request(request) {
         Ok(caller) => Ok(caller.cart()),
