@@ -55,15 +55,15 @@ pub async fn run(options: &Options) -> anyhow::Result<Figures> {
     let stack = provision(&sdk, &template, &prefix)
         .await
         .context("creating the template's resources")?;
-    let extra = HashMap::from(registry::emulator_settings());
-    let functions = registry::load(&sdk, &template, &stack, &extra)?;
-    let (gateway, issuer) = Gateway::with_fresh_issuer(functions, &template)?;
-    let gateway = Arc::new(gateway);
     // The emulator sends the saga's Lambda tasks here (`infra/stack.py run` chose the port).
     let endpoint = std::env::var("RAINFOREST_LAMBDA_ENDPOINT")
         .context("RAINFOREST_LAMBDA_ENDPOINT: run inside `python infra/stack.py run`")?;
     let address = endpoint.trim_start_matches("http://").to_owned();
     let listener = tokio::net::TcpListener::bind(&address).await?;
+    let extra = registry::served_settings(&format!("http://{address}"));
+    let functions = registry::load(&sdk, &template, &stack, &extra)?;
+    let (gateway, issuer) = Gateway::with_fresh_issuer(functions, &template)?;
+    let gateway = Arc::new(gateway);
     tokio::spawn(gateway.clone().serve(listener, std::future::pending()));
     let base = format!("http://{address}/api/v1");
     let http = reqwest::Client::new();

@@ -190,6 +190,16 @@ pub fn emulator_settings() -> [(String, String); 2] {
     ]
 }
 
+/// What a function needs on this machine when the gateway at `gateway` (`http://host:port`)
+/// serves the routes: the emulators' settings, and the dev issuer for the shopper authorizer,
+/// which fetches its keys from that gateway.
+pub fn served_settings(gateway: &str) -> HashMap<String, String> {
+    emulator_settings()
+        .into_iter()
+        .chain(crate::auth::local_issuer_settings(gateway))
+        .collect()
+}
+
 /// Builds every function of the template with the environment the stack resolves for it
 /// (plus `extra`, settings of this machine such as path-style S3), and AWS's DNS names for the
 /// emulator's endpoints (`local_dns`). A function whose binary has no handler here is an error

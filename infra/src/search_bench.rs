@@ -138,8 +138,10 @@ impl Demo {
         let mut stack = provision(&sdk, &template, &prefix)
             .await
             .context("creating the template's resources")?;
-        let extra = HashMap::from(registry::emulator_settings());
-        let functions = registry::load(&sdk, &template, &stack, &extra)?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let served = format!("http://{}", listener.local_addr()?);
+        let functions =
+            registry::load(&sdk, &template, &stack, &registry::served_settings(&served))?;
         let gateway = Arc::new(Gateway::with_fresh_issuer(functions, &template)?.0);
         let demo = {
             let mut env: HashMap<String, String> = stack
@@ -147,8 +149,7 @@ impl Demo {
                 .into_iter()
                 .collect();
             env.extend(registry::emulator_settings());
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-            let base = format!("http://{}/api/v1", listener.local_addr()?);
+            let base = format!("{served}/api/v1");
             tokio::spawn(gateway.clone().serve(listener, std::future::pending()));
             Self {
                 base,

@@ -8,7 +8,6 @@ use crate::gateway::{self, Gateway};
 use crate::mappings::{self, Tuning};
 use crate::{registry, seed, template::Template};
 use anyhow::Context;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,11 +35,7 @@ pub async fn up(options: Options) -> anyhow::Result<()> {
         .context("binding the gateway port")?;
     let address = listener.local_addr()?;
     let base = format!("http://{address}");
-    let extra: HashMap<_, _> = registry::emulator_settings()
-        .into_iter()
-        .chain(crate::auth::local_issuer_settings(&base))
-        .collect();
-    let functions = registry::load(&sdk, &template, &stack, &extra)?;
+    let functions = registry::load(&sdk, &template, &stack, &registry::served_settings(&base))?;
     // Every route's function has a handler: `registry::load` refuses to build otherwise.
     let routes = gateway::routes(&template)?;
     std::fs::create_dir_all(&options.local_dir)?;

@@ -309,10 +309,7 @@ impl TestApp {
     pub async fn serve_http(&self, issuer: &DevIssuer) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let extra: HashMap<_, _> = registry::emulator_settings()
-            .into_iter()
-            .chain(rainforest_local::auth::local_issuer_settings(&base))
-            .collect();
+        let extra = registry::served_settings(&base);
         let functions = registry::load(&self.sdk, &self.template, &self.stack, &extra).unwrap();
         let gateway = Gateway::new(functions, self.routes.clone(), issuer, json!({})).unwrap();
         tokio::spawn(std::sync::Arc::new(gateway).serve(listener, std::future::pending()));
