@@ -243,8 +243,9 @@ mod tests {
         );
     }
 
-    /// Serves `jwks` at a URL of its own as an issuer does, counting the fetches.
+    /// Answers `status` and `jwks` at a URL of its own as an issuer does, counting the fetches.
     async fn issuer_serving(
+        status: &'static str,
         jwks: Value,
     ) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
         use std::sync::atomic::Ordering;
@@ -269,7 +270,7 @@ mod tests {
                 }
                 let body = jwks.to_string();
                 let response = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                     body.len()
                 );
                 stream.write_all(response.as_bytes()).await.unwrap();
@@ -289,12 +290,12 @@ mod tests {
 
     /// The keys are fetched when the first token needs them, then kept: a token naming a key
     /// they lack does not send us back to the issuer within the minute. No keys to be had is an
-    /// error, not a refusal.
+    /// error, not a refusal, and the requests right after it fail without asking again.
     #[tokio::test]
     async fn the_issuers_keys_are_fetched_once_and_an_unknown_key_id_cannot_make_us_refetch() {
         use std::sync::atomic::Ordering;
         let issuer = DevIssuer::generate().unwrap();
-        let (url, fetches) = issuer_serving(issuer.jwks()).await;
+        let (url, fetches) = issuer_serving("200 OK", issuer.jwks()).await;
         let keys = issuer_keys(&url);
         let good = format!(
             "Bearer {}",
@@ -319,7 +320,10 @@ mod tests {
         assert!(keys.authorize("Bearer junk").await.unwrap().is_none());
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
 
-        let unreachable = issuer_keys("http://127.0.0.1:9/.well-known/jwks.json");
-        assert!(unreachable.authorize(&good).await.is_err());
+        let (failing, asked) = issuer_serving("503 Service Unavailable", json!({})).await;
+        let keys = issuer_keys(&failing);
+        assert!(keys.authorize(&good).await.is_err());
+        assert!(keys.authorize(&good).await.is_err());
+        assert_eq!(asked.load(Ordering::SeqCst), 1, "the second failed at once");
     }
 }

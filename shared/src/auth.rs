@@ -130,7 +130,34 @@ pub struct IssuerKeys {
     issuer: String,
     audience: String,
     http: reqwest::Client,
-    fetched: RwLock<Option<(Authorizer, Instant)>>,
+    fetched: RwLock<Fetched>,
+}
+
+/// The keys had so far, and when the issuer was last asked, whether or not it answered.
+#[derive(Default)]
+struct Fetched {
+    keys: Option<Authorizer>,
+    asked: Option<Instant>,
+}
+
+/// How soon an issuer that failed to answer, while there are no keys at all, is asked again:
+/// the requests meanwhile fail at once instead of each waiting on the issuer.
+const RETRY_AFTER: Duration = Duration::from_secs(5);
+
+impl Fetched {
+    /// The answer for `bearer` without asking the issuer; `None` when it is time to ask.
+    fn answer(&self, bearer: &Bearer) -> Option<anyhow::Result<Option<Claims>>> {
+        let asked_within = |wait| self.asked.is_some_and(|at| at.elapsed() < wait);
+        match &self.keys {
+            Some(keys) if keys.key(&bearer.kid).is_some() || asked_within(REFETCH_AFTER) => {
+                Some(Ok(keys.verify(bearer)))
+            }
+            None if asked_within(RETRY_AFTER) => Some(Err(anyhow::anyhow!(
+                "the issuer's keys could not be fetched moments ago"
+            ))),
+            _ => None,
+        }
+    }
 }
 
 /// How often an unknown key id may send us back to the issuer.
@@ -155,7 +182,7 @@ impl IssuerKeys {
             issuer,
             audience: source.required("JWT_AUDIENCE")?,
             http,
-            fetched: RwLock::new(None),
+            fetched: RwLock::new(Fetched::default()),
         })
     }
 
@@ -165,30 +192,26 @@ impl IssuerKeys {
         let Some(bearer) = Bearer::parse(authorization) else {
             return Ok(None);
         };
-        if let Some(keys) = usable(&*self.fetched.read().await, &bearer.kid) {
-            return Ok(keys.verify(&bearer));
+        if let Some(answer) = self.fetched.read().await.answer(&bearer) {
+            return answer;
         }
         let mut fetched = self.fetched.write().await;
-        // Another request may have fetched them while this one waited.
-        if let Some(keys) = usable(&fetched, &bearer.kid) {
-            return Ok(keys.verify(&bearer));
+        // Another request may have asked the issuer while this one waited.
+        if let Some(answer) = fetched.answer(&bearer) {
+            return answer;
         }
-        match self.fetch().await {
-            Ok(keys) => *fetched = Some((keys, Instant::now())),
-            Err(error) => match fetched.as_mut() {
-                // The keys had before still check the tokens they know; the next try waits a
-                // minute.
-                Some((_, at)) => {
-                    tracing::warn!(
-                        error = format!("{error:#}"),
-                        "kept the issuer's keys had before"
-                    );
-                    *at = Instant::now();
-                }
-                None => return Err(error),
-            },
+        let keys = self.fetch().await;
+        fetched.asked = Some(Instant::now());
+        match keys {
+            Ok(keys) => fetched.keys = Some(keys),
+            // The keys had before still check the tokens they know.
+            Err(error) if fetched.keys.is_some() => tracing::warn!(
+                error = format!("{error:#}"),
+                "kept the issuer's keys had before"
+            ),
+            Err(error) => return Err(error),
         }
-        Ok(fetched.as_ref().and_then(|(keys, _)| keys.verify(&bearer)))
+        Ok(fetched.keys.as_ref().and_then(|keys| keys.verify(&bearer)))
     }
 
     async fn fetch(&self) -> anyhow::Result<Authorizer> {
@@ -206,10 +229,4 @@ impl IssuerKeys {
             .with_context(|| format!("reading the issuer's keys from {}", self.url))?;
         Authorizer::new(&jwks, &self.issuer, &[&self.audience])
     }
-}
-
-/// The keys fetched, unless the token names a key they lack and a minute has passed.
-fn usable<'a>(fetched: &'a Option<(Authorizer, Instant)>, kid: &str) -> Option<&'a Authorizer> {
-    let (keys, at) = fetched.as_ref()?;
-    (keys.key(kid).is_some() || at.elapsed() < REFETCH_AFTER).then_some(keys)
 }
