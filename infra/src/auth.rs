@@ -320,6 +320,16 @@ mod tests {
         assert!(keys.authorize("Bearer junk").await.unwrap().is_none());
         assert_eq!(fetches.load(Ordering::SeqCst), 1);
 
+        // Cognito's own URL, trusted under Amazon's roots alone.
+        let cognito = std::collections::HashMap::from([
+            (
+                "JWT_ISSUER".to_owned(),
+                "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_pool".to_owned(),
+            ),
+            ("JWT_AUDIENCE".to_owned(), DEV_AUDIENCE.to_owned()),
+        ]);
+        assert!(shared::auth::IssuerKeys::from_source(&cognito).is_ok());
+
         let (failing, asked) = issuer_serving("503 Service Unavailable", json!({})).await;
         let keys = issuer_keys(&failing);
         assert!(keys.authorize(&good).await.is_err());

@@ -10,7 +10,7 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::result::SdkError;
 
 /// The root CAs every AWS service endpoint chains to (Amazon Trust Services).
-const AMAZON_ROOTS: &str = include_str!("../certs/amazon-trust-services.pem");
+pub(crate) const AMAZON_ROOTS: &str = include_str!("../certs/amazon-trust-services.pem");
 
 pub async fn sdk_config() -> SdkConfig {
     let loader = aws_config::defaults(BehaviorVersion::latest());
