@@ -682,7 +682,7 @@ async fn the_cart_routes_take_a_customers_jwt_or_a_guests_cart_token() {
     let customer = bearer(&issuer, 300);
     let expired = bearer(&issuer, -10);
     let foreign = bearer(&DevIssuer::generate().unwrap(), 300);
-    let base = app.serve_http(&issuer).await;
+    let (base, gateway) = app.serve_http(&issuer).await;
     let http = reqwest::Client::new();
     let send = async |method: Method, path: &str, headers: &[(&str, &str)], body: Option<Value>| {
         let mut request = http.request(method, format!("{base}{path}"));
@@ -776,4 +776,21 @@ async fn the_cart_routes_take_a_customers_jwt_or_a_guests_cart_token() {
     let headers = [("authorization", foreign.as_str()), guest];
     let (status, _, body) = send(Method::POST, "/api/v1/cart/merge", &headers, None).await;
     assert_eq!((status, body), (401, json!({"message": "Unauthorized"})));
+    // An authorizer that fails is API Gateway's 500, not a way in as a guest.
+    let fault = json!({"function": app.reference("AuthorizeShopperFunction"), "failures": 1,
+                       "error_type": "Unhandled"});
+    assert_eq!(
+        gateway
+            .set_fault(fault.to_string().as_bytes())
+            .unwrap()
+            .status(),
+        200
+    );
+    let (status, _, body) = send(Method::GET, "/api/v1/cart", &[signed_in, guest], None).await;
+    assert_eq!(
+        (status, body),
+        (500, json!({"message": "Internal Server Error"}))
+    );
+    let (_, _, cart) = send(Method::GET, "/api/v1/cart", &[signed_in], None).await;
+    assert_eq!(lines(&cart), one(2), "the next request is authorized again");
 }

@@ -305,15 +305,17 @@ impl TestApp {
     }
 
     /// Serves this test's routes over HTTP as `infra/up` does, authorizers included: the
-    /// shopper authorizer fetches `issuer`'s keys from this gateway. Answers its base URL.
-    pub async fn serve_http(&self, issuer: &DevIssuer) -> String {
+    /// shopper authorizer fetches `issuer`'s keys from this gateway. Answers its base URL, and
+    /// the gateway (to inject faults).
+    pub async fn serve_http(&self, issuer: &DevIssuer) -> (String, std::sync::Arc<Gateway>) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let extra = registry::served_settings(&base);
         let functions = registry::load(&self.sdk, &self.template, &self.stack, &extra).unwrap();
         let gateway = Gateway::new(functions, self.routes.clone(), issuer, json!({})).unwrap();
-        tokio::spawn(std::sync::Arc::new(gateway).serve(listener, std::future::pending()));
-        base
+        let gateway = std::sync::Arc::new(gateway);
+        tokio::spawn(gateway.clone().serve(listener, std::future::pending()));
+        (base, gateway)
     }
 
     /// The next `failures` invocations of the template's function `logical_id` fail with
