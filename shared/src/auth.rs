@@ -173,20 +173,13 @@ impl IssuerKeys {
             .get("JWKS_URL")
             .filter(|url| !url.is_empty())
             .unwrap_or_else(|| format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/')));
-        let mut http = reqwest::Client::builder().timeout(Duration::from_secs(5));
-        // Cognito's keys chain to Amazon's roots, as the SDK's endpoints do (`aws`): the
-        // system's trust store need not be read and parsed on every cold start.
         let parsed = reqwest::Url::parse(&url).with_context(|| format!("JWKS URL {url}"))?;
-        if parsed.scheme() == "https"
-            && parsed
-                .host_str()
-                .is_some_and(|host| host.ends_with(".amazonaws.com"))
-        {
-            let roots = reqwest::Certificate::from_pem_bundle(crate::aws::AMAZON_ROOTS.as_bytes())
-                .context("reading Amazon's roots")?;
-            http = http.tls_certs_only(roots);
-        }
-        let http = http.build().context("building the JWKS client")?;
+        // Cognito's keys chain to Amazon's roots, as the SDK's endpoints do.
+        let http = crate::aws::reqwest_client(
+            &parsed,
+            reqwest::Client::builder().timeout(Duration::from_secs(5)),
+        )
+        .context("building the JWKS client")?;
         Ok(Self {
             url,
             issuer,

@@ -59,6 +59,29 @@ fn amazon_trust_client() -> anyhow::Result<SharedHttpClient> {
     Ok(client)
 }
 
+/// A reqwest client for requests to `url`, trusting Amazon's roots alone unless `url` is HTTPS
+/// to a host outside AWS or a setting brings another party in (as for the SDK's client above).
+/// reqwest's default reads and parses the system's whole store as the client is built.
+#[cfg(any(feature = "jwt", feature = "opensearch"))]
+pub(crate) fn reqwest_client(
+    url: &reqwest::Url,
+    builder: reqwest::ClientBuilder,
+) -> anyhow::Result<reqwest::Client> {
+    use anyhow::Context;
+    let outside_aws = url.scheme() == "https"
+        && !url
+            .host_str()
+            .is_some_and(|host| host.ends_with(".amazonaws.com"));
+    let builder = if outside_aws || !amazon_roots_suffice(std::env::vars()) {
+        builder
+    } else {
+        let roots = reqwest::Certificate::from_pem_bundle(AMAZON_ROOTS.as_bytes())
+            .context("reading Amazon's roots")?;
+        builder.tls_certs_only(roots)
+    };
+    builder.build().context("building an HTTPS client")
+}
+
 /// Runs a request a function makes during init only to open its connection: the TLS handshake
 /// and credentials the first invocation would otherwise pay for. Any answer, even a refusal,
 /// means the connection is open. It gets 2 s of Lambda's 10 s init; a service out of reach is
@@ -109,6 +132,14 @@ mod tests {
             webpki::anchor_from_trusted_cert(root).unwrap();
         }
         amazon_trust_client().unwrap();
+        #[cfg(any(feature = "jwt", feature = "opensearch"))]
+        reqwest_client(
+            &"https://search-shop.eu-west-1.es.amazonaws.com"
+                .parse()
+                .unwrap(),
+            reqwest::Client::builder(),
+        )
+        .unwrap();
     }
 
     #[test]

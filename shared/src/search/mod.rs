@@ -4,6 +4,8 @@
 //! backfill builds a whole new index for a mapping change or the first load.
 
 mod document;
+#[cfg(feature = "opensearch")]
+mod engine;
 mod mapping;
 mod query;
 #[cfg(feature = "opensearch")]

@@ -1,27 +1,22 @@
-//! The products index through the `opensearch` crate, SigV4-signed with the function's AWS
-//! credentials (an OpenSearch-API server locally ignores the signature).
+//! The products index, through the engine's REST API (`engine`).
 //!
 //! Shoppers search the alias `<index>`. Writers write to every index behind `<index>` and
 //! `<index>-next`: while a backfill builds a new index it is `-next`, so the stream's changes
 //! reach it too, and moving the alias loses none of them.
 
+use super::engine::{Body, Engine};
 use super::{Action, Indexing, Prefix, SearchPage, SearchRequest, Suggestions};
 #[cfg(feature = "dynamodb")]
 use crate::catalog::FamilyScan;
 use crate::config::Source;
 use anyhow::{Context, bail};
-use opensearch::http::StatusCode;
-use opensearch::http::request::JsonBody;
-use opensearch::http::response::Response;
-use opensearch::http::transport::{SingleNodeConnectionPool, TransportBuilder};
-use opensearch::indices::IndicesGetAliasParts;
-use opensearch::{BulkParts, OpenSearch, SearchParts};
+use reqwest::{Method, StatusCode, Url};
 use serde_json::{Value, json};
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct SearchConfig {
-    url: opensearch::http::Url,
+    url: Url,
     /// The alias shoppers search; index names must be lower case.
     alias: String,
 }
@@ -67,7 +62,7 @@ pub struct Backfill {
 }
 
 pub struct SearchIndex {
-    client: OpenSearch,
+    engine: Engine,
     alias: String,
 }
 
@@ -92,35 +87,24 @@ impl CatalogIndex {
     }
 }
 
-/// How long one request to the engine may take.
-const TIMEOUT: Duration = Duration::from_secs(10);
-
 impl SearchIndex {
     pub fn from_source(sdk: &aws_config::SdkConfig, source: &impl Source) -> anyhow::Result<Self> {
         let config = SearchConfig::from_source(source)?;
-        let mut transport = TransportBuilder::new(SingleNodeConnectionPool::new(config.url))
-            .disable_proxy()
-            .timeout(TIMEOUT);
-        if let (Some(credentials), Some(region)) = (sdk.credentials_provider(), sdk.region()) {
-            transport = transport
-                .auth(opensearch::auth::Credentials::AwsSigV4(
-                    credentials,
-                    region.clone(),
-                ))
-                .service_name("es");
-        }
         Ok(Self {
-            client: OpenSearch::new(transport.build()?),
+            engine: Engine::new(config.url, sdk)?,
             alias: config.alias,
         })
     }
 
     /// Opens the connection during init (see `aws::connect`): any answer will do.
     pub async fn connect(&self) {
-        let probe = self.client.ping().send();
+        let probe = self.engine.send(Method::HEAD, &[], None);
         match tokio::time::timeout(Duration::from_secs(2), probe).await {
             Ok(Ok(_)) => {}
-            Ok(Err(error)) => tracing::warn!(error = %error, "no search connection opened at init"),
+            Ok(Err(error)) => {
+                let error = format!("{error:#}");
+                tracing::warn!(error, "no search connection opened at init");
+            }
             Err(_) => tracing::warn!("no search connection opened at init: no answer in 2 s"),
         }
     }
@@ -156,15 +140,15 @@ impl SearchIndex {
     }
 
     async fn query(&self, body: Value) -> anyhow::Result<Result<Value, SearchRefused>> {
-        let response = self
-            .client
-            .search(SearchParts::Index(&[&self.alias]))
-            .body(body)
-            .send()
+        let (status, answer) = self
+            .engine
+            .send(
+                Method::POST,
+                &[&self.alias, "_search"],
+                Some(Body::Json(body)),
+            )
             .await
             .context("searching")?;
-        let status = response.status_code();
-        let answer: Value = response.json().await.context("reading a search answer")?;
         match status {
             StatusCode::OK => Ok(Ok(answer)),
             StatusCode::BAD_REQUEST => Ok(Err(SearchRefused(reason(&answer)))),
@@ -191,28 +175,29 @@ impl SearchIndex {
         if indexings.is_empty() {
             return Ok(Vec::new());
         }
-        let mut lines: Vec<JsonBody<Value>> = Vec::new();
+        let mut lines = Vec::new();
         for target in targets {
             for indexing in indexings {
                 let meta = json!({"_index": target, "_id": indexing.id.to_string(),
                     "version": indexing.version, "version_type": "external"});
                 match &indexing.action {
                     Action::Index(document) => {
-                        lines.push(json!({"index": meta}).into());
-                        lines.push(serde_json::to_value(document)?.into());
+                        lines.push(json!({"index": meta}));
+                        lines.push(serde_json::to_value(document)?);
                     }
-                    Action::Delete => lines.push(json!({"delete": meta}).into()),
+                    Action::Delete => lines.push(json!({"delete": meta})),
                 }
             }
         }
-        let response = self
-            .client
-            .bulk(BulkParts::None)
-            .body(lines)
-            .send()
+        let answer = self
+            .ok(
+                Method::POST,
+                &["_bulk"],
+                Some(Body::Lines(lines)),
+                "a bulk write",
+            )
             .await
             .context("writing to the search index")?;
-        let answer = ok_json(response, "a bulk write").await?;
         let items = answer["items"]
             .as_array()
             .context("a bulk answer without items")?;
@@ -244,17 +229,10 @@ impl SearchIndex {
 
     /// The indices `aliases` point at.
     async fn holders(&self, aliases: &[&str]) -> anyhow::Result<Vec<String>> {
-        let response = self
-            .client
-            .indices()
-            .get_alias(IndicesGetAliasParts::Name(aliases))
-            .send()
-            .await
-            .context("reading the search aliases")?;
         // A missing alias is a 404 whose body still lists the others.
-        let status = response.status_code();
-        let answer: Value = response
-            .json()
+        let (status, answer) = self
+            .engine
+            .send(Method::GET, &["_alias", &aliases.join(",")], None)
             .await
             .context("reading the search aliases")?;
         if !(status.is_success() || status == StatusCode::NOT_FOUND) {
@@ -279,22 +257,20 @@ impl SearchIndex {
     #[cfg(feature = "dynamodb")]
     #[tracing::instrument(skip_all, fields(alias = %self.alias))]
     pub async fn backfill(&self, mut scan: FamilyScan<'_>) -> anyhow::Result<Backfill> {
-        use opensearch::indices::{IndicesCreateParts, IndicesDeleteParts, IndicesRefreshParts};
         let index = format!(
             "{}-v{}-{}",
             self.alias,
             super::MAPPING_VERSION,
             ulid::Ulid::new().to_string().to_lowercase()
         );
-        let created = self
-            .client
-            .indices()
-            .create(IndicesCreateParts::Index(&index))
-            .body(super::index_body())
-            .send()
-            .await
-            .context("creating a search index")?;
-        ok_json(created, "creating a search index").await?;
+        let body = Body::Json(super::index_body());
+        self.ok(
+            Method::PUT,
+            &[&index],
+            Some(body),
+            "creating a search index",
+        )
+        .await?;
         let next = self.next_alias();
         let mut actions: Vec<Value> = self
             .holders(&[&next])
@@ -324,14 +300,13 @@ impl SearchIndex {
                 }
             }
         }
-        let refreshed = self
-            .client
-            .indices()
-            .refresh(IndicesRefreshParts::Index(&[&index]))
-            .send()
-            .await
-            .context("refreshing the new search index")?;
-        ok_json(refreshed, "refreshing the new search index").await?;
+        self.ok(
+            Method::POST,
+            &[&index, "_refresh"],
+            None,
+            "refreshing the new search index",
+        )
+        .await?;
 
         let replaced = self.holders(&[&self.alias]).await?;
         let mut actions: Vec<Value> = replaced
@@ -342,15 +317,14 @@ impl SearchIndex {
         actions.push(json!({"remove": {"index": index, "alias": next}}));
         self.update_aliases(actions).await?;
         if !replaced.is_empty() {
-            let names: Vec<&str> = replaced.iter().map(String::as_str).collect();
-            let deleted = self
-                .client
-                .indices()
-                .delete(IndicesDeleteParts::Index(&names))
-                .send()
-                .await
-                .context("deleting the replaced search indices")?;
-            ok_json(deleted, "deleting the replaced search indices").await?;
+            let names = replaced.join(",");
+            self.ok(
+                Method::DELETE,
+                &[&names],
+                None,
+                "deleting the replaced search indices",
+            )
+            .await?;
         }
         tracing::info!(%index, indexed, delisted, ?replaced, "search index built and in use");
         Ok(Backfill {
@@ -363,29 +337,36 @@ impl SearchIndex {
 
     #[cfg(feature = "dynamodb")]
     async fn update_aliases(&self, actions: Vec<Value>) -> anyhow::Result<()> {
-        let response = self
-            .client
-            .indices()
-            .update_aliases()
-            .body(json!({"actions": actions}))
-            .send()
-            .await
-            .context("moving a search alias")?;
-        ok_json(response, "moving a search alias").await.map(drop)
-    }
-}
-
-/// The answer's JSON when it succeeded; otherwise an error with the engine's reason.
-async fn ok_json(response: Response, what: &str) -> anyhow::Result<Value> {
-    let status = response.status_code();
-    let answer: Value = response
-        .json()
+        let body = Body::Json(json!({"actions": actions}));
+        self.ok(
+            Method::POST,
+            &["_aliases"],
+            Some(body),
+            "moving a search alias",
+        )
         .await
-        .with_context(|| format!("reading the answer to {what}"))?;
-    if !status.is_success() {
-        bail!("{what} answered {status}: {}", reason(&answer));
+        .map(drop)
     }
-    Ok(answer)
+
+    /// The answer's JSON when the request succeeded; otherwise an error with the engine's
+    /// reason.
+    async fn ok(
+        &self,
+        method: Method,
+        segments: &[&str],
+        body: Option<Body>,
+        what: &str,
+    ) -> anyhow::Result<Value> {
+        let (status, answer) = self
+            .engine
+            .send(method, segments, body)
+            .await
+            .with_context(|| what.to_owned())?;
+        if !status.is_success() {
+            bail!("{what} answered {status}: {}", reason(&answer));
+        }
+        Ok(answer)
+    }
 }
 
 /// The engine's own words for a failure.
