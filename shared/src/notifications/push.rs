@@ -2,9 +2,12 @@
 //! application (Firebase Cloud Messaging, which reaches iOS through APNs too) named by
 //! `PUSH_PLATFORM_APPLICATION_ARN`.
 
-use super::{DeviceToken, Message, Sent};
+use super::DeviceToken;
+#[cfg(feature = "ses")]
+use super::{Message, Sent};
 use crate::config::Source;
 use anyhow::Context;
+#[cfg(feature = "ses")]
 use aws_sdk_sns::error::ProvideErrorMetadata;
 
 pub struct Pusher {
@@ -80,7 +83,9 @@ impl Pusher {
         Ok(())
     }
 
-    /// Pushes the message's subject to one device, as a notification FCM shows.
+    /// Pushes the message's subject to one device, as a notification FCM shows. Only the
+    /// notifier sends, and it comes with email (`ses`); device registration needs none of it.
+    #[cfg(feature = "ses")]
     pub async fn push(&self, endpoint: &str, message: &Message) -> anyhow::Result<Sent> {
         let fcm = serde_json::json!({
             "fcmV1Message": {"message": {"notification": {"title": "Rainforest", "body": message.subject}}}
