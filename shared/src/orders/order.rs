@@ -78,7 +78,7 @@ impl Address {
             return Ok(());
         };
         let fits =
-            regex::Regex::new(pattern).is_ok_and(|re| re.is_match(self.postal_code.as_ref()));
+            regex_lite::Regex::new(pattern).is_ok_and(|re| re.is_match(self.postal_code.as_ref()));
         if !fits {
             let rule = format!("must be a postal code of {country}, such as {example}");
             return Err(crate::error::Invalid::relational("postal_code", rule));
@@ -234,6 +234,11 @@ mod tests {
                 .is_ok()
         );
         assert!(address("DE", "1011", None).check_country_rules().is_err());
+        // Digits are ASCII digits: no carrier reads these five as 98109.
+        for other_digits in ["٩٨١٠٩", "９８１０９"] {
+            let refused = address("US", other_digits, Some("WA")).check_country_rules();
+            assert_eq!(refused.unwrap_err().field, "postal_code");
+        }
         assert!(
             address("NZ", "6011", None).check_country_rules().is_ok(),
             "no rules known"
