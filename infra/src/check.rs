@@ -1,6 +1,6 @@
 //! Checks that `cfn-lint` and `sam validate --lint` do not make: that no setting is global, that
-//! every function builds from a binary of this workspace, and that every state machine's
-//! `${Placeholder}` is substituted.
+//! every function builds from a binary of this workspace, that every state machine's
+//! `${Placeholder}` is substituted, and that `sam build` builds the release profile as written.
 
 use crate::template::{Template, placeholders};
 use anyhow::Context;
@@ -74,6 +74,32 @@ pub fn problems(template: &Template, binaries: &BTreeSet<String>) -> Vec<String>
         }
     }
     problems
+}
+
+/// What cargo lambda (`sam build`) adds to a release profile that leaves it out.
+const CARGO_LAMBDA_RELEASE: [(&str, &str); 4] = [
+    ("strip", "\"symbols\""),
+    ("lto", "\"thin\""),
+    ("codegen-units", "1"),
+    ("panic", "\"abort\""),
+];
+
+/// The workspace manifest's release profile must say each setting cargo lambda would otherwise
+/// add, or the binaries `sam build` deploys are not those infra/bench measures and tests.
+pub fn release_profile_problems(manifest: &str) -> anyhow::Result<Vec<String>> {
+    let manifest: toml::Table = toml::from_str(manifest).context("reading Cargo.toml")?;
+    let release = manifest
+        .get("profile")
+        .and_then(|profile| profile.get("release"));
+    Ok(CARGO_LAMBDA_RELEASE
+        .iter()
+        .filter(|(key, _)| release.and_then(|release| release.get(key)).is_none())
+        .map(|(key, value)| {
+            format!(
+                "Cargo.toml: [profile.release] must set {key}, or sam build deploys {key} = {value}"
+            )
+        })
+        .collect())
 }
 
 /// The names of the binary targets of the Cargo workspace at `root`.

@@ -175,7 +175,10 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Check => {
             let template = Template::load(&cli.template)?;
-            let problems = check::problems(&template, &check::workspace_binaries(&template.dir)?);
+            let mut problems =
+                check::problems(&template, &check::workspace_binaries(&template.dir)?);
+            let manifest = std::fs::read_to_string(template.dir.join("Cargo.toml"))?;
+            problems.extend(check::release_profile_problems(&manifest)?);
             for problem in &problems {
                 eprintln!("template check: {problem}");
             }

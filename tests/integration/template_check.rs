@@ -9,6 +9,25 @@ fn the_real_template_builds_every_function_from_a_workspace_binary() {
     assert_eq!(check::problems(&template, &binaries), Vec::<String>::new());
 }
 
+/// `sam build` deploys what infra/bench measures: the release profile leaves cargo lambda
+/// nothing to add.
+#[test]
+fn the_release_profile_says_every_setting_cargo_lambda_would_add() {
+    let manifest = std::fs::read_to_string(repo_root().join("Cargo.toml")).unwrap();
+    assert_eq!(
+        check::release_profile_problems(&manifest).unwrap(),
+        Vec::<String>::new()
+    );
+    let silent = "[profile.release]\nopt-level = \"s\"\nlto = \"fat\"\ncodegen-units = 1\n";
+    assert_eq!(
+        check::release_profile_problems(silent).unwrap(),
+        [
+            "Cargo.toml: [profile.release] must set strip, or sam build deploys strip = \"symbols\"",
+            "Cargo.toml: [profile.release] must set panic, or sam build deploys panic = \"abort\"",
+        ]
+    );
+}
+
 #[test]
 fn global_settings_missing_binaries_build_methods_and_substitutions_are_reported() {
     let template = Template::load(&repo_root().join("tests/fixtures/broken.yaml")).unwrap();
