@@ -97,18 +97,21 @@ impl Engine {
         let response = self.http.execute(request).await?;
         let status = response.status();
         let bytes = response.bytes().await?;
+        // A proxy's or a throttle's answer (`429 Too Many Requests`, an HTML 502) is not JSON:
+        // its text is kept, so the caller still sees the status and the words.
         let answer = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes).context("an answer that is not JSON")?
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
         Ok((status, answer))
     }
 }
 
 impl Signer {
-    /// SigV4 for the `es` service, with the payload's hash in `x-amz-content-sha256`, which
-    /// OpenSearch Serverless requires.
+    /// SigV4 for the `es` service (an OpenSearch Service domain), with the payload's hash in
+    /// `x-amz-content-sha256`, as the `opensearch` crate signed.
     async fn sign(&self, request: &mut reqwest::Request) -> anyhow::Result<()> {
         let identity = Identity::from(self.credentials.provide_credentials().await?);
         let mut settings = SigningSettings::default();
@@ -161,9 +164,10 @@ mod tests {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     /// The request one connection brings, as the server read it: request line, headers (names
-    /// lower case) and body.
+    /// lower case) and body; `response` is the answer.
     async fn receive_one(
         listener: tokio::net::TcpListener,
+        response: &str,
     ) -> (String, HashMap<String, String>, Vec<u8>) {
         let (mut stream, _) = listener.accept().await.unwrap();
         let mut bytes = Vec::new();
@@ -188,11 +192,6 @@ mod tests {
             let read = stream.read(&mut chunk).await.unwrap();
             body.extend_from_slice(&chunk[..read]);
         }
-        let answer = "{\"acknowledged\":true}";
-        let response = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{answer}",
-            answer.len()
-        );
         stream.write_all(response.as_bytes()).await.unwrap();
         (request_line, headers, body)
     }
@@ -223,7 +222,10 @@ mod tests {
                 &["products,products-next", "_bulk"],
                 Some(Body::Lines(lines))
             ),
-            receive_one(listener)
+            receive_one(
+                listener,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 21\r\n\r\n{\"acknowledged\":true}"
+            )
         );
         let (status, answer) = sent.unwrap();
         assert_eq!(
@@ -299,5 +301,27 @@ mod tests {
         )
         .unwrap();
         SystemTime::try_from(parsed).unwrap()
+    }
+
+    /// A throttle's plain-text answer reaches the caller with its status and words, not as an
+    /// error about JSON.
+    #[tokio::test]
+    async fn an_answer_that_is_not_json_keeps_its_status_and_text() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url: Url = format!("http://{}", listener.local_addr().unwrap())
+            .parse()
+            .unwrap();
+        let engine = Engine::new(url, &aws_config::SdkConfig::builder().build()).unwrap();
+        let throttled = "HTTP/1.1 429 Too Many Requests\r\ncontent-type: text/plain\r\ncontent-length: 32\r\n\r\n429 Too Many Requests /_bulk\r\n\r\n";
+        let (sent, _) = tokio::join!(
+            engine.send(Method::POST, &["_bulk"], Some(Body::Json(Value::Null))),
+            receive_one(listener, throttled)
+        );
+        let (status, answer) = sent.unwrap();
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            answer,
+            Value::String("429 Too Many Requests /_bulk\r\n\r\n".into())
+        );
     }
 }
