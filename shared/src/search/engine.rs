@@ -163,6 +163,13 @@ mod tests {
     use std::collections::HashMap;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+    /// A stand-in engine's socket on loopback, and its URL.
+    async fn stand_in() -> (tokio::net::TcpListener, Url) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        (listener, url.parse().unwrap())
+    }
+
     /// The request one connection brings, as the server read it: request line, headers (names
     /// lower case) and body; `response` is the answer.
     async fn receive_one(
@@ -201,10 +208,7 @@ mod tests {
     /// signature, and the payload hash is the received body's.
     #[tokio::test]
     async fn requests_reach_the_engine_signed_for_es_as_sent() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url: Url = format!("http://{}", listener.local_addr().unwrap())
-            .parse()
-            .unwrap();
+        let (listener, url) = stand_in().await;
         let credentials =
             Credentials::new("AKIDEXAMPLE", "secret", Some("token".into()), None, "test");
         let sdk = aws_config::SdkConfig::builder()
@@ -307,10 +311,7 @@ mod tests {
     /// error about JSON.
     #[tokio::test]
     async fn an_answer_that_is_not_json_keeps_its_status_and_text() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url: Url = format!("http://{}", listener.local_addr().unwrap())
-            .parse()
-            .unwrap();
+        let (listener, url) = stand_in().await;
         let engine = Engine::new(url, &aws_config::SdkConfig::builder().build()).unwrap();
         let throttled = "HTTP/1.1 429 Too Many Requests\r\ncontent-type: text/plain\r\ncontent-length: 32\r\n\r\n429 Too Many Requests /_bulk\r\n\r\n";
         let (sent, _) = tokio::join!(
